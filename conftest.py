@@ -1,0 +1,28 @@
+"""Suite-wide set-up: tests never reach the network, and outgoing texts stay in memory."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _homeroom_test_settings(settings, tmp_path):
+    settings.OUTBOUND_BACKEND = "memory"
+    settings.OUTBOUND_FILE = tmp_path / "outbound.jsonl"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    from homeroom.messaging import outbound
+
+    outbound.outbox.clear()
+    yield
+    outbound.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    settings.ACCOUNT_RATE_LIMITS = False
+
+
+pytest_plugins = ["homeroom.testing.personas"]

@@ -1,0 +1,277 @@
+"""Who may see what: the one place that answers it.
+
+Every view asks here for the objects it lists or opens. An object outside a user's scope
+is a 404 (`get_*_for`), never a 403 that would confirm it exists.
+
+Scopes, per role:
+- teacher: the active students of their active sections, and those students' contactable
+  guardians;
+- counselor, family liaison, interpreter: their schools' students and contactable guardians;
+- school admin: their schools' students and all their guardians (restricted ones included,
+  so the admin can keep the records right);
+- district admin: everything in the district, likewise;
+- guardian: their own children, through guardianships that are active and allow records.
+A user may hold several of these at once (a teacher who is also a parent): scopes add up.
+"""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from .models import (
+    SCHOOL_WIDE_ROLES,
+    Enrollment,
+    Guardian,
+    Guardianship,
+    Role,
+    School,
+    Section,
+    StaffMember,
+    Student,
+    TeachingAssignment,
+)
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclass
+class Viewer:
+    """What one signed-in user is, resolved once per request."""
+
+    user_id: int | None
+    staff: StaffMember | None = None
+    guardian: Guardian | None = None
+    roles_by_school: dict[int, set[str]] = field(default_factory=dict)
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.staff is not None
+
+    @property
+    def is_guardian(self) -> bool:
+        return self.guardian is not None
+
+    @property
+    def is_district_admin(self) -> bool:
+        return bool(self.staff and self.staff.is_district_admin)
+
+    def school_ids_with(self, *roles: str) -> set[int]:
+        return {sid for sid, held in self.roles_by_school.items() if held & set(roles)}
+
+    @cached_property
+    def admin_school_ids(self) -> set[int]:
+        return self.school_ids_with(Role.SCHOOL_ADMIN)
+
+    @cached_property
+    def school_wide_ids(self) -> set[int]:
+        return self.school_ids_with(*SCHOOL_WIDE_ROLES)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_district_admin or bool(self.admin_school_ids)
+
+    @property
+    def is_teacher(self) -> bool:
+        return bool(self.school_ids_with(Role.TEACHER))
+
+
+def viewer_for(user) -> Viewer:
+    """Resolve (and cache on the user object) who this user is."""
+    if user is None or not user.is_authenticated:
+        return Viewer(user_id=None)
+    cached = getattr(user, "_homeroom_viewer", None)
+    if cached is not None:
+        return cached
+    staff = StaffMember.objects.filter(user=user, is_active=True).first()
+    guardian = Guardian.objects.filter(user=user, is_active=True).first()
+    roles: dict[int, set[str]] = {}
+    if staff:
+        for school_id, role in staff.assignments.filter(school__is_active=True).values_list(
+            "school_id", "role"
+        ):
+            roles.setdefault(school_id, set()).add(role)
+    viewer = Viewer(user_id=user.pk, staff=staff, guardian=guardian, roles_by_school=roles)
+    user._homeroom_viewer = viewer
+    return viewer
+
+
+def _teacher_enrollments(staff: StaffMember):
+    return Enrollment.objects.filter(
+        is_active=True,
+        section__is_active=True,
+        section__teaching__staff=staff,
+        section__teaching__is_active=True,
+    )
+
+
+def _visible_guardianships(viewer: Viewer) -> Q:
+    """Guardianships a guardian may see through: their own, active, with records allowed."""
+    if not viewer.guardian:
+        return NOTHING
+    return Q(
+        guardian=viewer.guardian, is_active=True, may_see_records=True, student__is_active=True
+    )
+
+
+# ---- scoped querysets -------------------------------------------------------------------
+
+
+def schools_for(user) -> QuerySet[School]:
+    viewer = viewer_for(user)
+    q = NOTHING
+    if viewer.is_district_admin:
+        q |= Q(district_id=viewer.staff.district_id)
+    if viewer.roles_by_school:
+        q |= Q(pk__in=viewer.roles_by_school.keys())
+    if viewer.guardian:
+        q |= Q(
+            Exists(
+                Guardianship.objects.filter(
+                    _visible_guardianships(viewer), student__school=OuterRef("pk")
+                )
+            )
+        )
+    return School.objects.filter(q, is_active=True)
+
+
+def students_for(user) -> QuerySet[Student]:
+    viewer = viewer_for(user)
+    q = NOTHING
+    if viewer.is_district_admin:
+        q |= Q(school__district_id=viewer.staff.district_id)
+    if viewer.school_wide_ids:
+        q |= Q(school_id__in=viewer.school_wide_ids)
+    if viewer.is_teacher:
+        q |= Q(Exists(_teacher_enrollments(viewer.staff).filter(student=OuterRef("pk"))))
+    if viewer.guardian:
+        q |= Q(
+            Exists(
+                Guardianship.objects.filter(_visible_guardianships(viewer), student=OuterRef("pk"))
+            )
+        )
+    return Student.objects.filter(q, is_active=True)
+
+
+def sections_for(user) -> QuerySet[Section]:
+    viewer = viewer_for(user)
+    q = NOTHING
+    if viewer.is_district_admin:
+        q |= Q(school__district_id=viewer.staff.district_id)
+    if viewer.school_wide_ids:
+        q |= Q(school_id__in=viewer.school_wide_ids)
+    if viewer.is_teacher:
+        q |= Q(
+            Exists(
+                TeachingAssignment.objects.filter(
+                    section=OuterRef("pk"), staff=viewer.staff, is_active=True
+                )
+            )
+        )
+    if viewer.guardian:
+        children = Guardianship.objects.filter(_visible_guardianships(viewer)).values("student")
+        q |= Q(
+            Exists(
+                Enrollment.objects.filter(
+                    section=OuterRef("pk"), is_active=True, student__in=children
+                )
+            )
+        )
+    return Section.objects.filter(q, is_active=True)
+
+
+def guardianships_for(user) -> QuerySet[Guardianship]:
+    """Guardian–student links the user may see (staff: contactable ones, admins: all)."""
+    viewer = viewer_for(user)
+    q = NOTHING
+    admin_q = NOTHING
+    if viewer.is_district_admin:
+        admin_q |= Q(student__school__district_id=viewer.staff.district_id)
+    if viewer.admin_school_ids:
+        admin_q |= Q(student__school_id__in=viewer.admin_school_ids)
+    q |= admin_q
+    contactable = Q(may_contact=True)
+    other_wide = viewer.school_wide_ids - viewer.admin_school_ids
+    if other_wide:
+        q |= contactable & Q(student__school_id__in=other_wide)
+    if viewer.is_teacher:
+        q |= contactable & Q(
+            Exists(_teacher_enrollments(viewer.staff).filter(student=OuterRef("student")))
+        )
+    if viewer.guardian:
+        q |= _visible_guardianships(viewer)
+    return Guardianship.objects.filter(
+        q, is_active=True, student__is_active=True, guardian__is_active=True
+    )
+
+
+def guardians_for(user) -> QuerySet[Guardian]:
+    visible = guardianships_for(user).filter(guardian=OuterRef("pk"))
+    return Guardian.objects.filter(Exists(visible), is_active=True)
+
+
+def staff_for(user) -> QuerySet[StaffMember]:
+    """Staff a user may look up: colleagues in their schools; a guardian, their children's."""
+    viewer = viewer_for(user)
+    q = NOTHING
+    if viewer.is_district_admin:
+        q |= Q(district_id=viewer.staff.district_id)
+    if viewer.roles_by_school:
+        q |= Q(assignments__school_id__in=viewer.roles_by_school.keys())
+    if viewer.guardian:
+        q |= Q(
+            Exists(
+                TeachingAssignment.objects.filter(
+                    staff=OuterRef("pk"), is_active=True, section__in=sections_for(user)
+                )
+            )
+        )
+    return StaffMember.objects.filter(
+        pk__in=StaffMember.objects.filter(q).values("pk"), is_active=True
+    )
+
+
+def can_manage_school(user, school: School) -> bool:
+    viewer = viewer_for(user)
+    if viewer.is_district_admin and viewer.staff.district_id == school.district_id:
+        return True
+    return school.pk in viewer.admin_school_ids
+
+
+# ---- one object or 404 --------------------------------------------------------------------
+
+
+def _get_or_404(queryset: QuerySet, pk):
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_school_for(user, pk) -> School:
+    return _get_or_404(schools_for(user), pk)
+
+
+def get_student_for(user, pk) -> Student:
+    return _get_or_404(students_for(user).select_related("school"), pk)
+
+
+def get_section_for(user, pk) -> Section:
+    return _get_or_404(sections_for(user).select_related("school"), pk)
+
+
+def get_guardian_for(user, pk) -> Guardian:
+    return _get_or_404(guardians_for(user), pk)
+
+
+def get_staff_for(user, pk) -> StaffMember:
+    return _get_or_404(staff_for(user), pk)
+
+
+def can_invite(user, school: School) -> bool:
+    """Teachers invite their own sections' families; school-wide roles and admins, the school's."""
+    viewer = viewer_for(user)
+    if can_manage_school(user, school):
+        return True
+    return school.pk in viewer.school_ids_with(Role.TEACHER, *SCHOOL_WIDE_ROLES)

@@ -1,0 +1,84 @@
+"""Names of the languages families speak, keyed by BCP 47 base language."""
+
+from django.utils.translation import gettext_lazy as _
+
+LANGUAGE_NAMES = {
+    "en": _("English"),
+    "es": _("Spanish"),
+    "vi": _("Vietnamese"),
+    "ar": _("Arabic"),
+    "so": _("Somali"),
+    "ht": _("Haitian Creole"),
+    "zh": _("Chinese"),
+    "fr": _("French"),
+    "pt": _("Portuguese"),
+    "ru": _("Russian"),
+    "ko": _("Korean"),
+    "tl": _("Tagalog"),
+    "hmn": _("Hmong"),
+    "am": _("Amharic"),
+    "ne": _("Nepali"),
+    "sw": _("Swahili"),
+    "uk": _("Ukrainian"),
+    "fa": _("Persian"),
+    "ps": _("Pashto"),
+    "my": _("Burmese"),
+}
+
+# Words SIS exports use for home language, mapped to BCP 47.
+LANGUAGE_ALIASES = {
+    "english": "en",
+    "eng": "en",
+    "spanish": "es",
+    "español": "es",
+    "espanol": "es",
+    "spa": "es",
+    "vietnamese": "vi",
+    "vie": "vi",
+    "arabic": "ar",
+    "ara": "ar",
+    "somali": "so",
+    "som": "so",
+    "haitian creole": "ht",
+    "haitian": "ht",
+    "creole": "ht",
+    "kreyol": "ht",
+    "hat": "ht",
+    "chinese": "zh",
+    "mandarin": "zh",
+    "cantonese": "zh",
+    "french": "fr",
+    "portuguese": "pt",
+    "russian": "ru",
+    "korean": "ko",
+    "tagalog": "tl",
+    "hmong": "hmn",
+    "amharic": "am",
+    "nepali": "ne",
+    "swahili": "sw",
+    "ukrainian": "uk",
+    "persian": "fa",
+    "farsi": "fa",
+    "dari": "fa",
+    "pashto": "ps",
+    "burmese": "my",
+}
+
+
+def language_name(code: str) -> str:
+    base = (code or "").split("-")[0].lower()
+    return str(LANGUAGE_NAMES.get(base, code))
+
+
+def normalise_language(value: str) -> str | None:
+    """A BCP 47 tag for what an SIS wrote ("Spanish", "spa", "es-MX"); None if unknown."""
+    cleaned = (value or "").strip()
+    if not cleaned:
+        return None
+    lowered = cleaned.lower()
+    if lowered in LANGUAGE_ALIASES:
+        return LANGUAGE_ALIASES[lowered]
+    base = lowered.replace("_", "-").split("-")[0]
+    if base in LANGUAGE_NAMES and 2 <= len(base) <= 3:
+        return cleaned.replace("_", "-")
+    return None

@@ -1,0 +1,112 @@
+"""Lists and detail pages of people; each one scoped through people/access.py."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import render
+
+from .. import access
+from ..models import Enrollment, TeachingAssignment
+
+PAGE_SIZE = 50
+
+
+def _visible_links(user):
+    return (
+        access.guardianships_for(user)
+        .select_related("guardian")
+        .order_by("-is_primary", "guardian__family_name", "guardian__given_name")
+    )
+
+
+@login_required
+def student_list(request):
+    query = request.GET.get("q", "").strip()[:100]
+    students = access.students_for(request.user).select_related("school")
+    if query:
+        students = students.filter(
+            Q(given_name__icontains=query)
+            | Q(family_name__icontains=query)
+            | Q(preferred_name__icontains=query)
+        )
+    students = students.order_by("family_name", "given_name", "pk")
+    page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "people/student_list.html", {"page": page, "query": query})
+
+
+@login_required
+def student_detail(request, pk):
+    student = access.get_student_for(request.user, pk)
+    links = _visible_links(request.user).filter(student=student)
+    sections = (
+        access.sections_for(request.user)
+        .filter(enrollments__student=student, enrollments__is_active=True)
+        .prefetch_related(
+            Prefetch(
+                "teaching",
+                queryset=TeachingAssignment.objects.filter(is_active=True).select_related("staff"),
+            )
+        )
+        .order_by("title")
+    )
+    return render(
+        request,
+        "people/student_detail.html",
+        {
+            "student": student,
+            "links": links,
+            "sections": sections,
+            "programs": student.programs.all(),
+        },
+    )
+
+
+@login_required
+def section_detail(request, pk):
+    section = access.get_section_for(request.user, pk)
+    enrollments = (
+        Enrollment.objects.filter(section=section, is_active=True, student__is_active=True)
+        .filter(student__in=access.students_for(request.user))
+        .select_related("student")
+        .prefetch_related(Prefetch("student__guardianships", queryset=_visible_links(request.user)))
+        .order_by("student__family_name", "student__given_name", "pk")
+    )
+    page = Paginator(enrollments, PAGE_SIZE).get_page(request.GET.get("page"))
+    teachers = TeachingAssignment.objects.filter(section=section, is_active=True).select_related(
+        "staff"
+    )
+    return render(
+        request,
+        "people/section_detail.html",
+        {
+            "section": section,
+            "page": page,
+            "teachers": teachers,
+            "can_invite": access.can_invite(request.user, section.school),
+        },
+    )
+
+
+@login_required
+def guardian_detail(request, pk):
+    guardian = access.get_guardian_for(request.user, pk)
+    links = (
+        access.guardianships_for(request.user)
+        .filter(guardian=guardian)
+        .select_related("student", "student__school")
+        .order_by("student__family_name", "student__given_name")
+    )
+    return render(request, "people/guardian_detail.html", {"guardian": guardian, "links": links})
+
+
+@login_required
+def school_detail(request, pk):
+    school = access.get_school_for(request.user, pk)
+    viewer = access.viewer_for(request.user)
+    context = {"school": school, "is_staff_view": viewer.is_staff_member}
+    if viewer.is_staff_member:
+        students = access.students_for(request.user).filter(school=school)
+        context["student_count"] = students.count()
+        context["section_count"] = access.sections_for(request.user).filter(school=school).count()
+        context["can_invite"] = access.can_invite(request.user, school)
+    return render(request, "people/school_detail.html", context)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("family/", views.family_home, name="family_home"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,134 @@
+"""Home pages, one per role: what each person needs first when they sign in."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from homeroom.people import access
+from homeroom.people.models import (
+    Enrollment,
+    Guardianship,
+    RosterImport,
+    Section,
+    Student,
+    TeachingAssignment,
+)
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def home(request):
+    viewer = access.viewer_for(request.user)
+    if viewer.is_admin:
+        return admin_home(request, viewer)
+    if viewer.is_staff_member:
+        return staff_home(request, viewer)
+    if viewer.is_guardian:
+        return family_home(request)
+    return render(request, "web/no_role.html", status=403)
+
+
+def staff_home(request, viewer):
+    """A teacher's sections, each student with guardians, language, channel and joined."""
+    links = (
+        access.guardianships_for(request.user)
+        .select_related("guardian")
+        .order_by("-is_primary", "guardian__family_name")
+    )
+    students = Student.objects.filter(is_active=True).prefetch_related(
+        Prefetch("guardianships", queryset=links, to_attr="visible_links")
+    )
+    enrollments = (
+        Enrollment.objects.filter(is_active=True, student__is_active=True)
+        .prefetch_related(Prefetch("student", queryset=students))
+        .order_by("student__family_name", "student__given_name")
+    )
+    sections = (
+        Section.objects.filter(
+            is_active=True, teaching__staff=viewer.staff, teaching__is_active=True
+        )
+        .select_related("school")
+        .prefetch_related(Prefetch("enrollments", queryset=enrollments, to_attr="roster"))
+        .order_by("school__name", "period", "title")
+    )
+    schools = access.schools_for(request.user).filter(pk__in=viewer.school_wide_ids)
+    return render(request, "web/staff_home.html", {"sections": sections, "wide_schools": schools})
+
+
+def admin_home(request, viewer):
+    """Schools, the last roster import, and how many families have joined — by school and
+    by language, so the families still outside show."""
+    schools = list(access.schools_for(request.user).filter(pk__in=_managed_school_ids(viewer)))
+    links = Guardianship.objects.filter(
+        is_active=True,
+        student__is_active=True,
+        guardian__is_active=True,
+        student__school__in=schools,
+    )
+    joined = Q(guardian__joined_at__isnull=False)
+    by_school = {
+        row["student__school"]: row
+        for row in links.values("student__school").annotate(
+            total=Count("guardian", distinct=True),
+            joined=Count("guardian", distinct=True, filter=joined),
+        )
+    }
+    for school in schools:
+        row = by_school.get(school.pk, {"total": 0, "joined": 0})
+        school.families_total = row["total"]
+        school.families_joined = row["joined"]
+        school.joined_percent = round(100 * row["joined"] / row["total"]) if row["total"] else 0
+    by_language = list(
+        links.values("guardian__language")
+        .annotate(
+            total=Count("guardian", distinct=True),
+            joined=Count("guardian", distinct=True, filter=joined),
+        )
+        .order_by("-total", "guardian__language")
+    )
+    for row in by_language:
+        row["percent"] = round(100 * row["joined"] / row["total"]) if row["total"] else 0
+    last_import = RosterImport.objects.filter(district_id=viewer.staff.district_id).first()
+    return render(
+        request,
+        "web/admin_home.html",
+        {"schools": schools, "by_language": by_language, "last_import": last_import},
+    )
+
+
+def _managed_school_ids(viewer):
+    from homeroom.people.models import School
+
+    if viewer.is_district_admin:
+        return School.objects.filter(district_id=viewer.staff.district_id).values("pk")
+    return list(viewer.admin_school_ids)
+
+
+@login_required
+def family_home(request):
+    """A guardian's children, their teachers, and how to reach the school."""
+    viewer = access.viewer_for(request.user)
+    if not viewer.is_guardian:
+        raise Http404
+    teaching = TeachingAssignment.objects.filter(is_active=True).select_related("staff")
+    sections = Section.objects.filter(is_active=True).prefetch_related(
+        Prefetch("teaching", queryset=teaching, to_attr="active_teaching")
+    )
+    enrollments = Enrollment.objects.filter(
+        is_active=True, section__is_active=True
+    ).prefetch_related(Prefetch("section", queryset=sections))
+    links = (
+        Guardianship.objects.filter(
+            guardian=viewer.guardian, is_active=True, may_see_records=True, student__is_active=True
+        )
+        .select_related("student", "student__school")
+        .prefetch_related(
+            Prefetch("student__enrollments", queryset=enrollments, to_attr="active_enrollments")
+        )
+        .order_by("student__given_name")
+    )
+    return render(request, "web/family_home.html", {"guardian": viewer.guardian, "links": links})
