@@ -74,15 +74,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Ours first, so our templates override allauth's.
+    "homeroom.people",
+    "homeroom.messaging",
+    "homeroom.web",
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
     "phonenumber_field",
-    "homeroom.people",
-    "homeroom.messaging",
-    "homeroom.web",
 ]
 
 MIDDLEWARE = [
