@@ -1,0 +1,65 @@
+"""Directory pages list what the viewer may see, in a constant number of queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from homeroom.people.models import Student
+from homeroom.testing.personas import enrol, link, make_guardian
+
+
+def add_students(world, count, prefix="Kid"):
+    for i in range(count):
+        student = Student.objects.create(
+            school=world.north, given_name=f"{prefix}{i:03d}", family_name="Extra", grade="6"
+        )
+        enrol(world.math, student)
+        link(make_guardian(world.district, f"{prefix}Parent{i:03d}", "Extra", "es"), student)
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("url_name", ["student_list", "section_detail"])
+def test_query_count_does_not_grow_with_the_roster(world, login, url_name):
+    client = login(world.rivera)
+    url = reverse(url_name, args=[world.math.pk] if url_name == "section_detail" else [])
+    add_students(world, 3)
+    small = queries_for(client, url)
+    add_students(world, 30, prefix="More")
+    assert queries_for(client, url) == small
+
+
+def test_section_page_pins_its_query_count(world, login, django_assert_num_queries):
+    client = login(world.rivera)
+    add_students(world, 20)
+    client.get(reverse("section_detail", args=[world.math.pk]))  # warm the session
+    with django_assert_num_queries(10):
+        response = client.get(reverse("section_detail", args=[world.math.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Kid019 Extra" in body and "KidParent019 Extra" in body
+
+
+def test_student_list_is_paginated_and_searchable(world, login):
+    client = login(world.principal)
+    add_students(world, 60)
+    first = client.get(reverse("student_list"))
+    assert len(first.context["page"].object_list) == 50
+    second = client.get(reverse("student_list"), {"page": 2})
+    assert len(second.context["page"].object_list) == 63 - 50
+    found = client.get(reverse("student_list"), {"q": "kid007"})
+    assert [s.given_name for s in found.context["page"].object_list] == ["Kid007"]
+
+
+def test_names_are_shown_as_text_never_markup(world, login):
+    world.ana.given_name = "<script>alert(1)</script>"
+    world.ana.save()
+    body = login(world.rivera).get(reverse("student_detail", args=[world.ana.pk])).content
+    assert b"<script>alert(1)</script>" not in body
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in body
