@@ -3,7 +3,7 @@
 # started here on loopback in a temporary directory and stopped afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh chromium postgresql fonts-noto-core
+scripts/setup.sh chromium postgresql fonts-noto-core apertium-eng-spa gettext
 PY=.venv/bin/python
 export HOMEROOM_ENV=test
 
