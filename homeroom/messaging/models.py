@@ -1,0 +1,236 @@
+"""Conversations between staff and families, and the outbox that delivers them.
+
+A Conversation is about one student (private) or goes to many families (announcement).
+Participants are the people in it, each with their own read marker. A Message keeps the
+original text; MessageTranslation keeps it in each reader's language. A Delivery is one
+recipient on one channel, moving queued → sending → sent → delivered / read, or held for
+quiet hours, or failed (then a fallback Delivery on the next channel takes over).
+"""
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from homeroom.people.models import Channel, Guardian, School, Section, StaffMember, Student
+
+
+def _reply_token():
+    return secrets.token_urlsafe(12)
+
+
+class Conversation(models.Model):
+    class Kind(models.TextChoices):
+        PRIVATE = "private", _("Private")
+        ANNOUNCEMENT = "announcement", _("Announcement")
+
+    class StartedBy(models.TextChoices):
+        SCHOOL = "school", _("School")
+        FAMILY = "family", _("Family")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PRIVATE)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="conversations")
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, null=True, blank=True, related_name="conversations"
+    )
+    # Announcements: who they went to, in words and as a filter description.
+    section = models.ForeignKey(
+        Section, on_delete=models.SET_NULL, null=True, blank=True, related_name="announcements"
+    )
+    audience = models.JSONField(default=dict, blank=True)
+    subject = models.CharField(max_length=200, blank=True)
+    started_by = models.CharField(max_length=10, choices=StartedBy.choices)
+    # A family's reply to an announcement becomes a private conversation pointing back.
+    reply_to_announcement = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="private_replies"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_message_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-last_message_at"]
+        indexes = [models.Index(fields=["school", "-last_message_at"])]
+
+    def __str__(self):
+        return self.subject or f"Conversation {self.pk}"
+
+
+class Participant(models.Model):
+    """One person in a conversation: a staff member or a guardian, never both."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="participants"
+    )
+    staff = models.ForeignKey(
+        StaffMember, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    guardian = models.ForeignKey(
+        Guardian, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    last_read_at = models.DateTimeField(null=True, blank=True)
+    # Email replies to reply+<token>@… land in this conversation, from this person.
+    reply_token = models.CharField(max_length=32, unique=True, default=_reply_token)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "staff"],
+                condition=Q(staff__isnull=False),
+                name="unique_staff_participant",
+            ),
+            models.UniqueConstraint(
+                fields=["conversation", "guardian"],
+                condition=Q(guardian__isnull=False),
+                name="unique_guardian_participant",
+            ),
+            models.CheckConstraint(
+                condition=Q(staff__isnull=True) ^ Q(guardian__isnull=True),
+                name="participant_is_staff_or_guardian",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["staff", "conversation"]),
+            models.Index(fields=["guardian", "conversation"]),
+        ]
+
+    def __str__(self):
+        return f"{self.staff or self.guardian} in {self.conversation_id}"
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    author_staff = models.ForeignKey(
+        StaffMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author_guardian = models.ForeignKey(
+        Guardian, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField()
+    language = models.CharField(max_length=35)
+    # Set on inbound text when detection is confident it differs from the stated language.
+    detected_language = models.CharField(max_length=35, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.APP)
+    is_urgent = models.BooleanField(default=False)
+    urgent_reason = models.CharField(max_length=300, blank=True)
+    is_automatic = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["conversation", "created_at"])]
+
+    def __str__(self):
+        return f"Message {self.pk}"
+
+    @property
+    def from_family(self) -> bool:
+        return self.author_guardian_id is not None
+
+
+class MessageTranslation(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=35)
+    text = models.TextField()
+    provider = models.CharField(max_length=30)
+    machine = models.BooleanField(default=True)
+    human_checked = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "language"], name="unique_translation")
+        ]
+
+    def __str__(self):
+        return f"{self.message_id} in {self.language}"
+
+
+class Delivery(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        HELD = "held", _("Held for quiet hours")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        READ = "read", _("Read")
+        FAILED = "failed", _("Failed")
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
+    guardian = models.ForeignKey(
+        Guardian, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    staff = models.ForeignKey(
+        StaffMember, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    to_address = models.CharField(max_length=254, blank=True)
+    language = models.CharField(max_length=35, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Not before this time: retry backoff, or the end of the recipient's quiet hours.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=100, blank=True, db_index=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    # A retry must never send twice: channels pass this to the provider and check it.
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    segments = models.PositiveSmallIntegerField(null=True, blank=True)
+    fallback_from = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="fallback"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["guardian", "-created_at"]),
+        ]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self):
+        return f"{self.channel} to {self.guardian_id or self.staff_id}: {self.status}"
+
+
+class InboundEvent(models.Model):
+    """Every text or email that came in, kept so a provider's retry is recognised."""
+
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    provider_id = models.CharField(max_length=200, unique=True)
+    from_address = models.CharField(max_length=254)
+    body = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(max_length=50, blank=True)
+
+    def __str__(self):
+        return f"{self.channel} from {self.from_address}"
+
+
+class SmsOptOut(models.Model):
+    """A phone number that texted STOP: no SMS goes to it until it texts START."""
+
+    phone = models.CharField(max_length=20, unique=True)
+    opted_out_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.phone
+
+
+class ConversationAccess(models.Model):
+    """A school leader read a conversation they are not part of (conversations are records)."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.staff_id} read {self.conversation_id}"
