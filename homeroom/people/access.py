@@ -275,3 +275,8 @@ def can_invite(user, school: School) -> bool:
     if can_manage_school(user, school):
         return True
     return school.pk in viewer.school_ids_with(Role.TEACHER, *SCHOOL_WIDE_ROLES)
+
+
+def can_invite_school(user, school: School) -> bool:
+    """Inviting a whole school is for school-wide roles and admins, not single teachers."""
+    return can_manage_school(user, school) or school.pk in viewer_for(user).school_wide_ids

@@ -63,3 +63,17 @@ def test_names_are_shown_as_text_never_markup(world, login):
     body = login(world.rivera).get(reverse("student_detail", args=[world.ana.pk])).content
     assert b"<script>alert(1)</script>" not in body
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_invite_buttons_show_only_to_those_who_may_use_them(world, login):
+    school_url = reverse("school_detail", args=[world.north.pk])
+    invite_school = reverse("invite_school", args=[world.north.pk])
+    assert invite_school not in login(world.rivera).get(school_url).content.decode()
+    assert invite_school in login(world.liaison).get(school_url).content.decode()
+    # Pat has not joined: his page offers an invitation; Rosa has joined: hers does not.
+    client = login(world.chen)
+    pat_page = client.get(reverse("guardian_detail", args=[world.pat.pk])).content.decode()
+    assert reverse("invite_guardian", args=[world.pat.pk]) in pat_page
+    client = login(world.rivera)
+    rosa_page = client.get(reverse("guardian_detail", args=[world.rosa.pk])).content.decode()
+    assert reverse("invite_guardian", args=[world.rosa.pk]) not in rosa_page

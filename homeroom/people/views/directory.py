@@ -96,7 +96,17 @@ def guardian_detail(request, pk):
         .select_related("student", "student__school")
         .order_by("student__family_name", "student__given_name")
     )
-    return render(request, "people/guardian_detail.html", {"guardian": guardian, "links": links})
+    viewer = access.viewer_for(request.user)
+    can_invite = (
+        viewer.is_staff_member
+        and not guardian.has_joined
+        and any(access.can_invite(request.user, link.student.school) for link in links)
+    )
+    return render(
+        request,
+        "people/guardian_detail.html",
+        {"guardian": guardian, "links": links, "can_invite": can_invite},
+    )
 
 
 @login_required
@@ -108,5 +118,5 @@ def school_detail(request, pk):
         students = access.students_for(request.user).filter(school=school)
         context["student_count"] = students.count()
         context["section_count"] = access.sections_for(request.user).filter(school=school).count()
-        context["can_invite"] = access.can_invite(request.user, school)
+        context["can_invite"] = access.can_invite_school(request.user, school)
     return render(request, "people/school_detail.html", context)
