@@ -81,6 +81,13 @@ class AccountAdapter(DefaultAccountAdapter):
             record_authentication(request, user, method="password", reauthenticated=True)
         return super().post_login(request, user, **kwargs)
 
+    def add_message(self, request, level, message_template=None, *args, **kwargs):
+        # The page a person lands on greets them by name; "you are signed in" only adds noise,
+        # and it would be rendered before we know which language the reader reads.
+        if message_template == "account/messages/logged_in.txt":
+            return
+        super().add_message(request, level, message_template, *args, **kwargs)
+
     def format_email_subject(self, subject: str) -> str:
         # The subject already names Homeroom; a "[host]" prefix only adds noise on a phone.
         return str(subject)
