@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     # Ours first, so our templates override allauth's.
     "homeroom.people",
     "homeroom.messaging",
+    "homeroom.translation",
     "homeroom.web",
     "allauth",
     "allauth.account",
@@ -98,6 +99,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "homeroom.people.middleware.RequireAdminMFAMiddleware",
     "homeroom.people.middleware.GuardianLanguageMiddleware",
+    "homeroom.people.middleware.ReaderTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "homeroom.urls"
@@ -191,17 +193,78 @@ TASKS = {
 
 # Outgoing texts (codes, invitations) until the messaging outbox takes over.
 # console: printed; file: appended as JSON lines to OUTBOUND_FILE; memory: kept for tests.
+# channels: sent at once through the messaging email and SMS channels (settings below).
 OUTBOUND_BACKEND = env("OUTBOUND_BACKEND", "console")
 OUTBOUND_FILE = Path(env("OUTBOUND_FILE", str(DATA_DIR / "outbound.jsonl")))
-if OUTBOUND_BACKEND not in {"console", "file", "memory"}:
+if OUTBOUND_BACKEND not in {"console", "file", "memory", "channels"}:
     raise ImproperlyConfigured(
-        f"OUTBOUND_BACKEND={OUTBOUND_BACKEND!r}: use console, file or memory"
+        f"OUTBOUND_BACKEND={OUTBOUND_BACKEND!r}: use console, file, memory or channels"
     )
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Homeroom <homeroom@localhost>")
+
+# Messaging: the outbox and its channels (docs/messaging.md).
+# Email goes through EMAIL_BACKEND above (SMTP in production); texts through SMS_BACKEND:
+# console (printed), file (JSON lines in SMS_FILE) or twilio (Twilio's Messages API).
+SMS_BACKEND = env("SMS_BACKEND", "console")
+if SMS_BACKEND not in {"console", "file", "twilio"}:
+    raise ImproperlyConfigured(f"SMS_BACKEND={SMS_BACKEND!r}: use console, file or twilio")
+SMS_FILE = Path(env("SMS_FILE", str(DATA_DIR / "sms.jsonl")))
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", "")
+TWILIO_MESSAGING_SERVICE_SID = env("TWILIO_MESSAGING_SERVICE_SID", "")
+# Only for a local server speaking Twilio's API (tests, benchmarks); empty means Twilio itself.
+TWILIO_API_BASE_URL = (env("TWILIO_API_BASE_URL", "") or "").rstrip("/")
+TWILIO_TIMEOUT = env_int("TWILIO_TIMEOUT", 15)  # seconds per request
+if SMS_BACKEND == "twilio" and PRODUCTION:
+    if not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN):
+        raise ImproperlyConfigured(
+            "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN."
+        )
+    if not (TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID):
+        raise ImproperlyConfigured(
+            "SMS_BACKEND=twilio needs TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID."
+        )
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# Without a timeout one unresponsive mail server would hold a worker forever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# Families reply to reply+<token>@REPLY_DOMAIN; the inbound gate receives that domain.
+REPLY_DOMAIN = env("REPLY_DOMAIN", "reply.homeroom.localhost")
+# A failed send waits OUTBOX_RETRY_BASE_SECONDS × 2^(attempt − 1), up to OUTBOX_MAX_ATTEMPTS
+# tries; a row left in "sending" longer than OUTBOX_STUCK_AFTER_SECONDS goes back to the queue.
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
+OUTBOX_STUCK_AFTER_SECONDS = env_int("OUTBOX_STUCK_AFTER_SECONDS", 300)
+OUTBOX_TASK_SIZE = env_int("OUTBOX_TASK_SIZE", 100)  # deliveries per task
+
+
+# Translation: which provider serves each language pair, first that supports it wins.
+# TRANSLATION_ROUTES="en:es=apertium,es:en=apertium,*=libretranslate" (a "+" lists fallbacks).
+def _translation_routes(raw: str) -> dict[str, list[str]]:
+    routes = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        pair, sep, providers = item.partition("=")
+        if not sep or not providers.strip():
+            raise ImproperlyConfigured(f"TRANSLATION_ROUTES item {item!r}: use source:target=name")
+        routes[pair.strip().lower()] = [p.strip() for p in providers.split("+") if p.strip()]
+    return routes
+
+
+TRANSLATION_ROUTES = _translation_routes(
+    env("TRANSLATION_ROUTES", "en:es=apertium,es:en=apertium,*=libretranslate")
+)
+LIBRETRANSLATE_URL = (env("LIBRETRANSLATE_URL", "") or "").rstrip("/")
+LIBRETRANSLATE_API_KEY = env("LIBRETRANSLATE_API_KEY", "")
+LIBRETRANSLATE_TIMEOUT = env_int("LIBRETRANSLATE_TIMEOUT", 10)  # seconds
+APERTIUM_COMMAND = env("APERTIUM_COMMAND", "apertium")
+APERTIUM_TIMEOUT = env_int("APERTIUM_TIMEOUT", 30)  # seconds, for one whole batch
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]

@@ -44,6 +44,8 @@ class Viewer:
     staff: StaffMember | None = None
     guardian: Guardian | None = None
     roles_by_school: dict[int, set[str]] = field(default_factory=dict)
+    # The zone times are shown in; None means the reader's school decides (looked up lazily).
+    time_zone: str | None = None
 
     @property
     def is_staff_member(self) -> bool:
@@ -87,12 +89,25 @@ def viewer_for(user) -> Viewer:
     staff = StaffMember.objects.filter(user=user, is_active=True).first()
     guardian = Guardian.objects.filter(user=user, is_active=True).first()
     roles: dict[int, set[str]] = {}
+    time_zone = None
     if staff:
-        for school_id, role in staff.assignments.filter(school__is_active=True).values_list(
-            "school_id", "role"
-        ):
+        rows = (
+            staff.assignments.filter(school__is_active=True)
+            .order_by("school_id")
+            .values_list("school_id", "role", "school__time_zone")
+        )
+        for school_id, role, zone in rows:
             roles.setdefault(school_id, set()).add(role)
-    viewer = Viewer(user_id=user.pk, staff=staff, guardian=guardian, roles_by_school=roles)
+            time_zone = time_zone or zone
+    if guardian and guardian.time_zone:
+        time_zone = guardian.time_zone
+    viewer = Viewer(
+        user_id=user.pk,
+        staff=staff,
+        guardian=guardian,
+        roles_by_school=roles,
+        time_zone=time_zone,
+    )
     user._homeroom_viewer = viewer
     return viewer
 

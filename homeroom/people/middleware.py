@@ -1,7 +1,9 @@
+import zoneinfo
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .access import viewer_for
 
@@ -29,6 +31,44 @@ class GuardianLanguageMiddleware:
                 translation.activate(interface_language(guardian.language))
                 request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class ReaderTimeZoneMiddleware:
+    """Times are stored in UTC and shown in the reader's zone: a guardian's own, else their
+    child's school's; a staff member's first school's."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = reader_time_zone(getattr(request, "user", None))
+        if zone:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        else:
+            timezone.deactivate()
+        return self.get_response(request)
+
+
+def reader_time_zone(user) -> str | None:
+    if user is None or not user.is_authenticated:
+        return None
+    viewer = viewer_for(user)
+    if viewer.time_zone:
+        return viewer.time_zone
+    if viewer.guardian:
+        link = (
+            viewer.guardian.guardianships.filter(is_active=True)
+            .select_related("student__school")
+            .first()
+        )
+        return link.student.school.time_zone if link else None
+    if viewer.staff:
+        schools = viewer.staff.district.schools.order_by("pk")
+        return schools.values_list("time_zone", flat=True).first()
+    return None
 
 
 class RequireAdminMFAMiddleware:

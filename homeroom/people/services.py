@@ -171,6 +171,8 @@ def accept_invitation(
         guardian.channel = channel
         guardian.quiet_start = quiet_start
         guardian.quiet_end = quiet_end
+        # Quiet hours mean the family's own clock: start from their school's zone.
+        guardian.time_zone = guardian.time_zone or invitation.school.time_zone
         guardian.save(
             update_fields=[
                 "user",
@@ -179,6 +181,7 @@ def accept_invitation(
                 "channel",
                 "quiet_start",
                 "quiet_end",
+                "time_zone",
             ]
         )
         # Other open invitations would otherwise stay valid sign-in links for two weeks.

@@ -77,3 +77,19 @@ def test_invite_buttons_show_only_to_those_who_may_use_them(world, login):
     client = login(world.rivera)
     rosa_page = client.get(reverse("guardian_detail", args=[world.rosa.pk])).content.decode()
     assert reverse("invite_guardian", args=[world.rosa.pk]) not in rosa_page
+
+
+def test_times_are_shown_in_the_readers_school_time_zone(world, login):
+    from homeroom.people.models import RosterImport
+
+    world.north.time_zone = "America/Chicago"
+    world.north.save()
+    RosterImport.objects.create(
+        district=world.district,
+        file_name="sis.zip",
+        status="succeeded",
+        created_at="2026-11-23T18:30:00Z",
+    )
+    body = login(world.principal).get(reverse("home")).content.decode()
+    assert "12:30" in body  # 18:30 UTC is 12:30 in Chicago in November
+    assert "18:30" not in body and "6:30" not in body

@@ -1,0 +1,1 @@
+"""Translation: providers, translation memory, phrasebook, protection and language detection."""

@@ -1,0 +1,115 @@
+"""The translation memory and the glossary of terms a school wants kept or translated its way."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .codes import base_language
+
+
+class MemoryEntry(models.Model):
+    """One translated segment, keyed by the hash of its normalised, placeholder-masked text.
+
+    Masking names, dates and glossary terms before hashing lets "Ana worked hard today." and
+    "Ben worked hard today." share one row. A person's correction overrides the machine.
+    """
+
+    source_hash = models.CharField(max_length=64)
+    source_language = models.CharField(max_length=12)
+    target_language = models.CharField(max_length=12)
+    source_text = models.TextField()
+    translated_text = models.TextField()
+    provider = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+    corrected_text = models.TextField(blank=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    corrected_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("translation memory entry")
+        verbose_name_plural = _("translation memory")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_hash", "source_language", "target_language"],
+                name="unique_memory_entry",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.source_language}→{self.target_language}: {self.source_text[:60]}"
+
+    @property
+    def is_corrected(self) -> bool:
+        return self.corrected_at is not None
+
+    @property
+    def best_text(self) -> str:
+        return self.corrected_text if self.is_corrected else self.translated_text
+
+
+class GlossaryTerm(models.Model):
+    """A term a school or district wants handled its own way in every translation.
+
+    With no school the term holds district-wide; with no district either, everywhere.
+    A blank translation keeps the term unchanged ("Rising Stars" stays "Rising Stars").
+    """
+
+    district = models.ForeignKey(
+        "people.District",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="glossary_terms",
+    )
+    school = models.ForeignKey(
+        "people.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="glossary_terms",
+        help_text=_("Leave empty for a term that holds in every school of the district."),
+    )
+    term = models.CharField(_("term"), max_length=200)
+    language = models.CharField(
+        _("language of the term"), max_length=12, default="en", help_text=_("BCP 47, e.g. en")
+    )
+    target_language = models.CharField(
+        _("translation language"),
+        max_length=12,
+        blank=True,
+        help_text=_("Leave empty when the term stays unchanged in every language."),
+    )
+    translation = models.CharField(
+        _("translation"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty to keep the term unchanged."),
+    )
+
+    class Meta:
+        ordering = ["term"]
+        indexes = [models.Index(fields=["language", "school"])]
+
+    def __str__(self):
+        return f"{self.term} → {self.translation or self.term}"
+
+    def save(self, *args, **kwargs):
+        # Translations are made per base language, so the glossary is kept per base language.
+        self.language = base_language(self.language)
+        self.target_language = base_language(self.target_language)
+        if self.school_id and not self.district_id:
+            self.district_id = self.school.district_id
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.translation and not self.target_language:
+            raise ValidationError(
+                {"target_language": _("Say which language the translation is in.")}
+            )

@@ -1,0 +1,140 @@
+"""Apertium, the local rule-based engine: one `apertium -u <pair>` process per batch."""
+
+import contextlib
+import functools
+import os
+import re
+import shutil
+import signal
+import subprocess
+
+from ..codes import base_language
+from .base import PermanentError, Provider, TransientError
+
+# Apertium names languages with ISO 639-3 codes; Homeroom speaks BCP 47.
+APERTIUM_CODES = {
+    "en": "eng",
+    "es": "spa",
+    "ca": "cat",
+    "fr": "fra",
+    "pt": "por",
+    "it": "ita",
+    "gl": "glg",
+    "eu": "eus",
+    "oc": "oci",
+}
+
+_SPACES = re.compile(r"[ \t]{2,}")
+
+
+@functools.cache
+def installed_modes(command: str) -> frozenset[str]:
+    """The translation directions `apertium -l` lists; empty when the command is missing.
+
+    Cached per process: installing a language pair is a deployment, followed by a restart.
+    """
+    executable = shutil.which(command)
+    if executable is None:
+        return frozenset()
+    try:
+        # An argument list, no shell: the command comes from settings, never from users.
+        listing = subprocess.run(  # noqa: S603
+            [executable, "-l"], capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    return frozenset(line.strip() for line in listing.stdout.splitlines() if line.strip())
+
+
+def apertium_mode(source: str, target: str) -> str | None:
+    src = APERTIUM_CODES.get(base_language(source))
+    tgt = APERTIUM_CODES.get(base_language(target))
+    return f"{src}-{tgt}" if src and tgt else None
+
+
+class ApertiumProvider(Provider):
+    name = "apertium"
+    name_placeholders = True
+
+    def __init__(self, command: str = "apertium", timeout: float = 30) -> None:
+        self.command = command
+        self.timeout = timeout
+
+    def supports(self, source: str, target: str) -> bool:
+        mode = apertium_mode(source, target)
+        return mode is not None and mode in installed_modes(self.command)
+
+    def unavailable_reason(self, source: str, target: str) -> str:
+        mode = apertium_mode(source, target)
+        if mode is None:
+            return f"Apertium has no language codes for {source} to {target}"
+        if shutil.which(self.command) is None:
+            return (
+                f"the Apertium command {self.command!r} is not installed "
+                "(Debian package apertium-eng-spa for English↔Spanish)"
+            )
+        return f"the Apertium pair {mode} is not installed"
+
+    def translate_batch(self, texts: list[str], source: str, target: str) -> list[str]:
+        if not texts:
+            return []
+        mode = apertium_mode(source, target)
+        if mode is None or not self.supports(source, target):
+            raise PermanentError(self.unavailable_reason(source, target))
+        # Apertium translates line by line, so every line of every text goes in one stream
+        # and comes back regrouped; a line-count check catches any drift.
+        line_counts: list[int] = []
+        lines: list[str] = []
+        for text in texts:
+            text_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            line_counts.append(len(text_lines))
+            lines.extend(text_lines)
+        translated = self._run(mode, lines)
+        results = []
+        position = 0
+        for count in line_counts:
+            results.append("\n".join(translated[position : position + count]))
+            position += count
+        return results
+
+    def _run(self, mode: str, lines: list[str]) -> list[str]:
+        # `apertium` is a shell pipeline of a dozen processes: it runs in its own process
+        # group so a timeout can stop all of them, not just the shell that started them.
+        try:
+            process = subprocess.Popen(  # noqa: S603
+                [self.command, "-u", mode],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise PermanentError(f"Apertium could not start: {exc}") from exc
+        try:
+            stdout, stderr = process.communicate("\n".join(lines) + "\n", timeout=self.timeout)
+        except subprocess.TimeoutExpired as exc:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise TransientError(f"Apertium took longer than {self.timeout}s") from exc
+        if process.returncode != 0:
+            raise TransientError(
+                f"Apertium exited with {process.returncode}: {stderr.strip()[:200]}"
+            )
+        output = stdout
+        if output.endswith("\n"):
+            output = output[:-1]
+        out_lines = output.split("\n")
+        if len(out_lines) != len(lines):
+            raise PermanentError(
+                f"Apertium returned {len(out_lines)} lines for {len(lines)}; batch discarded"
+            )
+        return [_tidy(original, line) for original, line in zip(lines, out_lines, strict=True)]
+
+
+def _tidy(original: str, translated: str) -> str:
+    """Apertium leaves double spaces where it drops a word and may shift leading space."""
+    indent = original[: len(original) - len(original.lstrip())]
+    return indent + _SPACES.sub(" ", translated).strip()
