@@ -4,6 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("homeroom.web.urls")),
     path("", include("homeroom.people.urls")),
+    path("messages/", include("homeroom.messaging.ui_urls")),
+    path("", include("homeroom.messaging.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 ADDR="${HOMEROOM_ADDR:-127.0.0.1:8000}"
 
+# A fresh clone has no environment and no data directory yet (SQLite will not create one).
+scripts/setup.sh
+mkdir -p "${HOMEROOM_DATA_DIR:-var}"
+
 $PY manage.py migrate --no-input >/dev/null
 $PY manage.py seed_demo --if-empty
 $PY manage.py collectstatic --no-input >/dev/null

@@ -174,6 +174,12 @@ class Delivery(models.Model):
     # Not before this time: retry backoff, or the end of the recipient's quiet hours.
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Which worker's claim this row is under: a worker sends only rows still carrying its token.
+    claim_token = models.CharField(max_length=32, blank=True)
+    # When a task was last queued for this row, so the sweep re-queues only forgotten rows.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    # No translation into the reader's language was available: they got the original text.
+    untranslated = models.BooleanField(default=False)
     provider_id = models.CharField(max_length=100, blank=True, db_index=True)
     last_error = models.CharField(max_length=500, blank=True)
     # A retry must never send twice: channels pass this to the provider and check it.

@@ -66,7 +66,9 @@ def reader_time_zone(user) -> str | None:
         )
         return link.student.school.time_zone if link else None
     if viewer.staff:
-        schools = viewer.staff.district.schools.order_by("pk")
+        from .models import School
+
+        schools = School.objects.filter(district_id=viewer.staff.district_id).order_by("pk")
         return schools.values_list("time_zone", flat=True).first()
     return None
 

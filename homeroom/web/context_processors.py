@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.utils import translation
 
 from homeroom.people.access import viewer_for
@@ -14,4 +16,18 @@ def navigation(request):
         "viewer": viewer,
         "text_direction": "rtl" if rtl else "ltr",
         "reader_language": reader_language,
+        "unread_messages": _unread_messages(request, viewer),
     }
+
+
+def _unread_messages(request, viewer):
+    """How many messages wait for the reader: one query, run only by a template that shows
+    it (templates call a callable when they read it; partial pages never do)."""
+    from homeroom.messaging.access import unread_count_for_family
+    from homeroom.messaging.inbound.notify import unread_counts_for_staff
+
+    if viewer.staff:
+        return partial(unread_counts_for_staff, viewer.staff)
+    if viewer.guardian:
+        return partial(unread_count_for_family, request.user)
+    return 0

@@ -21,7 +21,7 @@ def test_preferences_page_is_in_the_familys_language_and_shows_their_choices(
     login, world, django_assert_max_num_queries
 ):
     client = login(world.rosa)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get(PREFERENCES)
     assert response.status_code == 200
     text = response.content.decode()

@@ -1,0 +1,235 @@
+"""Role home pages at one scale: server time and queries per page, beside a trivial view.
+
+Each page is requested through Django's test client, in this process, against the scale's
+database: a few warm-up requests, then N timed ones (wall time around `client.get`, which
+covers middleware, view, queries and template rendering), then one more with the queries
+captured. `/healthz` (no database, no template) is timed the same way as the floor.
+
+    python -m bench.pages demo bench/.data/demo-pages.json
+"""
+
+import gc
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from bench.generate import configure, ensure, plan_for
+
+REQUESTS = {"demo": 60, "district": 30}
+# Trivial requests timed after each page request: both see the same state of the machine.
+TRIVIAL_PER_PAGE = 5
+WARM_UP = 5
+
+
+def _percentile(sorted_values: list[float], share: float) -> float:
+    """Nearest-rank percentile of already sorted values."""
+    rank = max(1, round(share * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def summarise(wall: list[float], cpu: list[float]) -> dict:
+    wall = sorted(wall)
+    return {
+        "requests": len(wall),
+        "p50_ms": round(statistics.median(wall), 2),
+        "p95_ms": round(_percentile(wall, 0.95), 2),
+        "min_ms": round(wall[0], 2),
+        "max_ms": round(wall[-1], 2),
+        # CPU time of this process (SQLite runs in it): steadier than wall time on a busy box.
+        "cpu_p50_ms": round(statistics.median(cpu), 2),
+    }
+
+
+def _timed(client, url: str, wall: list[float], cpu: list[float]):
+    started, started_cpu = time.perf_counter(), time.process_time()
+    response = client.get(url)
+    wall.append((time.perf_counter() - started) * 1000)
+    cpu.append((time.process_time() - started_cpu) * 1000)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    return response
+
+
+def measure(client, url: str, requests: int, trivial: tuple[list, list]) -> dict:
+    """Time a page, each request followed by a few trivial ones (added to `trivial`)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    anonymous = Client()
+    for _ in range(WARM_UP):
+        _timed(client, url, [], [])
+        _timed(anonymous, "/healthz", [], [])
+    gc.collect()
+    wall, cpu = [], []
+    trivial_wall, trivial_cpu = [], []
+    for _ in range(requests):
+        _timed(client, url, wall, cpu)
+        for _ in range(TRIVIAL_PER_PAGE):
+            _timed(anonymous, "/healthz", trivial_wall, trivial_cpu)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    result = summarise(wall, cpu)
+    beside = summarise(trivial_wall, trivial_cpu)
+    result.update(
+        queries=len(queries.captured_queries),
+        bytes=len(response.content),
+        trivial_p50_ms=beside["p50_ms"],
+        ratio_p50=round(result["p50_ms"] / beside["p50_ms"], 1),
+        ratio_p95=round(result["p95_ms"] / beside["p95_ms"], 1),
+    )
+    trivial[0].extend(trivial_wall)
+    trivial[1].extend(trivial_cpu)
+    return result
+
+
+def personas(scale: str) -> dict:
+    """Who signs in at this scale: a teacher with five classes, the first school's admin,
+    the district admin, and a joined guardian with the most children."""
+    from django.db.models import Count, Q
+
+    from homeroom.people import demo
+    from homeroom.people.models import Guardian, Role, School, StaffMember
+
+    plan = plan_for(scale)
+    district = {"district__sourced_id": plan.sourced_id}
+    first_school = School.objects.get(sourced_id=f"{plan.key}-sch-1")
+    if plan.demo_accounts:
+        teacher = StaffMember.objects.get(email=demo.DEMO_TEACHER_EMAIL)
+        school_admin = StaffMember.objects.get(email=demo.DEMO_ADMIN_EMAIL)
+        guardian = Guardian.objects.get(phone=demo.DEMO_GUARDIAN_PHONE, **district)
+    else:
+        teacher = (
+            StaffMember.objects.filter(
+                assignments__school=first_school, assignments__role=Role.TEACHER
+            )
+            .annotate(classes=Count("teaching", filter=Q(teaching__is_primary=True)))
+            .filter(classes=5)
+            .order_by("pk")
+            .first()
+        )
+        school_admin = StaffMember.objects.filter(
+            assignments__school=first_school, assignments__role=Role.SCHOOL_ADMIN
+        ).first()
+        guardian = (
+            Guardian.objects.filter(joined_at__isnull=False, **district)
+            .annotate(children=Count("guardianships"))
+            .order_by("-children", "pk")
+            .first()
+        )
+    district_admin = StaffMember.objects.get(is_district_admin=True, **district)
+    return {
+        "teacher": teacher,
+        "school_admin": school_admin,
+        "district_admin": district_admin,
+        "guardian": guardian,
+    }
+
+
+def _with_totp(user) -> None:
+    """Admins need TOTP before the middleware lets them in."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from homeroom.people.demo import DEMO_TOTP_SECRET
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+
+
+def describe(role: str, person) -> dict:
+    """What the page lists for this person, so the timings can be read against it."""
+    from django.db.models import Count
+
+    from homeroom.people.models import Guardianship, School, Section
+
+    if role == "teacher":
+        sections = Section.objects.filter(teaching__staff=person, teaching__is_active=True)
+        rows = sections.aggregate(n=Count("enrollments"))["n"]
+        return {"sections": sections.count(), "students": rows}
+    if role == "guardian":
+        return {"children": person.guardianships.count()}
+    if person.is_district_admin:
+        schools = School.objects.filter(district_id=person.district_id)
+    else:
+        schools = School.objects.filter(assignments__staff=person).distinct()
+    families = Guardianship.objects.filter(student__school__in=schools)
+    return {
+        "schools": schools.count(),
+        "guardians": families.values("guardian").distinct().count(),
+    }
+
+
+def run(scale: str) -> dict:
+    from django import db
+    from django.conf import settings
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    data = ensure(scale)
+    people = personas(scale)
+    results = {
+        "scale": scale,
+        "database": db.connection.vendor,
+        "data": _sizes(scale),
+        "generation": data,
+        "pages": {},
+    }
+    trivial: tuple[list, list] = ([], [])
+    for role, person in people.items():
+        if role.endswith("admin"):
+            _with_totp(person.user)
+        client = Client()
+        client.force_login(person.user)
+        page = measure(client, "/", REQUESTS[scale], trivial)
+        page["lists"] = describe(role, person)
+        results["pages"][role] = page
+        print(f"  {scale} {role}: p50 {page['p50_ms']} ms, {page['queries']} queries", flush=True)
+    with CaptureQueriesContext(db.connection) as queries:
+        Client().get("/healthz")
+    healthz = {**summarise(*trivial), "queries": len(queries.captured_queries)}
+    results["pages"] = {"healthz": healthz, **results["pages"]}
+    results["debug"] = settings.DEBUG
+    return results
+
+
+def _sizes(scale: str) -> dict:
+    from homeroom.people.models import (
+        Enrollment,
+        Guardian,
+        Guardianship,
+        School,
+        Section,
+        StaffMember,
+        Student,
+    )
+
+    district = plan_for(scale).sourced_id
+    return {
+        "schools": School.objects.filter(district__sourced_id=district).count(),
+        "staff": StaffMember.objects.filter(district__sourced_id=district).count(),
+        "students": Student.objects.filter(school__district__sourced_id=district).count(),
+        "guardians": Guardian.objects.filter(district__sourced_id=district).count(),
+        "sections": Section.objects.filter(school__district__sourced_id=district).count(),
+        "enrollments": Enrollment.objects.filter(
+            section__school__district__sourced_id=district
+        ).count(),
+        "guardianships": Guardianship.objects.filter(
+            guardian__district__sourced_id=district
+        ).count(),
+    }
+
+
+def main(argv: list[str]) -> None:
+    scale, out = argv
+    configure(scale)
+    import django
+
+    django.setup()
+    Path(out).write_text(json.dumps(run(scale), indent=2))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,77 @@
+"""What every channel offers: send one message to one reader, or say why it could not.
+
+A channel gets the Delivery row (where to, which idempotency key) and the message as that
+reader should read it (`Rendered`), formats it its own way, hands it to its provider and
+returns what the provider said. Failures are one of two exceptions: TransientError (worth
+trying again later) or PermanentError (trying again will not help; fall back to another
+channel). Their message is written for the teacher who sent the message.
+"""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..models import Delivery
+
+
+class ChannelError(Exception):
+    """A send failed; `str(error)` says why in words a teacher understands."""
+
+    def __init__(self, reason: str, *, code: int | str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+class TransientError(ChannelError):
+    """Worth trying again later: a server down or busy, a timeout, a 4xx SMTP reply, a 429."""
+
+
+class PermanentError(ChannelError):
+    """Trying again will not help: a refused address, a number that cannot take texts."""
+
+    def __init__(self, reason: str, *, code: int | str | None = None, opted_out: bool = False):
+        super().__init__(reason, code=code)
+        # The provider says the family texted STOP: remember it, so no text goes there again.
+        self.opted_out = opted_out
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One message as one reader should read it, before a channel puts it in its own form."""
+
+    text: str  # in the reader's language, or the original when no translation was available
+    language: str  # the reader's language (BCP 47)
+    original: str
+    original_language: str
+    machine_translated: bool
+    untranslated: bool
+    school_name: str
+    sender_name: str
+    subject: str
+    link: str  # where the family reads the whole conversation and replies
+    preferences_link: str  # where the family changes language, channel and quiet hours
+    reply_token: str = ""  # the reader's Participant token: email replies come back by it
+    conversation_id: int | None = None
+    is_urgent: bool = False
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_id: str = ""
+    segments: int | None = None
+
+
+class Channel(ABC):
+    name: str
+
+    def open(self) -> None:  # noqa: B027 - most channels hold no connection
+        """Get ready for several sends in a row (an SMTP connection, an HTTP session)."""
+
+    def close(self) -> None:  # noqa: B027
+        """Let go of whatever `open` took; safe to call when nothing is open."""
+
+    @abstractmethod
+    def send(self, delivery: "Delivery", rendered: Rendered) -> SendResult:
+        """Send `rendered` to `delivery.to_address`; raise TransientError or PermanentError."""

@@ -1,0 +1,118 @@
+"""What staff and families type into conversations, checked before anything is stored."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+MAX_MESSAGE_CHARS = 10_000
+MAX_SUBJECT_CHARS = 200
+MAX_REASON_CHARS = 300
+
+TEXT_ERRORS = {
+    "required": _("Write a message first."),
+    "max_length": _(
+        "The message is %(show_value)d characters long; keep it to %(limit_value)d or fewer."
+    ),
+}
+
+
+def message_field(label):
+    return forms.CharField(
+        label=label,
+        max_length=MAX_MESSAGE_CHARS,
+        error_messages=TEXT_ERRORS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class UrgentMixin(forms.Form):
+    """ "Urgent" goes through quiet hours, so it must say why."""
+
+    urgent = forms.BooleanField(
+        label=_("Urgent: send now, even during families' quiet hours"), required=False
+    )
+    urgent_reason = forms.CharField(
+        label=_("Why can it not wait?"),
+        max_length=MAX_REASON_CHARS,
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("urgent") and not cleaned.get("urgent_reason"):
+            self.add_error(
+                "urgent_reason",
+                _(
+                    "Say why this cannot wait until morning: an urgent message reaches "
+                    "families during their quiet hours."
+                ),
+            )
+        return cleaned
+
+    @property
+    def reason(self) -> str:
+        """The reason to send with, or "" for a message that may wait for quiet hours."""
+        if self.cleaned_data.get("urgent"):
+            return self.cleaned_data.get("urgent_reason", "")
+        return ""
+
+
+class StaffReplyForm(UrgentMixin):
+    text = message_field(_("Your message"))
+
+    field_order = ["text", "urgent", "urgent_reason"]
+
+
+class FamilyReplyForm(forms.Form):
+    text = message_field(_("Your message"))
+
+
+class StaffComposeForm(UrgentMixin):
+    subject = forms.CharField(
+        label=_("Subject (optional)"), max_length=MAX_SUBJECT_CHARS, required=False
+    )
+    text = message_field(_("Message"))
+
+    field_order = ["subject", "text", "urgent", "urgent_reason"]
+
+
+OFFICE = "office"
+
+
+class FamilyComposeForm(forms.Form):
+    """A family writes to one of the child's teachers or to the school office."""
+
+    to = forms.ChoiceField(label=_("To"), widget=forms.RadioSelect)
+    text = message_field(_("Message"))
+
+    def __init__(self, *args, teachers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(str(teacher.pk), teacher.choice_label) for teacher in teachers]
+        choices.append((OFFICE, _("The school office")))
+        self.fields["to"].choices = choices
+        self.fields["to"].initial = choices[0][0]
+        self._teachers = {str(teacher.pk): teacher for teacher in teachers}
+
+    @property
+    def recipients(self) -> list:
+        """The staff chosen; empty for the school office (the service finds who answers)."""
+        chosen = self._teachers.get(self.cleaned_data["to"])
+        return [chosen] if chosen else []
+
+
+class AnnouncementForm(UrgentMixin):
+    audience = forms.ChoiceField(label=_("Send to"))
+    subject = forms.CharField(
+        label=_("Subject (optional)"), max_length=MAX_SUBJECT_CHARS, required=False
+    )
+    text = message_field(_("Message"))
+
+    field_order = ["audience", "subject", "text", "urgent", "urgent_reason"]
+
+    def __init__(self, *args, audiences=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].choices = [(a.key, a.label) for a in audiences]
+        self._audiences = {a.key: a for a in audiences}
+
+    @property
+    def chosen(self):
+        return self._audiences[self.cleaned_data["audience"]]

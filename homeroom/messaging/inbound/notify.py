@@ -1,0 +1,125 @@
+"""How staff learn that a family wrote: an unread count, and for those who ask, a digest email.
+
+Unread is computed, never counted up: a family's message is unread for a staff member in
+the conversation while it is newer than their read marker (Participant.last_read_at).
+
+A staff member opts into the digest with StaffMember.metadata["reply_digest"] = True; the
+time of the last digest is kept in metadata["reply_digest_sent_at"] (ISO 8601, UTC), so each
+digest lists only replies that came in since the one before.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django_tasks import task
+
+from homeroom.messaging.models import Conversation, Message, Participant
+from homeroom.people.models import StaffMember
+
+logger = logging.getLogger(__name__)
+
+STAFF_LANGUAGE = settings.LANGUAGE_CODE
+
+
+def _unread_for(staff: StaffMember):
+    """Family messages `staff` has not read yet, in conversations they are part of."""
+    unread_marker = Participant.objects.filter(
+        conversation_id=OuterRef("conversation_id"), staff=staff
+    ).filter(Q(last_read_at__isnull=True) | Q(last_read_at__lt=OuterRef("created_at")))
+    return Message.objects.filter(Exists(unread_marker), author_guardian__isnull=False)
+
+
+def unread_counts_for_staff(staff: StaffMember) -> int:
+    """How many family messages wait for `staff`, in one query."""
+    return _unread_for(staff).count()
+
+
+# -- the digest ------------------------------------------------------------------------------
+
+
+def _parse_time(value) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if timezone.is_aware(parsed) else None
+
+
+def _conversation_link(conversation_id: int) -> str:
+    base = settings.PUBLIC_BASE_URL.rstrip("/")
+    try:
+        return base + reverse("conversation_detail", args=[conversation_id])
+    except NoReverseMatch:
+        return base + "/"
+
+
+def send_staff_digests(now: datetime | None = None) -> int:
+    """Email each opted-in staff member the conversations with family replies they have not
+    read since their last digest; returns how many emails were sent."""
+    now = now or timezone.now()
+    sent = 0
+    readers = StaffMember.objects.filter(is_active=True, metadata__reply_digest=True).exclude(
+        email=""
+    )
+    for staff in readers:
+        since = _parse_time((staff.metadata or {}).get("reply_digest_sent_at"))
+        waiting = _unread_for(staff).filter(created_at__lte=now)
+        if since is not None:
+            waiting = waiting.filter(created_at__gt=since)
+        counts = {
+            row["conversation_id"]: row
+            for row in waiting.values("conversation_id").annotate(
+                replies=Count("pk"), latest=Max("created_at")
+            )
+        }
+        if not counts:
+            continue
+        conversations = Conversation.objects.filter(pk__in=counts).select_related("student")
+        items = sorted(
+            (
+                {
+                    "title": str(conversation.student or conversation),
+                    "subject": conversation.subject,
+                    "replies": counts[conversation.pk]["replies"],
+                    "latest": counts[conversation.pk]["latest"],
+                    "link": _conversation_link(conversation.pk),
+                }
+                for conversation in conversations
+            ),
+            key=lambda item: item["latest"],
+            reverse=True,
+        )
+        context = {
+            "staff": staff,
+            "items": items,
+            "total": sum(item["replies"] for item in items),
+        }
+        with translation.override(STAFF_LANGUAGE):
+            subject = render_to_string("messaging/inbound/email/digest_subject.txt", context)
+            body = render_to_string("messaging/inbound/email/digest.txt", context)
+        EmailMessage(
+            subject=" ".join(subject.split()),
+            body=body,
+            to=[staff.email],
+            headers={"Auto-Submitted": "auto-generated"},
+        ).send()
+        staff.metadata = {**(staff.metadata or {}), "reply_digest_sent_at": now.isoformat()}
+        StaffMember.objects.filter(pk=staff.pk).update(metadata=staff.metadata)
+        sent += 1
+    return sent
+
+
+@task()
+def send_staff_digests_task() -> int:
+    """Run by a schedule (cron or a periodic enqueue), e.g. at the end of each school day."""
+    return send_staff_digests()

@@ -1,0 +1,336 @@
+"""Texts families send to the school's number, as Twilio posts them.
+
+Nothing is read before the signature is checked and the payload validated. A repeated
+MessageSid is answered and ignored. Carrier keywords (STOP, START, HELP and their Spanish
+forms) are answered here, in the family's language; every other text is threaded to the
+conversation that last texted the number and handed to `receive_reply`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from homeroom.messaging.models import Conversation, Delivery, InboundEvent, Message, SmsOptOut
+from homeroom.people.models import Channel, Guardian, Guardianship, School
+
+from .service import (
+    ReplyRefused,
+    open_liaison_conversation,
+    receive_channel_reply,
+)
+from .wording import text_for_family
+
+logger = logging.getLogger(__name__)
+
+# Twilio's own limit on an inbound Body; our reply limit is higher, so this one binds.
+MAX_SMS_CHARS = 1600
+# A text threads to the conversation that last texted the number within this window.
+THREAD_WINDOW = timedelta(days=30)
+
+STOP, START, HELP = "stop", "start", "help"
+KEYWORDS = {
+    "STOP": STOP,
+    "STOPALL": STOP,
+    "UNSUBSCRIBE": STOP,
+    "CANCEL": STOP,
+    "END": STOP,
+    "QUIT": STOP,
+    "PARAR": STOP,
+    "START": START,
+    "UNSTOP": START,
+    "YES": START,
+    "COMENZAR": START,
+    "HELP": HELP,
+    "INFO": HELP,
+    "AYUDA": HELP,
+}
+SPANISH_KEYWORDS = frozenset({"PARAR", "COMENZAR", "AYUDA"})
+# Carriers match these literally, so no translation may touch them.
+KEYWORD_WORDS = ("STOP", "START", "HELP")
+
+UNKNOWN_NUMBER = gettext_noop(
+    "This number is not linked to a family in Homeroom. "
+    "Please contact your child's school directly."
+)
+NOT_DELIVERED = gettext_noop(
+    "Your message could not be delivered through Homeroom. "
+    "Please contact your child's school directly."
+)
+STOPPED = gettext_noop(
+    "You will no longer get text messages from %(school)s through Homeroom. "
+    "Reply START to get them again."
+)
+STARTED = gettext_noop(
+    "You will get text messages from %(school)s through Homeroom again. Reply STOP to stop."
+)
+HELP_WITH_CONTACT = gettext_noop(
+    "Homeroom messages from %(school)s. To reach the school office: %(contact)s. "
+    "Reply STOP to stop."
+)
+HELP_WITHOUT_CONTACT = gettext_noop(
+    "Homeroom messages from %(school)s. To reach the school office, call or visit the "
+    "school. Reply STOP to stop."
+)
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+class InboundSmsForm(forms.Form):
+    """The fields we use from Twilio's POST; the many others it sends are ignored."""
+
+    MessageSid = forms.CharField(
+        max_length=34,
+        validators=[
+            RegexValidator(
+                r"^(SM|MM)[0-9a-fA-F]{32}$",
+                "MessageSid must be SM or MM followed by 32 hexadecimal digits.",
+            )
+        ],
+        error_messages={"required": "MessageSid is missing."},
+    )
+    From = forms.CharField(
+        max_length=16,
+        validators=[
+            RegexValidator(
+                r"^\+[1-9][0-9]{1,14}$", "From must be a phone number in E.164 form (+15551234567)."
+            )
+        ],
+        error_messages={"required": "From is missing."},
+    )
+    Body = forms.CharField(
+        max_length=MAX_SMS_CHARS,
+        strip=False,
+        error_messages={
+            "required": "Body is empty: there is no text to deliver.",
+            "max_length": "Body is longer than %(limit_value)d characters (it has %(show_value)d).",
+        },
+    )
+
+    def clean_Body(self):
+        body = self.cleaned_data["Body"]
+        if not body.strip():
+            raise forms.ValidationError("Body is empty: there is no text to deliver.")
+        return body
+
+
+# -- answers ---------------------------------------------------------------------------------
+
+
+def twiml(text: str = "") -> HttpResponse:
+    if not text:
+        return HttpResponse(EMPTY_TWIML, content_type="text/xml")
+    response = MessagingResponse()
+    response.message(text)
+    return HttpResponse(str(response), content_type="text/xml")
+
+
+def _plain(status: int, text: str) -> HttpResponse:
+    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+
+
+def signature_is_valid(request: HttpRequest) -> bool:
+    """Twilio signs the public URL it called plus the POST fields; behind a proxy our own
+    view of the URL differs, so it is rebuilt from PUBLIC_BASE_URL."""
+    token = getattr(settings, "TWILIO_AUTH_TOKEN", "") or ""
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not token:
+        logger.error("TWILIO_AUTH_TOKEN is not set: inbound texts are refused")
+        return False
+    if not signature:
+        return False
+    url = settings.PUBLIC_BASE_URL.rstrip("/") + request.get_full_path()
+    return RequestValidator(token).validate(url, request.POST, signature)
+
+
+# -- the webhook -----------------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def twilio_sms(request: HttpRequest) -> HttpResponse:
+    if not signature_is_valid(request):
+        return _plain(403, "The X-Twilio-Signature header is missing or does not match.")
+    form = InboundSmsForm(request.POST)
+    if not form.is_valid():
+        problems = [str(error) for errors in form.errors.values() for error in errors]
+        return _plain(400, "The text was not accepted. " + " ".join(problems))
+    sid = form.cleaned_data["MessageSid"]
+    phone = form.cleaned_data["From"]
+    body = form.cleaned_data["Body"]
+
+    if InboundEvent.objects.filter(provider_id=sid).exists():
+        return twiml()
+
+    guardians = list(Guardian.objects.filter(phone=phone, is_active=True).order_by("pk"))
+    keyword = body.strip().strip(".!¡").strip().upper()
+    if keyword in KEYWORDS:
+        return _answer_keyword(KEYWORDS[keyword], keyword, sid, phone, body, guardians)
+    if not guardians:
+        _record(sid, phone, body, "unknown_number")
+        return twiml(text_for_family("en", UNKNOWN_NUMBER).text)
+    return _thread_reply(sid, phone, body, guardians)
+
+
+def _record(sid: str, phone: str, body: str, outcome: str) -> None:
+    try:
+        with transaction.atomic():
+            InboundEvent.objects.create(
+                channel=Channel.SMS, provider_id=sid, from_address=phone, body=body, outcome=outcome
+            )
+    except IntegrityError:
+        pass  # Twilio retried while the first attempt was being answered
+
+
+def _thread_reply(sid: str, phone: str, body: str, guardians: list[Guardian]) -> HttpResponse:
+    threaded = thread_for_number(phone, guardians)
+    if threaded is not None:
+        guardian, conversation = threaded
+        refused = _deliver(guardian, conversation, sid, phone, body)
+        # A family taken out of that thread since is heard by the family liaisons instead.
+        if refused is None or refused.reason != "not_participant":
+            return _answer_delivery(refused, sid, phone, body, guardian)
+    else:
+        guardian = guardians[0]
+    conversation = open_liaison_conversation(guardian)
+    if conversation is None:
+        _record(sid, phone, body, "no_contactable_child")
+        return twiml(_cannot_deliver_text(guardian))
+    refused = _deliver(guardian, conversation, sid, phone, body)
+    return _answer_delivery(refused, sid, phone, body, guardian)
+
+
+def _deliver(
+    guardian: Guardian, conversation: Conversation, sid: str, phone: str, body: str
+) -> ReplyRefused | None:
+    try:
+        receive_channel_reply(
+            guardian, conversation, body, Channel.SMS, provider_id=sid, from_address=phone
+        )
+    except ReplyRefused as refused:
+        return refused
+    return None
+
+
+def _answer_delivery(
+    refused: ReplyRefused | None, sid: str, phone: str, body: str, guardian: Guardian
+) -> HttpResponse:
+    if refused is None or refused.reason == "duplicate":
+        return twiml()
+    _record(sid, phone, body, f"refused:{refused.reason}")
+    return twiml(_cannot_deliver_text(guardian))
+
+
+def thread_for_number(
+    phone: str, guardians: list[Guardian]
+) -> tuple[Guardian, Conversation] | None:
+    """The guardian and conversation that last exchanged a text with `phone` (30 days)."""
+    since = timezone.now() - THREAD_WINDOW
+    by_id = {guardian.pk: guardian for guardian in guardians}
+    delivery = (
+        Delivery.objects.filter(
+            channel=Channel.SMS,
+            to_address=phone,
+            guardian_id__in=by_id,
+            created_at__gte=since,
+        )
+        .select_related("message__conversation__school")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    sent = (
+        Message.objects.filter(
+            author_guardian_id__in=by_id, channel=Channel.SMS, created_at__gte=since
+        )
+        .select_related("conversation__school")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    candidates = []
+    if delivery is not None:
+        conversation = delivery.message.conversation
+        candidates.append((delivery.created_at, delivery.guardian_id, conversation))
+    if sent is not None:
+        candidates.append((sent.created_at, sent.author_guardian_id, sent.conversation))
+    if not candidates:
+        return None
+    _, guardian_id, conversation = max(candidates, key=lambda candidate: candidate[0])
+    return by_id[guardian_id], conversation
+
+
+# -- keywords --------------------------------------------------------------------------------
+
+
+def _school_of(guardian: Guardian | None) -> School | None:
+    if guardian is None:
+        return None
+    link = (
+        Guardianship.objects.filter(guardian=guardian, is_active=True, student__is_active=True)
+        .select_related("student__school")
+        .order_by("-is_primary", "pk")
+        .first()
+    )
+    return link.student.school if link else None
+
+
+def _answer_keyword(
+    action: str, keyword: str, sid: str, phone: str, body: str, guardians: list[Guardian]
+) -> HttpResponse:
+    guardian = guardians[0] if guardians else None
+    language = "es" if keyword in SPANISH_KEYWORDS else (guardian.language if guardian else "en")
+    school = _school_of(guardian)
+    name = school.name if school else "Homeroom"
+    protect = [*KEYWORD_WORDS, name]
+
+    values = {"school": name}
+    if action == STOP:
+        # Carriers block further texts after STOP whatever we do; recording it lets the
+        # outbox stop trying and staff see that SMS is off for this family.
+        SmsOptOut.objects.get_or_create(phone=phone)
+        outcome, wording = "opt_out", STOPPED
+    elif action == START:
+        SmsOptOut.objects.filter(phone=phone).delete()
+        outcome, wording = "opt_in", STARTED
+    else:
+        outcome, wording = "help", HELP_WITHOUT_CONTACT
+        contact = _school_contact(school)
+        if contact:
+            wording = HELP_WITH_CONTACT
+            values["contact"] = contact
+            protect.append(contact)
+    _record(sid, phone, body, outcome)
+    answer = text_for_family(language, wording, lambda: values, school=school, protect=protect)
+    return twiml(answer.text)
+
+
+def _school_contact(school: School | None) -> str:
+    if school is None:
+        return ""
+    parts = []
+    if school.phone:
+        parts.append(school.phone.as_national)
+    if school.email:
+        parts.append(school.email)
+    return ", ".join(parts)
+
+
+def _cannot_deliver_text(guardian: Guardian) -> str:
+    school = _school_of(guardian)
+    return text_for_family(guardian.language, NOT_DELIVERED, school=school).text
+
+
+def sms_is_off(guardian: Guardian) -> bool:
+    """Whether the guardian's number texted STOP: staff see "SMS is off for this family"."""
+    return bool(guardian.phone) and SmsOptOut.objects.filter(phone=str(guardian.phone)).exists()

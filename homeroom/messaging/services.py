@@ -1,0 +1,676 @@
+"""Conversations and the outbox: every write that matters, named in the product's words.
+
+Contract (the signatures other modules code against):
+
+- start_conversation(*, student, by_staff=None, by_guardian=None, staff=(), text,
+  subject="", urgent_reason="", channel="app", language=None) -> Conversation
+    A private conversation about `student` between staff and the student's contactable
+    guardians (active guardianship with may_contact, active guardian), each a Participant.
+    By staff: `by_staff` and the colleagues in `staff`. By a guardian: the staff in `staff`
+    (the student's teachers or other staff of the school), or the school office (its family
+    liaisons, else its school admins) when `staff` is empty.
+- send_message(conversation, *, text, by_staff=None, by_guardian=None, urgent_reason="",
+  channel="app", automatic=False, language=None) -> Message
+    One transaction: the Message (in `language`, else the author's: staff write in English,
+    a guardian in their own language), one MessageTranslation per other reader language,
+    and one Delivery per guardian recipient on the channel that can reach them; delivery is
+    queued when the transaction commits. Staff read in the app (no Delivery).
+- send_announcement(*, by_staff, audience: Audience, text, subject="",
+  urgent_reason="") -> Conversation
+    Raises Http404 for a section or school outside the sender's scope and PermissionDenied
+    for one they may see but not announce to.
+- reply_to_announcement(announcement, *, guardian, text, channel) -> Conversation
+- mark_read(conversation, *, staff=None, guardian=None) -> None
+- receive_reply (in messaging/inbound/service.py) is the one path for everything families
+  send: web form, SMS webhook, email gate.
+
+A non-empty `urgent_reason` makes a message urgent: it is sent during quiet hours too.
+Translation happens before the write transaction (a translation engine may take a second;
+the database is not held meanwhile); a language no engine serves gets the original text and
+its deliveries are marked `untranslated`.
+"""
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from homeroom.people import access
+from homeroom.people.models import (
+    Assignment,
+    Enrollment,
+    Guardian,
+    Guardianship,
+    Role,
+    School,
+    Section,
+    StaffMember,
+    Student,
+    TeachingAssignment,
+)
+from homeroom.translation.codes import base_language
+from homeroom.translation.services import (
+    Translation,
+    TranslationUnavailable,
+    available,
+    translate_for_readers,
+)
+
+from . import outbox
+from .models import (
+    Conversation,
+    Delivery,
+    Message,
+    MessageTranslation,
+    Participant,
+    SmsOptOut,
+)
+
+logger = logging.getLogger(__name__)
+
+# Rows per INSERT when a message goes to a whole school or district.
+BULK_BATCH = 2000
+# Staff read and write the interface's default language unless told otherwise.
+STAFF_LANGUAGE = settings.LANGUAGE_CODE
+# What send_announcement and the bulk path need of each guardian, and nothing more.
+GUARDIAN_FIELDS = (
+    "id",
+    "given_name",
+    "family_name",
+    "language",
+    "channel",
+    "email",
+    "quiet_start",
+    "quiet_end",
+    "time_zone",
+)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who an announcement goes to: one section, a school, a grade of a school, the district."""
+
+    kind: Literal["section", "school", "grade", "district"]
+    section_id: int | None = None
+    school_id: int | None = None
+    grade: str = ""
+
+    @classmethod
+    def section(cls, section: Section | int) -> "Audience":
+        return cls("section", section_id=getattr(section, "pk", section))
+
+    @classmethod
+    def school(cls, school: School | int) -> "Audience":
+        return cls("school", school_id=getattr(school, "pk", school))
+
+    @classmethod
+    def of_grade(cls, school: School | int, grade: str) -> "Audience":
+        return cls("grade", school_id=getattr(school, "pk", school), grade=grade)
+
+    @classmethod
+    def district(cls) -> "Audience":
+        return cls("district")
+
+
+# -- conversations ----------------------------------------------------------------------------
+
+
+def start_conversation(
+    *,
+    student: Student,
+    by_staff: StaffMember | None = None,
+    by_guardian: Guardian | None = None,
+    staff: Iterable[StaffMember] = (),
+    text: str,
+    subject: str = "",
+    urgent_reason: str = "",
+    channel: str = "app",
+    language: str | None = None,
+) -> Conversation:
+    _check_author(by_staff, by_guardian)
+    _check_text(text)
+    student = Student.objects.select_related("school").get(pk=student.pk)
+    guardians = list(_with_opt_out(_contactable_guardians(Q(student=student))))
+    if by_staff is not None:
+        if not access.students_for(by_staff.user).filter(pk=student.pk).exists():
+            raise Http404
+        colleagues = _check_staff_of(student, staff)
+        members = _unique([by_staff, *colleagues])
+        started_by = Conversation.StartedBy.SCHOOL
+    else:
+        if by_guardian.pk not in {guardian.pk for guardian in guardians}:
+            raise Http404
+        members = _unique(_check_staff_of(student, staff)) or _school_office(student.school)
+        started_by = Conversation.StartedBy.FAMILY
+    conversation = Conversation(
+        kind=Conversation.Kind.PRIVATE,
+        school=student.school,
+        student=student,
+        subject=subject,
+        started_by=started_by,
+    )
+    return _open(
+        conversation,
+        staff=members,
+        guardians=guardians,
+        text=text,
+        by_staff=by_staff,
+        by_guardian=by_guardian,
+        urgent_reason=urgent_reason,
+        channel=channel,
+        language=language,
+        protect=_names(student, *guardians, *members),
+    )
+
+
+def send_message(
+    conversation: Conversation,
+    *,
+    text: str,
+    by_staff: StaffMember | None = None,
+    by_guardian: Guardian | None = None,
+    urgent_reason: str = "",
+    channel: str = "app",
+    automatic: bool = False,
+    language: str | None = None,
+) -> Message:
+    _check_author(by_staff, by_guardian)
+    _check_text(text)
+    if by_guardian is not None:
+        if conversation.kind != Conversation.Kind.PRIVATE:
+            raise ValueError("families answer an announcement with reply_to_announcement")
+        if not Participant.objects.filter(conversation=conversation, guardian=by_guardian).exists():
+            raise Http404
+    elif not Participant.objects.filter(conversation=conversation, staff=by_staff).exists():
+        # A colleague or leader who writes in a thread joins it, so they see the answers.
+        Participant.objects.create(conversation=conversation, staff=by_staff)
+    recipients = list(_with_opt_out(_recipients(conversation, by_guardian)))
+    staff_names = list(
+        Participant.objects.filter(conversation=conversation, staff__isnull=False).values_list(
+            "staff__given_name", "staff__family_name"
+        )
+    )
+    if conversation.kind == Conversation.Kind.PRIVATE and conversation.student_id:
+        protect = _names(conversation.student, *recipients)
+    else:
+        protect = []  # an announcement's families are not named in it
+    protect += [name for pair in staff_names for name in pair]
+    source = _source_language(language, by_staff, by_guardian)
+    readers = [guardian.language for guardian in recipients]
+    if staff_names:
+        readers.append(STAFF_LANGUAGE)
+    school = conversation.school
+    translations = _translate(text, source, readers, school=school, protect=protect)
+    with transaction.atomic():
+        message, _deliveries = _write_message(
+            conversation,
+            text=text,
+            language=source,
+            by_staff=by_staff,
+            by_guardian=by_guardian,
+            channel=channel,
+            urgent_reason=urgent_reason,
+            automatic=automatic,
+            recipients=recipients,
+            translations=translations,
+        )
+    return message
+
+
+def send_announcement(
+    *,
+    by_staff: StaffMember,
+    audience: Audience,
+    text: str,
+    subject: str = "",
+    urgent_reason: str = "",
+) -> Conversation:
+    _check_text(text)
+    school, section, scope, description = _audience_scope(by_staff, audience)
+    guardians = list(
+        _with_opt_out(_contactable_guardians(scope)).only(*GUARDIAN_FIELDS).order_by("pk")
+    )
+    conversation = Conversation(
+        kind=Conversation.Kind.ANNOUNCEMENT,
+        school=school,
+        section=section,
+        audience=description,
+        subject=subject,
+        started_by=Conversation.StartedBy.SCHOOL,
+    )
+    return _open(
+        conversation,
+        staff=[by_staff],
+        guardians=guardians,
+        text=text,
+        by_staff=by_staff,
+        urgent_reason=urgent_reason,
+        channel="app",
+        protect=[by_staff.given_name, by_staff.family_name, school.name],
+    )
+
+
+def reply_to_announcement(
+    announcement: Conversation, *, guardian: Guardian, text: str, channel: str
+) -> Conversation:
+    """A family answers an announcement: a private thread with its sender about their child.
+
+    A second answer to the same announcement lands in the same thread.
+    """
+    if announcement.kind != Conversation.Kind.ANNOUNCEMENT:
+        raise ValueError("only an announcement can be replied to this way")
+    if not Participant.objects.filter(conversation=announcement, guardian=guardian).exists():
+        raise Http404
+    thread = (
+        Conversation.objects.filter(
+            kind=Conversation.Kind.PRIVATE,
+            reply_to_announcement=announcement,
+            participants__guardian=guardian,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if thread is not None:
+        send_message(thread, text=text, by_guardian=guardian, channel=channel)
+        return thread
+    sender = _announcement_sender(announcement)
+    child = _first_child_in_audience(announcement, guardian)
+    guardians = list(_with_opt_out(Guardian.objects.filter(pk=guardian.pk)))
+    conversation = Conversation(
+        kind=Conversation.Kind.PRIVATE,
+        school=child.school if child else announcement.school,
+        student=child,
+        subject=(
+            _("Re: %(subject)s") % {"subject": announcement.subject} if announcement.subject else ""
+        ),
+        started_by=Conversation.StartedBy.FAMILY,
+        reply_to_announcement=announcement,
+    )
+    return _open(
+        conversation,
+        staff=[sender] if sender else _school_office(announcement.school),
+        guardians=guardians,
+        text=text,
+        by_guardian=guardian,
+        channel=channel,
+        protect=_names(child, guardian, sender),
+    )
+
+
+def mark_read(
+    conversation: Conversation,
+    *,
+    staff: StaffMember | None = None,
+    guardian: Guardian | None = None,
+) -> None:
+    """Someone opened the conversation: their read marker moves, app deliveries become read."""
+    _check_author(staff, guardian)
+    now = timezone.now()
+    person = {"staff": staff} if staff is not None else {"guardian": guardian}
+    Participant.objects.filter(conversation=conversation, **person).update(last_read_at=now)
+    if guardian is not None:
+        Delivery.objects.filter(
+            message__conversation=conversation,
+            guardian=guardian,
+            channel="app",
+            status__in=[Delivery.Status.SENT, Delivery.Status.DELIVERED],
+        ).update(status=Delivery.Status.READ, read_at=now)
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def _open(
+    conversation: Conversation,
+    *,
+    staff: Sequence[StaffMember],
+    guardians: Sequence[Guardian],
+    text: str,
+    by_staff: StaffMember | None = None,
+    by_guardian: Guardian | None = None,
+    urgent_reason: str = "",
+    channel: str = "app",
+    language: str | None = None,
+    protect: Iterable[str] = (),
+) -> Conversation:
+    """Create a conversation, its participants and its first message in one transaction."""
+    source = _source_language(language, by_staff, by_guardian)
+    recipients = [g for g in guardians if by_guardian is None or g.pk != by_guardian.pk]
+    readers = [guardian.language for guardian in recipients]
+    if staff:
+        readers.append(STAFF_LANGUAGE)
+    translations = _translate(
+        text, source, readers, school=conversation.school, protect=list(protect)
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        conversation.created_at = conversation.last_message_at = now
+        conversation.save()
+        people = [Participant(conversation=conversation, staff=member) for member in staff]
+        people += [Participant(conversation=conversation, guardian=g) for g in guardians]
+        Participant.objects.bulk_create(people, batch_size=BULK_BATCH)
+        _write_message(
+            conversation,
+            text=text,
+            language=source,
+            by_staff=by_staff,
+            by_guardian=by_guardian,
+            channel=channel,
+            urgent_reason=urgent_reason,
+            automatic=False,
+            recipients=recipients,
+            translations=translations,
+            now=now,
+        )
+    return conversation
+
+
+def _write_message(
+    conversation: Conversation,
+    *,
+    text: str,
+    language: str,
+    by_staff: StaffMember | None,
+    by_guardian: Guardian | None,
+    channel: str,
+    urgent_reason: str,
+    automatic: bool,
+    recipients: Sequence[Guardian],
+    translations: dict[str, Translation | None],
+    now=None,
+) -> tuple[Message, list[Delivery]]:
+    """The message, its translations and its deliveries; delivery starts on commit."""
+    now = now or timezone.now()
+    message = Message.objects.create(
+        conversation=conversation,
+        author_staff=by_staff,
+        author_guardian=by_guardian,
+        body=text,
+        language=language,
+        channel=channel,
+        is_urgent=bool(urgent_reason.strip()),
+        urgent_reason=urgent_reason.strip()[:300],
+        is_automatic=automatic,
+        created_at=now,
+    )
+    MessageTranslation.objects.bulk_create(
+        [
+            MessageTranslation(
+                message=message,
+                language=reader,
+                text=translation.text,
+                provider=translation.provider[:30],
+                machine=translation.machine,
+                human_checked=translation.human_checked,
+            )
+            for reader, translation in sorted(translations.items())
+            if translation is not None
+        ]
+    )
+    source = _base(language)
+    school_time_zone = conversation.school.time_zone
+    deferred_tasks = outbox.supports_deferred_tasks()
+    deliveries = []
+    for guardian in recipients:
+        reader = _base(guardian.language)
+        channel_name = outbox.choose_channel(guardian, sms_opted_out=guardian.sms_opted_out)
+        deliveries.append(
+            outbox.plan_delivery(
+                message,
+                guardian,
+                channel=channel_name or "app",
+                depth=0,
+                untranslated=reader != source and translations.get(reader) is None,
+                school_time_zone=school_time_zone,
+                now=now,
+                deferred_tasks=deferred_tasks,
+            )
+        )
+    Delivery.objects.bulk_create(deliveries, batch_size=BULK_BATCH)
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+    conversation.last_message_at = now
+    author = {"staff": by_staff} if by_staff is not None else {"guardian": by_guardian}
+    Participant.objects.filter(conversation=conversation, **author).update(last_read_at=now)
+    if message.is_urgent:
+        logger.info(
+            "urgent message %s in conversation %s: quiet hours do not apply",
+            message.pk,
+            conversation.pk,
+        )
+    transaction.on_commit(lambda: outbox.enqueue_planned(deliveries))
+    return message, deliveries
+
+
+def _translate(
+    text: str,
+    source: str,
+    reader_languages: Iterable[str],
+    *,
+    school: School | None,
+    protect: Sequence[str],
+) -> dict[str, Translation | None]:
+    """One translation per reader language other than the source; None where none is served.
+
+    Each language is its own call, so one engine being down costs only its own readers.
+    """
+    out: dict[str, Translation | None] = {}
+    targets = sorted({_base(tag) for tag in reader_languages} - {_base(source)})
+    for target in targets:
+        if not available(source, target):
+            out[target] = None
+            continue
+        try:
+            out[target] = translate_for_readers(
+                text, source, [target], school=school, protect=protect
+            )[target]
+        except TranslationUnavailable:
+            out[target] = None
+    return out
+
+
+# -- who ------------------------------------------------------------------------------------
+
+
+def _contactable_guardians(scope: Q) -> QuerySet[Guardian]:
+    """Active guardians with an active, contactable link to an active student in `scope`."""
+    links = Guardianship.objects.filter(
+        scope,
+        guardian=OuterRef("pk"),
+        is_active=True,
+        may_contact=True,
+        student__is_active=True,
+    )
+    return Guardian.objects.filter(Exists(links), is_active=True)
+
+
+def _with_opt_out(guardians: QuerySet[Guardian]) -> QuerySet[Guardian]:
+    """Whether each guardian's number texted STOP, and the number as stored (outbox.phone_of)."""
+    return guardians.annotate(
+        sms_opted_out=Exists(SmsOptOut.objects.filter(phone=OuterRef("phone"))),
+        phone_text=Cast("phone", output_field=CharField()),
+    )
+
+
+def _recipients(conversation: Conversation, author: Guardian | None) -> QuerySet[Guardian]:
+    """The conversation's guardians who may still be contacted (a court order can come later)."""
+    scope = Q()
+    if conversation.kind == Conversation.Kind.PRIVATE and conversation.student_id:
+        scope = Q(student_id=conversation.student_id)
+    in_conversation = Participant.objects.filter(conversation=conversation, guardian=OuterRef("pk"))
+    guardians = _contactable_guardians(scope).filter(Exists(in_conversation))
+    if author is not None:
+        guardians = guardians.exclude(pk=author.pk)
+    return guardians
+
+
+def _check_staff_of(student: Student, staff: Iterable[StaffMember]) -> list[StaffMember]:
+    """The staff members given, each of whom must work at the student's school."""
+    staff = list(staff)
+    if not staff:
+        return []
+    at_school = set(
+        Assignment.objects.filter(
+            school_id=student.school_id, staff__in=staff, staff__is_active=True
+        ).values_list("staff_id", flat=True)
+    )
+    outside = [member for member in staff if member.pk not in at_school]
+    if outside:
+        raise ValueError("every staff member in a conversation must work at the student's school")
+    return staff
+
+
+def _school_office(school: School) -> list[StaffMember]:
+    """Who answers a family that did not pick anyone: the liaisons, else the school admins."""
+    for role in (Role.FAMILY_LIAISON, Role.SCHOOL_ADMIN):
+        office = list(
+            StaffMember.objects.filter(
+                assignments__school=school, assignments__role=role, is_active=True
+            )
+            .distinct()
+            .order_by("pk")
+        )
+        if office:
+            return office
+    raise ValueError("the school has no family liaison or admin to receive the message")
+
+
+def _announcement_sender(announcement: Conversation) -> StaffMember | None:
+    first = (
+        Message.objects.filter(conversation=announcement, author_staff__isnull=False)
+        .select_related("author_staff")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if first is not None and first.author_staff.is_active:
+        return first.author_staff
+    return None
+
+
+def _first_child_in_audience(announcement: Conversation, guardian: Guardian) -> Student | None:
+    links = Guardianship.objects.filter(
+        guardian=guardian, is_active=True, may_contact=True, student__is_active=True
+    ).select_related("student__school")
+    order = ("student__family_name", "student__given_name", "student_id")
+    in_audience = links.filter(_audience_filter(announcement.audience, announcement.school_id))
+    link = in_audience.order_by(*order).first() or links.order_by(*order).first()
+    return link.student if link else None
+
+
+def _audience_filter(audience: dict, school_id: int) -> Q:
+    kind = audience.get("kind")
+    if kind == "section":
+        enrolled = Enrollment.objects.filter(
+            section_id=audience.get("section"), student=OuterRef("student"), is_active=True
+        )
+        return Q(Exists(enrolled))
+    if kind == "grade":
+        return Q(student__school_id=audience.get("school"), student__grade=audience.get("grade"))
+    if kind == "school":
+        return Q(student__school_id=audience.get("school"))
+    if kind == "district":
+        return Q(student__school__district_id=audience.get("district"))
+    return Q(student__school_id=school_id)
+
+
+def _audience_scope(
+    by_staff: StaffMember, audience: Audience
+) -> tuple[School, Section | None, Q, dict]:
+    """Check who may announce to whom, and say which guardianships the audience covers.
+
+    A teacher announces to their own sections; a school admin to their school, a grade of it,
+    or any of its sections; a district admin to the district or any part of it.
+    """
+    user = by_staff.user
+    if audience.kind == "section":
+        section = access.get_section_for(user, audience.section_id)
+        teaches = TeachingAssignment.objects.filter(
+            section=section, staff=by_staff, is_active=True
+        ).exists()
+        if not (teaches or access.can_manage_school(user, section.school)):
+            raise PermissionDenied(_("You can only send announcements to your own classes."))
+        enrolled = Enrollment.objects.filter(
+            section=section, student=OuterRef("student"), is_active=True
+        )
+        description = {"kind": "section", "section": section.pk, "school": section.school_id}
+        return section.school, section, Q(Exists(enrolled)), description
+    if audience.kind in ("school", "grade"):
+        school = access.get_school_for(user, audience.school_id)
+        if not access.can_manage_school(user, school):
+            raise PermissionDenied(_("Only the school's admins can announce to the whole school."))
+        if audience.kind == "school":
+            return school, None, Q(student__school=school), {"kind": "school", "school": school.pk}
+        if not audience.grade:
+            raise ValueError("a grade announcement needs a grade")
+        scope = Q(student__school=school, student__grade=audience.grade)
+        description = {"kind": "grade", "school": school.pk, "grade": audience.grade}
+        return school, None, scope, description
+    if audience.kind == "district":
+        if not access.viewer_for(user).is_district_admin:
+            raise PermissionDenied(_("Only district admins can announce to the whole district."))
+        district_id = by_staff.district_id
+        # A conversation belongs to a school; the district's first one files this one.
+        school = (
+            School.objects.filter(district_id=district_id, is_active=True).order_by("pk").first()
+        )
+        if school is None:
+            raise ValueError("the district has no school")
+        scope = Q(student__school__district_id=district_id, student__school__is_active=True)
+        return school, None, scope, {"kind": "district", "district": district_id}
+    raise ValueError(f"unknown audience {audience.kind!r}")
+
+
+# -- small helpers ----------------------------------------------------------------------------
+
+
+def _check_author(staff, guardian) -> None:
+    if (staff is None) == (guardian is None):
+        raise ValueError("a message has exactly one author: a staff member or a guardian")
+
+
+def _check_text(text: str) -> None:
+    if not (text or "").strip():
+        raise ValueError("a message needs some text")
+
+
+def _source_language(
+    language: str | None, by_staff: StaffMember | None, by_guardian: Guardian | None
+) -> str:
+    if language:
+        return language
+    if by_guardian is not None:
+        return by_guardian.language or STAFF_LANGUAGE
+    return STAFF_LANGUAGE
+
+
+def _base(tag: str | None) -> str:
+    return base_language(tag) or base_language(STAFF_LANGUAGE)
+
+
+def _names(*people) -> list[str]:
+    names = []
+    for person in people:
+        if person is None:
+            continue
+        for field in ("given_name", "family_name", "preferred_name"):
+            value = getattr(person, field, "")
+            if value:
+                names.append(value)
+    return list(dict.fromkeys(names))
+
+
+def _unique(staff: Iterable[StaffMember]) -> list[StaffMember]:
+    seen, out = set(), []
+    for member in staff:
+        if member.pk not in seen:
+            seen.add(member.pk)
+            out.append(member)
+    return out

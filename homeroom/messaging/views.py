@@ -1,0 +1,1033 @@
+"""Conversation screens: the inboxes, one conversation, a new conversation, an announcement.
+
+Each view parses the request, asks messaging/access.py (and people/access.py) for what the
+reader may see, calls one service, and renders. Staff read in English with the family's
+original one tap away; families read everything in their own language, machine translation
+marked, the original one tap away.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from homeroom.people import access as people_access
+from homeroom.people.languages import language_name
+from homeroom.people.models import (
+    Channel,
+    Enrollment,
+    Guardianship,
+    School,
+    Section,
+    StaffMember,
+    Student,
+    TeachingAssignment,
+)
+from homeroom.translation.codes import base_language
+from homeroom.translation.services import (
+    TranslationUnavailable,
+    available,
+    translate_for_readers,
+)
+from homeroom.translation.sms import SmsLength, sms_segments
+
+from . import access, outbox, services
+from .forms import (
+    AnnouncementForm,
+    FamilyComposeForm,
+    FamilyReplyForm,
+    StaffComposeForm,
+    StaffReplyForm,
+)
+from .inbound.service import MAX_REPLY_CHARS, ReplyRefused, receive_reply
+from .models import Conversation, Delivery, Message, MessageTranslation, Participant, SmsOptOut
+
+PAGE_SIZE = 25
+THREAD_SIZE = 50
+# Per message, the recipients listed one by one (problems first); the summary counts them all.
+DELIVERY_DETAILS = 100
+STAFF_LANGUAGE = base_language(services.STAFF_LANGUAGE)
+
+Status = Delivery.Status
+REACHED = (Status.SENT, Status.DELIVERED, Status.READ)
+ON_THE_WAY = (Status.QUEUED, Status.SENDING)
+
+
+def _htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# ---- inboxes ---------------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request):
+    viewer = people_access.viewer_for(request.user)
+    if viewer.is_staff_member and request.GET.get("view") != "family":
+        return _staff_inbox(request, viewer)
+    if viewer.is_guardian:
+        return _family_inbox(request, viewer)
+    raise Http404
+
+
+def _staff_inbox(request, viewer):
+    query = request.GET.get("q", "").strip()[:100]
+    everything = viewer.is_admin and request.GET.get("all") == "1"
+    conversations = access.staff_inbox_for(request.user, everything=everything)
+    if query:
+        text_matches = Message.objects.filter(conversation_id=OuterRef("pk")).filter(
+            Q(body__icontains=query) | Q(translations__text__icontains=query)
+        )
+        conversations = conversations.filter(
+            Q(student__given_name__icontains=query)
+            | Q(student__family_name__icontains=query)
+            | Q(student__preferred_name__icontains=query)
+            | Q(subject__icontains=query)
+            | Exists(text_matches)
+        )
+    conversations = (
+        access.with_inbox_details(
+            conversations, viewer, as_family=False, reader_language=STAFF_LANGUAGE
+        )
+        .select_related("student", "school", "section")
+        .prefetch_related(Prefetch("participants", queryset=_people_shown(), to_attr="people"))
+        .order_by("-last_message_at", "-pk")
+    )
+    page = Paginator(conversations, PAGE_SIZE).get_page(request.GET.get("page"))
+    for conversation in page:
+        _describe(conversation, viewer, STAFF_LANGUAGE, as_family=False)
+    return render(
+        request,
+        "messaging/inbox_staff.html",
+        {"page": page, "query": query, "everything": everything},
+    )
+
+
+def _family_inbox(request, viewer):
+    reader = _reader_language(viewer)
+    conversations = (
+        access.with_inbox_details(
+            access.family_inbox_for(request.user), viewer, as_family=True, reader_language=reader
+        )
+        .select_related("student", "school", "section")
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.filter(staff__isnull=False).select_related("staff"),
+                to_attr="people",
+            )
+        )
+        .order_by("-last_message_at", "-pk")
+    )
+    page = Paginator(conversations, PAGE_SIZE).get_page(request.GET.get("page"))
+    children = _children_of(request.user, viewer) if page.object_list else []
+    for conversation in page:
+        _describe(conversation, viewer, reader, as_family=True)
+        conversation.children = _children_in(conversation, children)
+    return render(request, "messaging/inbox_family.html", {"page": page})
+
+
+def _children_of(user, viewer) -> list[Student]:
+    """The guardian's children whose records they may see, with the classes they are in."""
+    links = (
+        people_access.guardianships_for(user)
+        .filter(guardian=viewer.guardian)
+        .select_related("student")
+        .prefetch_related(
+            Prefetch(
+                "student__enrollments",
+                queryset=Enrollment.objects.filter(is_active=True),
+                to_attr="active_enrollments",
+            )
+        )
+        .order_by("student__given_name", "student__family_name", "pk")
+    )
+    return [link.student for link in links]
+
+
+def _children_in(conversation, children) -> list[Student]:
+    """Which of a family's children a conversation is about; for an announcement, those in
+    its audience, so a family with several children sees which one it concerns."""
+    if conversation.student_id:
+        return [conversation.student]
+    audience = conversation.audience or {}
+    kind = audience.get("kind")
+    if kind == "section":
+        return [
+            child
+            for child in children
+            if any(e.section_id == conversation.section_id for e in child.active_enrollments)
+        ]
+    if kind == "grade":
+        return [
+            child
+            for child in children
+            if child.school_id == conversation.school_id and child.grade == audience.get("grade")
+        ]
+    if kind == "district":
+        return children
+    return [child for child in children if child.school_id == conversation.school_id]
+
+
+def _people_shown():
+    """Everyone in a private conversation; only the staff of an announcement (its families
+    may be thousands, and they are not named to one another)."""
+    return (
+        Participant.objects.filter(
+            Q(staff__isnull=False) | Q(conversation__kind=Conversation.Kind.PRIVATE)
+        )
+        .select_related("staff", "guardian")
+        .order_by("pk")
+    )
+
+
+def _describe(conversation, viewer, reader: str, *, as_family: bool) -> None:
+    """What an inbox row shows: who else is in it, what it is about, the last words."""
+    me_staff = viewer.staff.pk if viewer.staff and not as_family else None
+    me_guardian = viewer.guardian.pk if viewer.guardian and as_family else None
+    conversation.others = [
+        p.staff or p.guardian
+        for p in conversation.people
+        if not (p.staff_id and p.staff_id == me_staff)
+        and not (p.guardian_id and p.guardian_id == me_guardian)
+    ]
+    conversation.audience_label = audience_label(conversation)
+    same = base_language(conversation.last_language) == reader
+    preview = conversation.last_body if same else conversation.last_in_reader_language
+    conversation.preview = preview or conversation.last_body or ""
+    conversation.preview_language = reader if (same or preview) else conversation.last_language
+    conversation.last_by_family = conversation.last_author_guardian_id is not None
+    conversation.last_mine = as_family and conversation.last_author_guardian_id == me_guardian
+
+
+def audience_label(conversation) -> str:
+    """Who an announcement went to, in the reader's words."""
+    if conversation.kind != Conversation.Kind.ANNOUNCEMENT:
+        return ""
+    kind = (conversation.audience or {}).get("kind")
+    school = conversation.school.name
+    if kind == "section" and conversation.section_id:
+        return _("Families of %(section)s, %(school)s") % {
+            "section": conversation.section.title,
+            "school": school,
+        }
+    if kind == "grade":
+        return _("Families of grade %(grade)s, %(school)s") % {
+            "grade": conversation.audience.get("grade", ""),
+            "school": school,
+        }
+    if kind == "district":
+        return _("Every family in the district")
+    return _("Every family at %(school)s") % {"school": school}
+
+
+def _reader_language(viewer) -> str:
+    return base_language(viewer.guardian.language) or STAFF_LANGUAGE
+
+
+# ---- one conversation ------------------------------------------------------------------------
+
+
+@login_required
+def conversation_detail(request, pk):
+    conversation = access.get_conversation_for(request.user, pk)
+    viewer = people_access.viewer_for(request.user)
+    if conversation.as_family:
+        return _family_conversation(request, conversation, viewer)
+    if not viewer.is_staff_member:
+        raise Http404
+    return _staff_conversation(request, conversation, viewer)
+
+
+def _staff_conversation(request, conversation, viewer):
+    form = StaffReplyForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            message = services.send_message(
+                conversation,
+                text=form.cleaned_data["text"],
+                by_staff=viewer.staff,
+                urgent_reason=form.reason,
+            )
+            return _posted(request, conversation, message, viewer, as_family=False)
+        if _htmx(request):
+            return _reply_form(request, conversation, form, as_family=False)
+    elif conversation.as_staff:
+        services.mark_read(conversation, staff=viewer.staff)
+    return _render_conversation(request, conversation, viewer, form, as_family=False)
+
+
+def _family_conversation(request, conversation, viewer):
+    form = FamilyReplyForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            text = form.cleaned_data["text"]
+            if conversation.kind == Conversation.Kind.ANNOUNCEMENT:
+                try:
+                    thread = services.reply_to_announcement(
+                        conversation, guardian=viewer.guardian, text=text, channel=Channel.APP
+                    )
+                except ValueError:
+                    form.add_error("text", _refusal_text("unavailable"))
+                else:
+                    url = reverse("conversation", args=[thread.pk])
+                    if _htmx(request):
+                        return HttpResponse(headers={"HX-Redirect": url})
+                    flash.success(request, _("Your reply was sent to the school."))
+                    return redirect(url)
+            else:
+                try:
+                    message = receive_reply(viewer.guardian, conversation, text, Channel.APP)
+                except ReplyRefused as refusal:
+                    form.add_error("text", _refusal_text(refusal.reason))
+                else:
+                    return _posted(request, conversation, message, viewer, as_family=True)
+        if _htmx(request):
+            return _reply_form(request, conversation, form, as_family=True)
+    else:
+        services.mark_read(conversation, guardian=viewer.guardian)
+    return _render_conversation(request, conversation, viewer, form, as_family=True)
+
+
+def _refusal_text(reason: str) -> str:
+    if reason == "empty":
+        return _("Write a message first.")
+    if reason == "too_long":
+        return _("The message is too long; keep it to %(limit)d characters or fewer.") % {
+            "limit": MAX_REPLY_CHARS
+        }
+    if reason == "not_contactable":
+        return _(
+            "The school cannot take messages from you about this child here. "
+            "Please call the school office."
+        )
+    return _("Your message could not be sent. Please call the school office.")
+
+
+def _posted(request, conversation, message, viewer, *, as_family):
+    """After a reply: the new message and a fresh form (htmx), or back to the page."""
+    if not _htmx(request):
+        flash.success(request, _("Your message was sent."))
+        return redirect(reverse("conversation", args=[conversation.pk]) + f"#message-{message.pk}")
+    reader = _reader_language(viewer) if as_family else STAFF_LANGUAGE
+    message = (
+        Message.objects.select_related("author_staff", "author_guardian")
+        .prefetch_related(_translations_prefetch(reader, as_family))
+        .get(pk=message.pk)
+    )
+    _present(message, viewer, reader, as_family=as_family)
+    if not as_family:
+        _attach_deliveries([message])
+    form = FamilyReplyForm() if as_family else StaffReplyForm()
+    return render(
+        request,
+        "messaging/partials/reply_posted.html",
+        {
+            "conversation": conversation,
+            "message": message,
+            "form": form,
+            "as_family": as_family,
+            "sent": True,
+        },
+    )
+
+
+def _reply_form(request, conversation, form, *, as_family):
+    return render(
+        request,
+        "messaging/partials/reply_form.html",
+        {"conversation": conversation, "form": form, "as_family": as_family},
+    )
+
+
+def _render_conversation(request, conversation, viewer, form, *, as_family):
+    reader = _reader_language(viewer) if as_family else STAFF_LANGUAGE
+    thread, earlier = _thread(conversation, request.GET.get("before"), reader, as_family)
+    participant = conversation.as_family or conversation.as_staff
+    marker = conversation.read_marker if participant else None
+    for message in thread:
+        _present(message, viewer, reader, as_family=as_family, read_marker=marker)
+    people = list(_people_shown().filter(conversation=conversation))
+    if not as_family:
+        _attach_deliveries([m for m in thread if m.author_staff_id])
+    replies = []
+    if not as_family and conversation.kind == Conversation.Kind.ANNOUNCEMENT:
+        replies = list(
+            access.conversations_for(request.user)
+            .filter(reply_to_announcement=conversation)
+            .select_related("student")
+            .order_by("-last_message_at")[:PAGE_SIZE]
+        )
+    context = {
+        "conversation": conversation,
+        "thread": thread,
+        "earlier": earlier,
+        "staff_people": [p.staff for p in people if p.staff_id],
+        "family_people": [p.guardian for p in people if p.guardian_id],
+        "audience_label": audience_label(conversation),
+        "replies": replies,
+        "form": form,
+        "as_family": as_family,
+    }
+    if as_family:
+        context["children"] = _children_in(conversation, _children_of(request.user, viewer))
+    template = "messaging/conversation_family.html" if as_family else "messaging/conversation.html"
+    return render(request, template, context)
+
+
+def _translations_prefetch(reader: str, as_family: bool) -> Prefetch:
+    # Families need only their own language; staff also see every copy that went out.
+    translations = MessageTranslation.objects.order_by("language")
+    if as_family:
+        translations = translations.filter(language=reader)
+    return Prefetch("translations", queryset=translations, to_attr="all_translations")
+
+
+def _thread(conversation, before, reader: str, as_family: bool):
+    """The latest THREAD_SIZE messages (before `before`, a message id), oldest first, and
+    the id to ask for the ones before them, if any."""
+    messages = Message.objects.filter(conversation=conversation)
+    if before:
+        try:
+            before = int(before)
+        except ValueError:
+            raise Http404 from None
+        anchor = Subquery(messages.filter(pk=before).values("created_at")[:1])
+        messages = messages.filter(Q(created_at__lt=anchor) | Q(created_at=anchor, pk__lt=before))
+    latest = list(
+        messages.select_related("author_staff", "author_guardian")
+        .prefetch_related(_translations_prefetch(reader, as_family))
+        .order_by("-created_at", "-pk")[: THREAD_SIZE + 1]
+    )
+    shown = list(reversed(latest[:THREAD_SIZE]))
+    earlier = shown[0].pk if len(latest) > THREAD_SIZE else None
+    return shown, earlier
+
+
+def _present(message, viewer, reader: str, *, as_family: bool, read_marker=None) -> None:
+    """How the reader sees one message: in their language, with the original to hand.
+
+    `read_marker` is the reader's last visit before this one (None: never, or not theirs
+    to mark): messages for them that came in since are flagged new.
+    """
+    author = message.author_staff or message.author_guardian
+    message.author_name = author.full_name if author else ""
+    message.from_school = message.author_staff_id is not None
+    if as_family:
+        message.mine = message.author_guardian_id == viewer.guardian.pk
+        for_me = not message.mine
+    else:
+        message.mine = bool(viewer.staff) and message.author_staff_id == viewer.staff.pk
+        for_me = message.from_family
+    message.is_new = for_me and read_marker is not None and message.created_at > read_marker
+    source = message.detected_language or message.language
+    message.source_language = source
+    message.copies = [t for t in message.all_translations if t.language != base_language(source)]
+    message.shown_text = message.body
+    message.shown_language = source
+    message.marker = ""
+    if message.mine or base_language(source) == reader:
+        return
+    translation = next((t for t in message.all_translations if t.language == reader), None)
+    if translation is None:
+        message.marker = "untranslated"
+        return
+    message.shown_text = translation.text
+    message.shown_language = reader
+    machine = translation.machine and not translation.human_checked
+    message.marker = "machine" if machine else "translated"
+
+
+# ---- delivery ------------------------------------------------------------------------------
+
+
+@dataclass
+class Recipient:
+    guardian: object
+    attempts: list = field(default_factory=list)  # first try, then each fallback
+
+    @property
+    def final(self):
+        return self.attempts[-1]
+
+    @property
+    def problem_rank(self) -> int:
+        return _problem_rank(self.final.status)
+
+
+@dataclass
+class DeliveryReport:
+    total: int = 0
+    reached: int = 0
+    held: int = 0
+    on_the_way: int = 0
+    failed: int = 0
+    untranslated: int = 0
+    held_until: datetime | None = None
+    failures: dict = field(default_factory=dict)  # reason → how many
+    recipients: list = field(default_factory=list)
+
+    @property
+    def all_reached(self) -> bool:
+        return self.total > 0 and self.reached == self.total
+
+    @property
+    def failure_list(self):
+        return sorted(self.failures.items(), key=lambda item: -item[1])
+
+    @property
+    def listed(self) -> int:
+        return len(self.recipients)
+
+
+def _problem_rank(status: str) -> int:
+    return {Status.FAILED: 0, Status.HELD: 1, Status.QUEUED: 2, Status.SENDING: 2}.get(status, 3)
+
+
+def _attach_deliveries(staff_messages) -> None:
+    """Each staff message gets `delivery`: counts over every recipient, and the first
+    DELIVERY_DETAILS recipients one by one (problems first), in three queries in all."""
+    ids = [m.pk for m in staff_messages]
+    reports = {pk: DeliveryReport() for pk in ids}
+    for message in staff_messages:
+        message.delivery = reports[message.pk]
+    if not ids:
+        return
+    # The last delivery of each recipient (no fallback after it) says where they stand.
+    final = Delivery.objects.filter(
+        message_id__in=ids, guardian__isnull=False, fallback__isnull=True
+    )
+    counts = (
+        final.order_by()
+        .values("message_id", "status", "last_error", "untranslated")
+        .annotate(n=Count("pk"), until=Min("next_attempt_at"))
+    )
+    for row in counts:
+        report = reports[row["message_id"]]
+        n = row["n"]
+        report.total += n
+        if row["untranslated"]:
+            report.untranslated += n
+        status = row["status"]
+        if status in REACHED:
+            report.reached += n
+        elif status == Status.HELD:
+            report.held += n
+            if report.held_until is None or row["until"] < report.held_until:
+                report.held_until = row["until"]
+        elif status == Status.FAILED:
+            report.failed += n
+            reason = row["last_error"] or _("No reason was given.")
+            report.failures[reason] = report.failures.get(reason, 0) + n
+        else:
+            report.on_the_way += n
+    problems_first = Case(
+        When(status=Status.FAILED, then=Value(0)),
+        When(status=Status.HELD, then=Value(1)),
+        When(status__in=ON_THE_WAY, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    listed = (
+        final.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("message_id")],
+                order_by=[problems_first.asc(), F("guardian_id").asc()],
+            )
+        )
+        .filter(rank__lte=DELIVERY_DETAILS)
+        .values_list("message_id", "guardian_id")
+    )
+    wanted = defaultdict(set)
+    for message_id, guardian_id in listed:
+        wanted[message_id].add(guardian_id)
+    if not wanted:
+        return
+    pairs = Q()
+    for message_id, guardian_ids in wanted.items():
+        pairs |= Q(message_id=message_id, guardian_id__in=guardian_ids)
+    rows = (
+        Delivery.objects.filter(pairs)
+        .select_related("guardian")
+        .order_by("message_id", "guardian_id", "created_at", "pk")
+    )
+    recipients = {}
+    for delivery in rows:
+        key = (delivery.message_id, delivery.guardian_id)
+        if key not in recipients:
+            recipients[key] = Recipient(guardian=delivery.guardian)
+        recipients[key].attempts.append(delivery)
+    for (message_id, _guardian_id), recipient in recipients.items():
+        reports[message_id].recipients.append(recipient)
+    for report in reports.values():
+        report.recipients.sort(
+            key=lambda r: (r.problem_rank, r.guardian.family_name, r.guardian.given_name)
+        )
+
+
+# ---- a new conversation ----------------------------------------------------------------------
+
+
+@login_required
+def compose(request):
+    viewer = people_access.viewer_for(request.user)
+    if viewer.is_staff_member:
+        return _staff_compose(request, viewer)
+    if viewer.is_guardian:
+        return _family_compose(request, viewer)
+    raise Http404
+
+
+def _staff_compose(request, viewer):
+    if not request.GET.get("student"):
+        return _pick_student(request)
+    student = people_access.get_student_for(request.user, request.GET["student"])
+    links = list(
+        people_access.guardianships_for(request.user)
+        .filter(student=student, may_contact=True)
+        .select_related("guardian")
+        .annotate(sms_off=Exists(SmsOptOut.objects.filter(phone=OuterRef("guardian__phone"))))
+        .order_by("-is_primary", "guardian__family_name", "guardian__given_name", "pk")
+    )
+    recipients = [_recipient(link) for link in links]
+    groups = _language_groups((r.language, r.channel == Channel.SMS) for r in recipients)
+    form = StaffComposeForm(request.POST or None)
+    protect = _names(student, viewer.staff, *(r.guardian for r in recipients))
+    copies = None
+    if request.method == "POST":
+        if "preview" in request.POST:
+            if form.is_valid():
+                copies = _copies(form.cleaned_data["text"], groups, student.school, protect)
+            if _htmx(request):
+                return render(
+                    request, "messaging/partials/preview.html", {"form": form, "copies": copies}
+                )
+        elif form.is_valid():
+            if not recipients:
+                form.add_error(None, _("No one in this family can be contacted by the school."))
+            else:
+                conversation = services.start_conversation(
+                    student=student,
+                    by_staff=viewer.staff,
+                    text=form.cleaned_data["text"],
+                    subject=form.cleaned_data["subject"],
+                    urgent_reason=form.reason,
+                )
+                flash.success(request, _("Your message was sent."))
+                return redirect("conversation", conversation.pk)
+    return render(
+        request,
+        "messaging/compose_staff.html",
+        {
+            "student": student,
+            "recipients": recipients,
+            "groups": groups,
+            "untranslatable": [g for g in groups if not g.available],
+            "form": form,
+            "copies": copies,
+        },
+    )
+
+
+def _pick_student(request):
+    query = request.GET.get("q", "").strip()[:100]
+    students = people_access.students_for(request.user).select_related("school")
+    if query:
+        students = students.filter(
+            Q(given_name__icontains=query)
+            | Q(family_name__icontains=query)
+            | Q(preferred_name__icontains=query)
+        )
+    students = students.order_by("family_name", "given_name", "pk")
+    page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "messaging/compose_pick_student.html", {"page": page, "query": query})
+
+
+@dataclass
+class RecipientPlan:
+    guardian: object
+    link: object
+    language: str
+    channel: str  # the channel the message will go out on
+    sms_off: bool
+
+    @property
+    def channel_label(self) -> str:
+        return Channel(self.channel).label
+
+    @property
+    def preferred_label(self) -> str:
+        return Channel(self.guardian.channel).label
+
+    @property
+    def channel_changed(self) -> bool:
+        return self.channel != self.guardian.channel
+
+
+def _recipient(link) -> RecipientPlan:
+    guardian = link.guardian
+    channel = outbox.choose_channel(guardian, sms_opted_out=link.sms_off) or Channel.APP
+    return RecipientPlan(
+        guardian=guardian,
+        link=link,
+        language=base_language(guardian.language) or STAFF_LANGUAGE,
+        channel=channel,
+        sms_off=link.sms_off,
+    )
+
+
+@dataclass
+class LanguageGroup:
+    language: str
+    families: int = 0
+    by_sms: int = 0
+    available: bool = True
+
+    @property
+    def name(self) -> str:
+        return language_name(self.language)
+
+    @property
+    def is_source(self) -> bool:
+        return self.language == STAFF_LANGUAGE
+
+
+def _language_groups(readers) -> list["LanguageGroup"]:
+    """`readers`: (language, gets SMS) pairs, or (language, families, by SMS) triples."""
+    groups: dict[str, LanguageGroup] = {}
+    for reader in readers:
+        if len(reader) == 2:
+            language, sms = reader
+            families, by_sms = 1, int(sms)
+        else:
+            language, families, by_sms = reader
+        base = base_language(language) or STAFF_LANGUAGE
+        group = groups.setdefault(base, LanguageGroup(base))
+        group.families += families
+        group.by_sms += by_sms
+    for group in groups.values():
+        group.available = available(services.STAFF_LANGUAGE, group.language)
+    return sorted(groups.values(), key=lambda g: (not g.is_source, -g.families, g.language))
+
+
+@dataclass
+class Copy:
+    """The draft as one language's families will read it."""
+
+    group: LanguageGroup
+    text: str
+    machine: bool = False
+    untranslated: bool = False
+    sms: SmsLength | None = None
+    source_segments: int = 0
+
+    @property
+    def longer_by_sms(self) -> bool:
+        return bool(self.sms) and self.sms.segments > self.source_segments
+
+
+def _copies(text: str, groups, school, protect) -> list[Copy]:
+    source_segments = sms_segments(text).segments
+    copies = []
+    for group in groups:
+        copy = Copy(group=group, text=text, source_segments=source_segments)
+        if not group.is_source:
+            if group.available:
+                try:
+                    translated = translate_for_readers(
+                        text,
+                        services.STAFF_LANGUAGE,
+                        [group.language],
+                        school=school,
+                        protect=protect,
+                    )[group.language]
+                except TranslationUnavailable:
+                    copy.untranslated = True
+                else:
+                    copy.text = translated.text
+                    copy.machine = translated.machine and not translated.human_checked
+            else:
+                copy.untranslated = True
+        if group.by_sms:
+            copy.sms = sms_segments(copy.text)
+        copies.append(copy)
+    return copies
+
+
+def _names(*people) -> list[str]:
+    names = []
+    for person in people:
+        if person is None:
+            continue
+        for attr in ("given_name", "family_name", "preferred_name"):
+            value = getattr(person, attr, "")
+            if value and value not in names:
+                names.append(value)
+    return names
+
+
+def _family_compose(request, viewer):
+    links = list(
+        people_access.guardianships_for(request.user)
+        .filter(guardian=viewer.guardian, may_contact=True)
+        .select_related("student", "student__school")
+        .order_by("student__given_name", "student__family_name", "pk")
+    )
+    chosen = request.GET.get("student")
+    if not chosen and len(links) == 1:
+        chosen = links[0].student_id
+    if not chosen:
+        return render(request, "messaging/compose_pick_child.html", {"links": links})
+    student = people_access.get_student_for(request.user, chosen)
+    if student.pk not in {link.student_id for link in links}:
+        raise Http404
+    teachers = _teachers_of(student)
+    form = FamilyComposeForm(request.POST or None, teachers=teachers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            conversation = services.start_conversation(
+                student=student,
+                by_guardian=viewer.guardian,
+                staff=form.recipients,
+                text=form.cleaned_data["text"],
+            )
+        except ValueError:
+            form.add_error(None, _refusal_text("unavailable"))
+        else:
+            flash.success(request, _("Your message was sent to the school."))
+            return redirect("conversation", conversation.pk)
+    return render(
+        request,
+        "messaging/compose_family.html",
+        {"student": student, "form": form, "several_children": len(links) > 1},
+    )
+
+
+def _teachers_of(student: Student) -> list[StaffMember]:
+    """The child's current teachers, each labelled with the classes they teach the child."""
+    teaching = (
+        TeachingAssignment.objects.filter(
+            section__enrollments__student=student,
+            section__enrollments__is_active=True,
+            section__is_active=True,
+            is_active=True,
+            staff__is_active=True,
+        )
+        .select_related("staff", "section")
+        .order_by("staff__family_name", "staff__given_name", "section__title")
+    )
+    teachers: dict[int, StaffMember] = {}
+    classes: dict[int, list[str]] = defaultdict(list)
+    for assignment in teaching:
+        teachers.setdefault(assignment.staff_id, assignment.staff)
+        if assignment.section.title not in classes[assignment.staff_id]:
+            classes[assignment.staff_id].append(assignment.section.title)
+    for pk, teacher in teachers.items():
+        teacher.choice_label = _("%(name)s — %(classes)s") % {
+            "name": teacher.full_name,
+            "classes": ", ".join(classes[pk]),
+        }
+    return list(teachers.values())
+
+
+# ---- announcements ---------------------------------------------------------------------------
+
+
+@dataclass
+class AudienceChoice:
+    key: str
+    label: str
+    audience: services.Audience
+    school: School
+    scope: Q  # over guardianships
+
+
+def _audiences_for(user, viewer) -> list[AudienceChoice]:
+    """Who this person may announce to: a teacher their classes, a school admin their
+    school or one of its grades, a district admin the district."""
+    choices = []
+    if not viewer.staff:
+        return choices
+    sections = (
+        Section.objects.filter(
+            teaching__staff=viewer.staff,
+            teaching__is_active=True,
+            is_active=True,
+            school__is_active=True,
+        )
+        .select_related("school")
+        .order_by("school__name", "title", "pk")
+    )
+    for section in sections:
+        enrolled = Q(
+            Exists(
+                Enrollment.objects.filter(
+                    section=section, is_active=True, student=OuterRef("student")
+                )
+            )
+        )
+        choices.append(
+            AudienceChoice(
+                key=f"section:{section.pk}",
+                label=_("Families of %(section)s, %(school)s")
+                % {"section": section.title, "school": section.school.name},
+                audience=services.Audience.section(section),
+                school=section.school,
+                scope=enrolled,
+            )
+        )
+    if viewer.is_district_admin:
+        managed = people_access.schools_for(user).filter(district_id=viewer.staff.district_id)
+    else:
+        managed = people_access.schools_for(user).filter(pk__in=viewer.admin_school_ids)
+    managed = list(managed.order_by("name", "pk"))
+    grades = defaultdict(list)
+    if managed:
+        rows = (
+            Student.objects.filter(school__in=managed, is_active=True)
+            .exclude(grade="")
+            .values_list("school_id", "grade")
+            .distinct()
+            .order_by("school_id", "grade")
+        )
+        for school_id, grade in rows:
+            grades[school_id].append(grade)
+    if viewer.is_district_admin:
+        choices.append(
+            AudienceChoice(
+                key="district",
+                label=_("Every family in the district"),
+                audience=services.Audience.district(),
+                school=managed[0] if managed else None,
+                scope=Q(
+                    student__school__district_id=viewer.staff.district_id,
+                    student__school__is_active=True,
+                ),
+            )
+        )
+    for school in managed:
+        choices.append(
+            AudienceChoice(
+                key=f"school:{school.pk}",
+                label=_("Every family at %(school)s") % {"school": school.name},
+                audience=services.Audience.school(school),
+                school=school,
+                scope=Q(student__school=school),
+            )
+        )
+        for grade in sorted(grades[school.pk], key=_grade_order):
+            choices.append(
+                AudienceChoice(
+                    key=f"grade:{school.pk}:{grade}",
+                    label=_("Families of grade %(grade)s, %(school)s")
+                    % {"grade": grade, "school": school.name},
+                    audience=services.Audience.of_grade(school, grade),
+                    school=school,
+                    scope=Q(student__school=school, student__grade=grade),
+                )
+            )
+    return choices
+
+
+def _grade_order(grade: str):
+    return (0, int(grade), "") if grade.isdigit() else (1, 0, grade)
+
+
+def _audience_groups(choice: AudienceChoice) -> list[LanguageGroup]:
+    """How many families the audience reaches, per language, in one query."""
+    rows = (
+        Guardianship.objects.filter(
+            choice.scope,
+            is_active=True,
+            may_contact=True,
+            student__is_active=True,
+            guardian__is_active=True,
+        )
+        .values("guardian__language")
+        .annotate(
+            families=Count("guardian", distinct=True),
+            by_sms=Count(
+                "guardian",
+                distinct=True,
+                filter=Q(guardian__channel=Channel.SMS) & ~Q(guardian__phone=""),
+            ),
+        )
+        .order_by()
+    )
+    return _language_groups(
+        (row["guardian__language"], row["families"], row["by_sms"]) for row in rows
+    )
+
+
+@login_required
+def announce(request):
+    viewer = people_access.viewer_for(request.user)
+    if not viewer.is_staff_member:
+        raise Http404
+    choices = _audiences_for(request.user, viewer)
+    by_key = {choice.key: choice for choice in choices}
+    asked = request.POST.get("audience") or request.GET.get("audience")
+    if asked and asked not in by_key:
+        raise Http404
+    chosen = by_key.get(asked) or (choices[0] if choices else None)
+    initial = {"audience": chosen.key} if chosen else {}
+    form = AnnouncementForm(request.POST or None, audiences=choices, initial=initial)
+    groups = _audience_groups(chosen) if chosen else []
+    copies = None
+    summary = {"chosen": chosen, "groups": groups, "total": sum(g.families for g in groups)}
+    if request.method == "GET" and _htmx(request):
+        return render(request, "messaging/partials/audience.html", summary)
+    if request.method == "POST":
+        if "preview" in request.POST:
+            if form.is_valid():
+                copies = _copies(form.cleaned_data["text"], groups, chosen.school, [])
+            if _htmx(request):
+                return render(
+                    request,
+                    "messaging/partials/preview.html",
+                    {"form": form, "copies": copies, **summary},
+                )
+        elif form.is_valid():
+            try:
+                conversation = services.send_announcement(
+                    by_staff=viewer.staff,
+                    audience=form.chosen.audience,
+                    text=form.cleaned_data["text"],
+                    subject=form.cleaned_data["subject"],
+                    urgent_reason=form.reason,
+                )
+            except PermissionDenied as refused:
+                form.add_error("audience", str(refused) or _("You cannot announce to them."))
+            else:
+                flash.success(request, _("Your announcement was sent."))
+                return redirect("conversation", conversation.pk)
+    return render(
+        request,
+        "messaging/announce.html",
+        {"form": form, "copies": copies, "choices": choices, **summary},
+    )
