@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "homeroom.people",
     "homeroom.messaging",
     "homeroom.translation",
+    "homeroom.behavior",
     "homeroom.web",
     "allauth",
     "allauth.account",

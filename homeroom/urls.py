@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("homeroom.web.urls")),
     path("", include("homeroom.people.urls")),
     path("messages/", include("homeroom.messaging.ui_urls")),
+    path("moments/", include("homeroom.behavior.urls")),
     path("", include("homeroom.messaging.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
