@@ -50,9 +50,9 @@ def test_admin_imports_a_roster_and_sees_the_outcome(page, transactional_db, tmp
 def test_a_bad_bundle_names_every_problem_and_changes_nothing(page, transactional_db, tmp_path):
     world = build_world()
     bundle = story_bundle()
-    find(bundle["users.csv"], next(iter(r["sourcedId"] for r in bundle["users.csv"])))[
-        "role"
-    ] = "wizard"
+    find(bundle["users.csv"], next(iter(r["sourcedId"] for r in bundle["users.csv"])))["role"] = (
+        "wizard"
+    )
     before = Student.objects.count()
     signed_in_admin(page, world)
     upload(page, tmp_path, zip_bytes(bundle))
