@@ -10,7 +10,8 @@
 - notify_at_once(moment_ids) and send_moment_digests(now=None): families hear of moments
   through the messaging outbox, each family by its own choice (docs/behavior.md)
 - purge_old_moments(now=None) -> int
-- figures: kept_moments(), family_feed(), student_tallies(), section_tallies(), staff_tallies()
+- figures: kept_moments(), family_feed(), student_tallies(), section_tallies(), staff_tallies(),
+  weekly_breakdown(), staff_participation(), moments_awaiting_review()
 """
 
 import logging
@@ -18,21 +19,31 @@ import re
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, TruncDate, TruncWeek
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from homeroom.messaging import services as messaging
 from homeroom.messaging.models import Conversation
 from homeroom.people import access
+from homeroom.people.languages import language_name
 from homeroom.people.models import (
     Enrollment,
     Guardian,
@@ -477,6 +488,214 @@ def period_start(period: str, now: datetime | None = None) -> datetime:
     if period == "year":
         return school_year_start(now)
     return now - timedelta(days=30)
+
+
+# -- the leaders' view ------------------------------------------------------------------------
+
+# What the weekly chart can be broken down by, with the field each moment is grouped on.
+BREAKDOWNS = {
+    "kind": "positive",
+    "category": "category__name",
+    "grade": "student__grade",
+    "language": "family_language",
+    "program": "student__programs__name",
+}
+# Groups drawn as their own series; smaller ones are added up as "Other" so a chart stays
+# readable with forty programs or languages.
+MAX_SERIES = 7
+
+
+@dataclass
+class Series:
+    label: str
+    counts: list[int]
+    tone: str = ""  # "positive" or "needs_work" for the kind breakdown
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass
+class WeeklyBreakdown:
+    by: str
+    weeks: list[date]
+    series: list[Series]
+
+    def rows(self) -> list[tuple[date, list[int], int]]:
+        """One row a week for the table beside the chart: the week, each group, the total."""
+        rows = []
+        for i, week in enumerate(self.weeks):
+            counts = [s.counts[i] for s in self.series]
+            rows.append((week, counts, sum(counts)))
+        return rows
+
+    def as_chart(self) -> dict:
+        return {
+            "weeks": [week.isoformat() for week in self.weeks],
+            "week_labels": [formats.date_format(week, "SHORT_DATE_FORMAT") for week in self.weeks],
+            "series": [{"label": s.label, "counts": s.counts, "tone": s.tone} for s in self.series],
+        }
+
+
+def primary_family_language() -> Subquery:
+    """The language of a moment's student's primary (else first) active guardian."""
+    return Subquery(
+        Guardianship.objects.filter(student=OuterRef("student_id"), is_active=True)
+        .order_by("-is_primary", "pk")
+        .values("guardian__language")[:1]
+    )
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _group_label(by: str, value) -> str:
+    if by == "kind":
+        return _("Good news") if value else _("Needs work")
+    if by == "grade":
+        return _("Grade %(grade)s") % {"grade": value} if value else _("No grade")
+    if by == "language":
+        return language_name(value) if value else _("No family language")
+    if by == "program":
+        return value or _("No program")
+    return value or "—"
+
+
+def _grade_key(label_and_value):
+    value = label_and_value[1]
+    text = str(value or "")
+    return (not text, not text.isdigit(), int(text) if text.isdigit() else 0, text)
+
+
+def weekly_breakdown(
+    moments: QuerySet[Moment], by: str, since: datetime, now: datetime | None = None
+) -> WeeklyBreakdown:
+    """Moments per week and per group (kind, category, grade, family language or program) in
+    one grouped query, whatever the number of moments. Every week of the period is present,
+    with zeros, so a quiet week shows as one. A moment of a student in two programs counts
+    in both."""
+    field = BREAKDOWNS[by]
+    if by == "language":
+        moments = moments.annotate(family_language=primary_family_language())
+    rows = (
+        moments.annotate(week=TruncWeek("created_at"))
+        .values("week", field)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    now = now or timezone.now()
+    per_group: dict[str, dict[date, int]] = {}
+    values: dict[str, object] = {}
+    last = _monday(timezone.localdate(now))
+    for row in rows:
+        week = _monday(timezone.localtime(row["week"]).date())
+        last = max(last, week)
+        label = _group_label(by, row[field])
+        values.setdefault(label, row[field])
+        counts = per_group.setdefault(label, {})
+        counts[week] = counts.get(week, 0) + row["n"]
+    weeks = []
+    week = _monday(timezone.localtime(since).date())
+    while week <= last:
+        weeks.append(week)
+        week += timedelta(days=7)
+    groups = [
+        (label, values[label], [counts.get(w, 0) for w in weeks])
+        for label, counts in per_group.items()
+    ]
+    if by == "kind":
+        groups.sort(key=lambda g: not g[1])  # good news first
+    elif by == "grade":
+        groups.sort(key=_grade_key)
+    else:
+        groups.sort(key=lambda g: (-sum(g[2]), g[0]))
+    if len(groups) > MAX_SERIES:
+        kept, rest = groups[: MAX_SERIES - 1], groups[MAX_SERIES - 1 :]
+        other = [sum(g[2][i] for g in rest) for i in range(len(weeks))]
+        groups = [*kept, (_("Other"), None, other)]
+    series = [
+        Series(
+            label,
+            counts,
+            tone=("positive" if value else "needs_work") if by == "kind" else "",
+        )
+        for label, value, counts in groups
+    ]
+    return WeeklyBreakdown(by=by, weeks=weeks, series=series)
+
+
+@dataclass
+class Participation:
+    """Who recorded good news in a period: the recognisers (annotated with their counts, most
+    first) and how many staff members recorded none."""
+
+    recognisers: QuerySet[StaffMember]
+    total: int
+    recognising: int
+
+    @property
+    def none(self) -> int:
+        return self.total - self.recognising
+
+
+def staff_participation(
+    staff_members: QuerySet[StaffMember], schools: QuerySet[School], since: datetime
+) -> Participation:
+    """Staff participation in recognition: three queries, whatever the number of moments."""
+    recorded = Q(
+        moments_recorded__created_at__gte=since,
+        moments_recorded__withdrawn_at__isnull=True,
+        moments_recorded__school__in=schools,
+    )
+    good_news = kept_moments().filter(
+        recorded_by=OuterRef("pk"), positive=True, created_at__gte=since, school__in=schools
+    )
+    recognisers = (
+        staff_members.filter(Exists(good_news))
+        .annotate(
+            positive_count=Count(
+                "moments_recorded", filter=recorded & Q(moments_recorded__positive=True)
+            ),
+            needs_work_count=Count(
+                "moments_recorded", filter=recorded & Q(moments_recorded__positive=False)
+            ),
+        )
+        .order_by("-positive_count", "family_name", "given_name", "pk")
+    )
+    total = staff_members.count()
+    return Participation(recognisers, total, recognisers.count())
+
+
+# -- review -----------------------------------------------------------------------------------
+
+
+def review_school_ids(staff: StaffMember) -> QuerySet:
+    """Schools that review needs-work moments before families hear of them and in which
+    `staff` may review (school-wide roles and admins; a district admin, the district's)."""
+    viewer = access.viewer_for(staff.user)
+    q = Q(school_id__in=viewer.school_wide_ids)
+    if viewer.is_district_admin:
+        q |= Q(school__district_id=staff.district_id)
+    return SchoolBehaviorSettings.objects.filter(
+        q, needs_work_review_required=True, school__is_active=True
+    ).values("school_id")
+
+
+def moments_awaiting_review(staff: StaffMember) -> QuerySet[Moment]:
+    """Needs-work moments families would see once reviewed, oldest first."""
+    return (
+        kept_moments()
+        .filter(
+            school_id__in=review_school_ids(staff),
+            positive=False,
+            reviewed_at__isnull=True,
+            category__visible_to_families=True,
+            student__in=access.students_for(staff.user),
+        )
+        .order_by("created_at", "pk")
+    )
 
 
 # -- families hear of moments -----------------------------------------------------------------

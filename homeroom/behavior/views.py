@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import TruncWeek
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -155,7 +154,7 @@ def student_moments(request, pk):
         return _record(request, staff, scope, student.school, back=back)
     moments = (
         Moment.objects.filter(student=student)
-        .select_related("category", "recorded_by")
+        .select_related("category", "recorded_by", "school")
         .prefetch_related(
             Prefetch(
                 "responses",
@@ -234,22 +233,8 @@ def correct(request, pk):
 @login_required
 def review_list(request):
     staff = _staff(request)
-    viewer = access.viewer_for(request.user)
-    schools = set(viewer.school_wide_ids)
-    if viewer.is_district_admin:
-        schools |= set(
-            School.objects.filter(district_id=staff.district_id).values_list("pk", flat=True)
-        )
-    moments = (
-        Moment.objects.filter(
-            school_id__in=schools,
-            positive=False,
-            reviewed_at__isnull=True,
-            withdrawn_at__isnull=True,
-            student__in=access.students_for(request.user),
-        )
-        .select_related("student", "category", "recorded_by")
-        .order_by("created_at", "pk")
+    moments = services.moments_awaiting_review(staff).select_related(
+        "student", "category", "recorded_by"
     )
     page = Paginator(moments, TABLE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "behavior/review_list.html", {"page": page})
@@ -472,6 +457,7 @@ def ratios(request):
         TABLE_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     mine = services.staff_tallies([staff.pk], since).get(staff.pk, services.Tally())
+    reviews = services.review_school_ids(staff).exists()
     return render(
         request,
         "behavior/ratios.html",
@@ -483,6 +469,8 @@ def ratios(request):
             "never_good": never_good,
             "points": points,
             "mine": mine,
+            "reviews": reviews,
+            "awaiting_review": services.moments_awaiting_review(staff).count() if reviews else 0,
             "target": targets.get(sections[0].school_id, default_target)
             if sections
             else default_target,
@@ -513,6 +501,9 @@ def insights(request):
         school = None
         scope = Q(school__in=schools)
     period, periods = _period(request)
+    by = request.GET.get("by", "kind")
+    if by not in services.BREAKDOWNS:
+        by = "kind"
     since = services.period_start(period)
     moments = services.kept_moments().filter(scope, created_at__gte=since)
     counts = services.tally_aggregates()
@@ -522,13 +513,8 @@ def insights(request):
         .order_by("-positive", "-n", "category__name")
     )
     by_grade = list(moments.values("student__grade").annotate(**counts).order_by("student__grade"))
-    primary_language = Subquery(
-        Guardianship.objects.filter(student=OuterRef("student_id"), is_active=True)
-        .order_by("-is_primary", "pk")
-        .values("guardian__language")[:1]
-    )
     by_language = list(
-        moments.annotate(language=primary_language)
+        moments.annotate(language=services.primary_family_language())
         .values("language")
         .annotate(**counts)
         .order_by("-positive_count", "language")
@@ -542,47 +528,34 @@ def insights(request):
     )
     for row in by_program:
         row["program_label"] = row["student__programs__name"] or _("No program")
-    by_week = list(
-        moments.annotate(week=TruncWeek("created_at"))
-        .values("week")
-        .annotate(**counts)
-        .order_by("week")
-    )
-    recorded = Q(
-        moments_recorded__created_at__gte=since,
-        moments_recorded__withdrawn_at__isnull=True,
-    ) & (Q(moments_recorded__school=school) if school else Q(moments_recorded__school__in=schools))
-    staff_qs = (
+    breakdown = services.weekly_breakdown(moments, by, since)
+    in_scope = [school] if school else schools
+    participation = services.staff_participation(
         StaffMember.objects.filter(
             is_active=True,
             pk__in=access.staff_for(request.user)
-            .filter(assignments__school__in=[school] if school else schools)
+            .filter(assignments__school__in=in_scope)
             .values("pk"),
-        )
-        .annotate(
-            positive_count=Count(
-                "moments_recorded", filter=recorded & Q(moments_recorded__positive=True)
-            ),
-            needs_work_count=Count(
-                "moments_recorded", filter=recorded & Q(moments_recorded__positive=False)
-            ),
-        )
-        .order_by("positive_count", "family_name", "given_name", "pk")
+        ),
+        School.objects.filter(pk__in=[school.pk]) if school else schools,
+        since,
     )
-    staff_rows = Paginator(staff_qs, TABLE_PAGE_SIZE).get_page(request.GET.get("page"))
-    recognising = staff_qs.filter(positive_count__gt=0).count()
+    staff_rows = Paginator(participation.recognisers, TABLE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    breakdowns = {
+        "kind": _("Good news and needs work"),
+        "category": _("Category"),
+        "grade": _("Grade"),
+        "language": _("Family language"),
+        "program": _("Program"),
+    }
     chart = {
-        "weeks": [row["week"].date().isoformat() for row in by_week],
-        "positive": [row["positive_count"] for row in by_week],
-        "needs_work": [row["needs_work_count"] for row in by_week],
+        **breakdown.as_chart(),
         "categories": [row["category__name"] for row in by_category],
         "category_counts": [row["n"] for row in by_category],
         "category_positive": [row["positive"] for row in by_category],
-        "labels": {
-            "positive": _("Good news"),
-            "needs_work": _("Needs work"),
-            "moments": _("Moments"),
-        },
+        "labels": {"moments": _("Moments")},
     }
     return render(
         request,
@@ -592,13 +565,16 @@ def insights(request):
             "school": school,
             "period": period,
             "periods": periods,
+            "by": by,
+            "breakdowns": list(breakdowns.items()),
+            "breakdown_label": breakdowns[by],
+            "breakdown": breakdown,
             "by_category": by_category,
             "by_grade": by_grade,
             "by_language": by_language,
             "by_program": by_program,
-            "by_week": by_week,
             "staff_rows": staff_rows,
-            "recognising": recognising,
+            "participation": participation,
             "chart": chart,
         },
     )

@@ -85,10 +85,24 @@ def test_leader_sees_insights_with_charts_and_tables(page, transactional_db):
     page.locator("input[name=code]").fill(current_totp("JBSWY3DPEHPK3PXP"))
     page.locator("input[name=code]").press("Enter")
     expect(page.get_by_role("heading", name="Schools", exact=True)).to_be_visible()
-    page.goto("/moments/insights/")
+    page.get_by_role("navigation").get_by_role("link", name="Insights").click()
     expect(page.get_by_role("heading", name="Recognition insights")).to_be_visible()
     # Chart.js drew on both canvases (a drawn chart sets its own size attributes).
     page.wait_for_function("Chart.getChart('chart-weeks') && Chart.getChart('chart-categories')")
     expect(page.get_by_role("row", name=re.compile("Helping others"))).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Maria Rivera"))).to_be_visible()
     check_page(page, "moments-insights")
+
+    # Week by week, by the language each family reads: one series per language.
+    page.get_by_label("Break down by").select_option(label="Family language")
+    page.get_by_role("form", name="Break down the weekly chart").get_by_role(
+        "button", name="Show"
+    ).click()
+    expect(page.get_by_label("Break down by")).to_have_value("language")
+    page.wait_for_function("Chart.getChart('chart-weeks')")
+    series = page.evaluate("Chart.getChart('chart-weeks').data.datasets.map(d => d.label)")
+    assert sorted(series) == ["Somali", "Spanish", "Vietnamese"]
+    weeks = page.locator("#time-heading ~ details")
+    weeks.locator("summary").click()
+    expect(weeks.get_by_role("columnheader", name="Vietnamese")).to_be_visible()
+    check_page(page, "moments-insights-by-language")

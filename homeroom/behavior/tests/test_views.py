@@ -195,7 +195,12 @@ def test_insights_are_for_leaders_only(world, login, cats):
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="insights-data"' in html and "chart.umd.min.js" in html
-    assert "Kindness" in html and "Maria Rivera" in html and "Wei Chen" in html
+    assert "Kindness" in html and "Maria Rivera" in html
+    assert "Wei Chen" not in html  # recorded nothing: counted, not listed
+    assert (
+        "1 of 6 staff members recorded good news" in html
+        and "5 staff members recorded none" in html
+    )
     other = reverse("behavior:insights") + f"?school={world.south.pk}"
     assert login(world.principal).get(other).status_code == 404
     assert login(world.district_admin).get(other).status_code == 200
@@ -255,3 +260,51 @@ def test_query_counts_do_not_grow_with_the_data(
     assert response.status_code == 200
     if page == "feed":
         assert response.content.decode().count('class="moment ') == 20  # a full page
+
+
+def test_student_moments_query_count_does_not_grow_with_the_data(
+    world, login, cats, django_assert_num_queries
+):
+    """Moments by other staff are checked against the school's admins: the school comes with
+    each moment, not one query per moment."""
+    url = reverse("behavior:student_moments", args=[world.ana.pk])
+
+    def add(count):
+        for i in range(count):
+            author = world.counselor if i % 2 else world.rivera
+            (moment,) = services.record_moments(author, [world.ana], cats["Kindness"], "Note")
+            services.respond(world.rosa, moment, "thank_you")
+            services.respond(world.marco, moment, "talked_at_home")
+
+    add(2)
+    client = login(world.rivera)
+    small = _queries(client, url)
+    add(30)
+    with django_assert_num_queries(small):
+        response = client.get(url)
+    assert response.content.decode().count('class="moment ') == 20  # a full page
+
+
+def nav(client):
+    html = client.get(reverse("home"), follow=True).content.decode()
+    return html.split("<nav aria-label=")[1].split("</nav>")[0]  # the main navigation
+
+
+def test_the_navigation_leads_staff_to_recognition_and_admins_to_insights(world, login):
+    ratios = f'href="{reverse("behavior:ratios")}">Recognition<'
+    insights = f'href="{reverse("behavior:insights")}">Insights<'
+    teacher = nav(login(world.rivera))
+    assert ratios in teacher and insights not in teacher
+    for admin in (world.principal, world.district_admin):
+        html = nav(login(admin))
+        assert ratios in html and insights in html
+    family = nav(login(world.rosa))
+    assert "/moments/" not in family
+
+
+def test_the_ratios_page_links_to_each_class_recording_page(world, login):
+    html = login(world.rivera).get(reverse("behavior:ratios")).content.decode()
+    for section in (world.math, world.art):
+        link = f'<a href="{section_url(section)}">Record<span class="visually-hidden"> — '
+        assert link + f"{section.title}</span></a>" in html
+    assert section_url(world.science) not in html

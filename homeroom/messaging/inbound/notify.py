@@ -15,13 +15,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
-from homeroom.messaging.models import Conversation, Message, Participant
+from homeroom.messaging.models import Conversation
 from homeroom.people.models import StaffMember
 
 logger = logging.getLogger(__name__)
@@ -31,10 +31,9 @@ STAFF_LANGUAGE = settings.LANGUAGE_CODE
 
 def _unread_for(staff: StaffMember):
     """Family messages `staff` has not read yet, in conversations they are part of."""
-    unread_marker = Participant.objects.filter(
-        conversation_id=OuterRef("conversation_id"), staff=staff
-    ).filter(Q(last_read_at__isnull=True) | Q(last_read_at__lt=OuterRef("created_at")))
-    return Message.objects.filter(Exists(unread_marker), author_guardian__isnull=False)
+    from homeroom.messaging.access import _unread_for_staff
+
+    return _unread_for_staff(staff)
 
 
 def unread_counts_for_staff(staff: StaffMember) -> int:
