@@ -21,6 +21,18 @@ def _homeroom_test_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_language_and_time_zone():
+    """Requests activate the reader's language and zone on this thread; start each test clean."""
+    from django.utils import timezone, translation
+
+    translation.activate("en")
+    timezone.deactivate()
+    yield
+    translation.deactivate()
+    timezone.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _no_rate_limits(settings):
     settings.ACCOUNT_RATE_LIMITS = False
 

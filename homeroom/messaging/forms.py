@@ -56,23 +56,59 @@ class UrgentMixin(forms.Form):
         return ""
 
 
-class StaffReplyForm(UrgentMixin):
+SEND_IN_ENGLISH = "english"
+ASK_INTERPRETER = "interpreter"
+
+
+class UntranslatedMixin(forms.Form):
+    """When some families read a language no engine serves, the sender decides what they get:
+    the English text with a note saying so, or a person's translation first."""
+
+    untranslated = forms.ChoiceField(
+        label=_("For families whose language has no translation"),
+        choices=[
+            (SEND_IN_ENGLISH, _("Send in English with a note saying it is not translated")),
+            (ASK_INTERPRETER, _("Ask an interpreter first: they get it once it is translated")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={
+            "required": _(
+                "Choose what the families without a translation get: the English text with "
+                "a note, or an interpreter's translation."
+            )
+        },
+    )
+
+    def __init__(self, *args, untranslatable=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.untranslatable = list(untranslatable)
+        self.fields["untranslated"].required = bool(self.untranslatable)
+
+    @property
+    def ask_interpreter(self) -> bool:
+        return bool(self.untranslatable) and (
+            self.cleaned_data.get("untranslated") == ASK_INTERPRETER
+        )
+
+
+class StaffReplyForm(UntranslatedMixin, UrgentMixin):
     text = message_field(_("Your message"))
 
-    field_order = ["text", "urgent", "urgent_reason"]
+    field_order = ["text", "urgent", "urgent_reason", "untranslated"]
 
 
 class FamilyReplyForm(forms.Form):
     text = message_field(_("Your message"))
 
 
-class StaffComposeForm(UrgentMixin):
+class StaffComposeForm(UntranslatedMixin, UrgentMixin):
     subject = forms.CharField(
         label=_("Subject (optional)"), max_length=MAX_SUBJECT_CHARS, required=False
     )
     text = message_field(_("Message"))
 
-    field_order = ["subject", "text", "urgent", "urgent_reason"]
+    field_order = ["subject", "text", "urgent", "urgent_reason", "untranslated"]
 
 
 OFFICE = "office"
@@ -99,14 +135,14 @@ class FamilyComposeForm(forms.Form):
         return [chosen] if chosen else []
 
 
-class AnnouncementForm(UrgentMixin):
+class AnnouncementForm(UntranslatedMixin, UrgentMixin):
     audience = forms.ChoiceField(label=_("Send to"))
     subject = forms.CharField(
         label=_("Subject (optional)"), max_length=MAX_SUBJECT_CHARS, required=False
     )
     text = message_field(_("Message"))
 
-    field_order = ["audience", "subject", "text", "urgent", "urgent_reason"]
+    field_order = ["audience", "subject", "text", "urgent", "urgent_reason", "untranslated"]
 
     def __init__(self, *args, audiences=(), **kwargs):
         super().__init__(*args, **kwargs)

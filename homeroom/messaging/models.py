@@ -158,6 +158,8 @@ class Delivery(models.Model):
         DELIVERED = "delivered", _("Delivered")
         READ = "read", _("Read")
         FAILED = "failed", _("Failed")
+        # No translation into the family's language: waiting for an interpreter to write one.
+        AWAITING_INTERPRETER = "interpret", _("Waiting for an interpreter")
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
     guardian = models.ForeignKey(

@@ -7,6 +7,7 @@ marked, the original one tap away.
 """
 
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -33,6 +35,7 @@ from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from homeroom.people import access as people_access
@@ -47,7 +50,9 @@ from homeroom.people.models import (
     Student,
     TeachingAssignment,
 )
+from homeroom.translation import interpreters
 from homeroom.translation.codes import base_language
+from homeroom.translation.forms import ConfusingForm
 from homeroom.translation.services import (
     TranslationUnavailable,
     available,
@@ -63,6 +68,7 @@ from .forms import (
     StaffComposeForm,
     StaffReplyForm,
 )
+from .inbound.office_hours import office_hours_of
 from .inbound.service import MAX_REPLY_CHARS, ReplyRefused, receive_reply
 from .models import Conversation, Delivery, Message, MessageTranslation, Participant, SmsOptOut
 
@@ -264,21 +270,27 @@ def conversation_detail(request, pk):
 
 
 def _staff_conversation(request, conversation, viewer):
-    form = StaffReplyForm(request.POST or None)
+    people = list(_people_shown().filter(conversation=conversation))
+    untranslatable = _untranslatable_in(conversation, people)
+    form = StaffReplyForm(request.POST or None, untranslatable=untranslatable)
     if request.method == "POST":
         if form.is_valid():
-            message = services.send_message(
-                conversation,
-                text=form.cleaned_data["text"],
-                by_staff=viewer.staff,
-                urgent_reason=form.reason,
+            with _holding(form):
+                message = services.send_message(
+                    conversation,
+                    text=form.cleaned_data["text"],
+                    by_staff=viewer.staff,
+                    urgent_reason=form.reason,
+                )
+                _ask_interpreter(form, message, viewer)
+            return _posted(
+                request, conversation, message, viewer, as_family=False, form_kwargs=_kw(form)
             )
-            return _posted(request, conversation, message, viewer, as_family=False)
         if _htmx(request):
             return _reply_form(request, conversation, form, as_family=False)
     elif conversation.as_staff:
         services.mark_read(conversation, staff=viewer.staff)
-    return _render_conversation(request, conversation, viewer, form, as_family=False)
+    return _render_conversation(request, conversation, viewer, form, as_family=False, people=people)
 
 
 def _family_conversation(request, conversation, viewer):
@@ -328,7 +340,51 @@ def _refusal_text(reason: str) -> str:
     return _("Your message could not be sent. Please call the school office.")
 
 
-def _posted(request, conversation, message, viewer, *, as_family):
+def _untranslatable_in(conversation, people) -> list:
+    """The languages of the conversation's families that no engine translates into."""
+    if conversation.kind == Conversation.Kind.PRIVATE:
+        languages = {p.guardian.language for p in people if p.guardian_id}
+    else:
+        # An announcement's families are not loaded with the page: ask for their languages.
+        languages = (
+            Participant.objects.filter(conversation=conversation, guardian__isnull=False)
+            .values_list("guardian__language", flat=True)
+            .distinct()
+            .order_by()
+        )
+    groups = _language_groups((language, False) for language in languages)
+    return [group for group in groups if not group.available]
+
+
+def _kw(form) -> dict:
+    return {"untranslatable": form.untranslatable}
+
+
+def _holding(form):
+    """Asking an interpreter holds deliveries in the transaction that writes the message, so
+    none leaves before it is held; otherwise the message is written as usual."""
+    if form.ask_interpreter:
+        return transaction.atomic()
+    return nullcontext()
+
+
+def _ask_interpreter(form, message, viewer) -> None:
+    if form.ask_interpreter:
+        interpreters.ask_interpreter(
+            message, [group.language for group in form.untranslatable], by_staff=viewer.staff
+        )
+
+
+def _sent_text(form) -> str:
+    if form.ask_interpreter:
+        return _(
+            "Your message was sent. Families without a translation will get it once an "
+            "interpreter has translated it."
+        )
+    return _("Your message was sent.")
+
+
+def _posted(request, conversation, message, viewer, *, as_family, form_kwargs=None):
     """After a reply: the new message and a fresh form (htmx), or back to the page."""
     if not _htmx(request):
         flash.success(request, _("Your message was sent."))
@@ -342,7 +398,7 @@ def _posted(request, conversation, message, viewer, *, as_family):
     _present(message, viewer, reader, as_family=as_family)
     if not as_family:
         _attach_deliveries([message])
-    form = FamilyReplyForm() if as_family else StaffReplyForm()
+    form = FamilyReplyForm() if as_family else StaffReplyForm(**(form_kwargs or {}))
     return render(
         request,
         "messaging/partials/reply_posted.html",
@@ -364,14 +420,15 @@ def _reply_form(request, conversation, form, *, as_family):
     )
 
 
-def _render_conversation(request, conversation, viewer, form, *, as_family):
+def _render_conversation(request, conversation, viewer, form, *, as_family, people=None):
     reader = _reader_language(viewer) if as_family else STAFF_LANGUAGE
     thread, earlier = _thread(conversation, request.GET.get("before"), reader, as_family)
     participant = conversation.as_family or conversation.as_staff
     marker = conversation.read_marker if participant else None
     for message in thread:
         _present(message, viewer, reader, as_family=as_family, read_marker=marker)
-    people = list(_people_shown().filter(conversation=conversation))
+    if people is None:
+        people = list(_people_shown().filter(conversation=conversation))
     if not as_family:
         _attach_deliveries([m for m in thread if m.author_staff_id])
     replies = []
@@ -395,8 +452,37 @@ def _render_conversation(request, conversation, viewer, form, *, as_family):
     }
     if as_family:
         context["children"] = _children_in(conversation, _children_of(request.user, viewer))
+        context["office_hours"] = [
+            hours for hours in map(office_hours_text, context["staff_people"]) if hours
+        ]
+        context["confusing_form"] = ConfusingForm()
+    else:
+        context["can_correct"] = interpreters.may_correct(request.user, conversation)
     template = "messaging/conversation_family.html" if as_family else "messaging/conversation.html"
     return render(request, template, context)
+
+
+def office_hours_text(staff) -> str:
+    """When a staff member answers, in the reader's language: "Maria Rivera answers
+    Monday–Friday, 8:00–16:00" (school time)."""
+    hours = office_hours_of(staff)
+    if hours is None:
+        return ""
+    days = sorted(hours.days)
+    if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
+        # A run of days reads as a range, whatever the language.
+        span = _("%(first)s–%(last)s") % {
+            "first": WEEKDAYS[days[0]],
+            "last": WEEKDAYS[days[-1]],
+        }
+    else:
+        span = ", ".join(str(WEEKDAYS[day]) for day in days)
+    return _("%(name)s answers %(days)s, %(start)s–%(end)s") % {
+        "name": staff.full_name,
+        "days": span,
+        "start": f"{hours.start.hour}:{hours.start.minute:02d}",
+        "end": f"{hours.end.hour}:{hours.end.minute:02d}",
+    }
 
 
 def _translations_prefetch(reader: str, as_family: bool) -> Prefetch:
@@ -616,7 +702,8 @@ def _staff_compose(request, viewer):
     )
     recipients = [_recipient(link) for link in links]
     groups = _language_groups((r.language, r.channel == Channel.SMS) for r in recipients)
-    form = StaffComposeForm(request.POST or None)
+    untranslatable = [g for g in groups if not g.available]
+    form = StaffComposeForm(request.POST or None, untranslatable=untranslatable)
     protect = _names(student, viewer.staff, *(r.guardian for r in recipients))
     copies = None
     if request.method == "POST":
@@ -631,14 +718,16 @@ def _staff_compose(request, viewer):
             if not recipients:
                 form.add_error(None, _("No one in this family can be contacted by the school."))
             else:
-                conversation = services.start_conversation(
-                    student=student,
-                    by_staff=viewer.staff,
-                    text=form.cleaned_data["text"],
-                    subject=form.cleaned_data["subject"],
-                    urgent_reason=form.reason,
-                )
-                flash.success(request, _("Your message was sent."))
+                with _holding(form):
+                    conversation = services.start_conversation(
+                        student=student,
+                        by_staff=viewer.staff,
+                        text=form.cleaned_data["text"],
+                        subject=form.cleaned_data["subject"],
+                        urgent_reason=form.reason,
+                    )
+                    _ask_interpreter(form, conversation.messages.get(), viewer)
+                flash.success(request, _sent_text(form))
                 return redirect("conversation", conversation.pk)
     return render(
         request,
@@ -647,7 +736,7 @@ def _staff_compose(request, viewer):
             "student": student,
             "recipients": recipients,
             "groups": groups,
-            "untranslatable": [g for g in groups if not g.available],
+            "untranslatable": untranslatable,
             "form": form,
             "copies": copies,
         },
@@ -996,10 +1085,19 @@ def announce(request):
         raise Http404
     chosen = by_key.get(asked) or (choices[0] if choices else None)
     initial = {"audience": chosen.key} if chosen else {}
-    form = AnnouncementForm(request.POST or None, audiences=choices, initial=initial)
     groups = _audience_groups(chosen) if chosen else []
+    untranslatable = [g for g in groups if not g.available]
+    form = AnnouncementForm(
+        request.POST or None, audiences=choices, initial=initial, untranslatable=untranslatable
+    )
     copies = None
-    summary = {"chosen": chosen, "groups": groups, "total": sum(g.families for g in groups)}
+    summary = {
+        "chosen": chosen,
+        "groups": groups,
+        "total": sum(g.families for g in groups),
+        "untranslatable": untranslatable,
+        "untranslated_value": request.POST.get("untranslated", ""),
+    }
     if request.method == "GET" and _htmx(request):
         return render(request, "messaging/partials/audience.html", summary)
     if request.method == "POST":
@@ -1014,18 +1112,21 @@ def announce(request):
                 )
         elif form.is_valid():
             try:
-                conversation = services.send_announcement(
-                    by_staff=viewer.staff,
-                    audience=form.chosen.audience,
-                    text=form.cleaned_data["text"],
-                    subject=form.cleaned_data["subject"],
-                    urgent_reason=form.reason,
-                )
+                with _holding(form):
+                    conversation = services.send_announcement(
+                        by_staff=viewer.staff,
+                        audience=form.chosen.audience,
+                        text=form.cleaned_data["text"],
+                        subject=form.cleaned_data["subject"],
+                        urgent_reason=form.reason,
+                    )
+                    _ask_interpreter(form, conversation.messages.get(), viewer)
             except PermissionDenied as refused:
                 form.add_error("audience", str(refused) or _("You cannot announce to them."))
             else:
-                flash.success(request, _("Your announcement was sent."))
+                flash.success(request, _sent_text(form))
                 return redirect("conversation", conversation.pk)
+    summary["untranslated_errors"] = form.errors.get("untranslated", []) if form.is_bound else []
     return render(
         request,
         "messaging/announce.html",

@@ -89,7 +89,33 @@ def section_detail(request, pk):
 
 @login_required
 def guardian_detail(request, pk):
+    # Imported here so this screen's one write (the language suggestion) stays in one place.
+    from django.contrib import messages as flash
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    from ..languages import language_name
+
     guardian = access.get_guardian_for(request.user, pk)
+    suggestion = (guardian.metadata or {}).get("language_suggestion") or None
+    if request.method == "POST":
+        # Staff who may see the family act on a reply written in another language.
+        if not access.viewer_for(request.user).is_staff_member or suggestion is None:
+            return redirect("guardian_detail", guardian.pk)
+        metadata = dict(guardian.metadata)
+        metadata.pop("language_suggestion", None)
+        guardian.metadata = metadata
+        fields = ["metadata"]
+        if request.POST.get("action") == "accept" and suggestion.get("language"):
+            guardian.language = suggestion["language"]
+            fields.append("language")
+            flash.success(
+                request,
+                _("Language updated to %(language)s.")
+                % {"language": language_name(guardian.language)},
+            )
+        guardian.save(update_fields=fields)
+        return redirect("guardian_detail", guardian.pk)
     links = (
         access.guardianships_for(request.user)
         .filter(guardian=guardian)
@@ -105,7 +131,12 @@ def guardian_detail(request, pk):
     return render(
         request,
         "people/guardian_detail.html",
-        {"guardian": guardian, "links": links, "can_invite": can_invite},
+        {
+            "guardian": guardian,
+            "links": links,
+            "can_invite": can_invite,
+            "language_suggestion": suggestion if viewer.is_staff_member else None,
+        },
     )
 
 
