@@ -19,6 +19,9 @@ stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/de
 trap stop INT TERM EXIT
 $PY manage.py db_worker &
 pids+=($!)
+# Recurring work (outbox sweep, digests, reminders) is enqueued by one scheduler.
+$PY manage.py periodic >/dev/null &
+pids+=($!)
 $PY manage.py runserver "$ADDR" --noreload &
 pids+=($!)
 echo "Homeroom is running at http://$ADDR — press Ctrl-C to stop."

@@ -75,6 +75,11 @@ class Viewer:
         return self.is_district_admin or bool(self.admin_school_ids)
 
     @property
+    def works_on_translations(self) -> bool:
+        """Interpreters, family liaisons and school admins keep the interpreters' queue."""
+        return bool(self.school_ids_with(Role.INTERPRETER, Role.FAMILY_LIAISON, Role.SCHOOL_ADMIN))
+
+    @property
     def is_teacher(self) -> bool:
         return bool(self.school_ids_with(Role.TEACHER))
 

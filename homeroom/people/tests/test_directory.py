@@ -93,3 +93,11 @@ def test_times_are_shown_in_the_readers_school_time_zone(world, login):
     body = login(world.principal).get(reverse("home")).content.decode()
     assert "12:30" in body  # 18:30 UTC is 12:30 in Chicago in November
     assert "18:30" not in body and "6:30" not in body
+
+
+def test_the_interpreters_queue_is_in_the_menu_of_those_who_keep_it(world, login):
+    queue = reverse("interpreter_queue")
+    for persona in ("interpreter", "liaison", "principal"):
+        assert queue in login(getattr(world, persona)).get(reverse("home")).content.decode()
+    for persona in ("rivera", "rosa"):
+        assert queue not in login(getattr(world, persona)).get(reverse("home")).content.decode()
