@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "homeroom.messaging",
     "homeroom.translation",
     "homeroom.behavior",
+    "homeroom.routines",
     "homeroom.web",
     "allauth",
     "allauth.account",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("messages/", include("homeroom.messaging.ui_urls")),
     path("moments/", include("homeroom.behavior.urls")),
     path("translation/", include("homeroom.translation.urls")),
+    path("routines/", include("homeroom.routines.urls")),
     path("", include("homeroom.messaging.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

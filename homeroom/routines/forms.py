@@ -1,0 +1,108 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import NOTE_MAX_CHARS, ContactKind, Direction, Tone
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class ReminderForm(forms.Form):
+    day = forms.TypedChoiceField(
+        label=_("Remind me by email on"),
+        choices=[("", _("No reminder")), *WEEKDAYS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
+class PlanForm(forms.Form):
+    cycle_days = forms.IntegerField(
+        label=_("Reach every family every … days"), initial=14, min_value=1, max_value=366
+    )
+    call_days = forms.TypedMultipleChoiceField(
+        label=_("Days I make calls"),
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    section = forms.TypedChoiceField(
+        label=_("Families of"), coerce=int, empty_value=None, required=False
+    )
+
+    def __init__(self, *args, sections=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = [("", _("All my classes"))] + [
+            (section.pk, section.title) for section in sections
+        ]
+        self.fields["cycle_days"].error_messages["min_value"] = _("A cycle lasts at least one day.")
+
+
+class ContactForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices)
+    direction = forms.ChoiceField(
+        label=_("Who initiated"), choices=Direction.choices, initial=Direction.SCHOOL
+    )
+    tone = forms.ChoiceField(
+        label=_("Tone"), choices=Tone.choices, initial=Tone.POSITIVE, widget=forms.RadioSelect
+    )
+    guardian = forms.TypedChoiceField(label=_("With"), coerce=int, empty_value=None, required=False)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, guardians=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["guardian"].choices = [("", _("The family"))] + [
+            (guardian.pk, guardian.full_name) for guardian in guardians
+        ]
+
+
+class VisitProposalForm(forms.Form):
+    guardian = forms.TypedChoiceField(label=_("Family member"), coerce=int)
+    slot_1 = forms.DateTimeField(
+        label=_("First time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    slot_2 = forms.DateTimeField(
+        label=_("Second time"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    slot_3 = forms.DateTimeField(
+        label=_("Third time"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+    def __init__(self, *args, guardians=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["guardian"].choices = [(g.pk, g.full_name) for g in guardians]
+
+
+class VisitNotesForm(forms.Form):
+    notes_hopes = forms.CharField(
+        label=_("Their hopes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    notes_worries = forms.CharField(
+        label=_("Their worries"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    notes_learning = forms.CharField(
+        label=_("How the child learns best"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    share_with_teachers = forms.BooleanField(
+        label=_("The family agreed that the child's teachers may read this"), required=False
+    )
