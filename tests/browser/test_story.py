@@ -74,5 +74,5 @@ def test_rosa_chooses_a_time_for_the_home_visit(page, transactional_db):
 
     sign_in_with_password(page, world.liaison.user.email)
     page.goto(f"/routines/students/{world.ana.pk}/visits/")
-    expect(page.get_by_text("Confirmed for")).to_be_visible()
+    expect(page.get_by_text("Visit confirmed:")).to_be_visible()
     check_page(page, "staff-home-visits")
