@@ -745,14 +745,7 @@ def _staff_compose(request, viewer):
 
 def _pick_student(request):
     query = request.GET.get("q", "").strip()[:100]
-    students = people_access.students_for(request.user).select_related("school")
-    if query:
-        students = students.filter(
-            Q(given_name__icontains=query)
-            | Q(family_name__icontains=query)
-            | Q(preferred_name__icontains=query)
-        )
-    students = students.order_by("family_name", "given_name", "pk")
+    students = people_access.find_students(request.user, query)
     page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "messaging/compose_pick_student.html", {"page": page, "query": query})
 

@@ -174,6 +174,18 @@ def students_for(user) -> QuerySet[Student]:
     return Student.objects.filter(q, is_active=True)
 
 
+def find_students(user, query: str = "") -> QuerySet[Student]:
+    """The user's students whose name matches `query` (any part of it), in name order."""
+    students = students_for(user).select_related("school")
+    if query:
+        students = students.filter(
+            Q(given_name__icontains=query)
+            | Q(family_name__icontains=query)
+            | Q(preferred_name__icontains=query)
+        )
+    return students.order_by("family_name", "given_name", "pk")
+
+
 def sections_for(user) -> QuerySet[Section]:
     viewer = viewer_for(user)
     q = NOTHING

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import render
 
 from .. import access
@@ -22,14 +22,7 @@ def _visible_links(user):
 @login_required
 def student_list(request):
     query = request.GET.get("q", "").strip()[:100]
-    students = access.students_for(request.user).select_related("school")
-    if query:
-        students = students.filter(
-            Q(given_name__icontains=query)
-            | Q(family_name__icontains=query)
-            | Q(preferred_name__icontains=query)
-        )
-    students = students.order_by("family_name", "given_name", "pk")
+    students = access.find_students(request.user, query)
     page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "people/student_list.html", {"page": page, "query": query})
 
