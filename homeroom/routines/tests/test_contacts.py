@@ -318,3 +318,34 @@ def test_school_leaders_see_each_school(login, world):
     body = login(world.principal).get(reverse("routines:positive_first")).content.decode()
     assert "North Elementary" in body
     assert "Ben Ali" in body  # families still to contact, with a way to send good news
+
+
+def test_positive_first_page_runs_the_same_queries_for_more_families(
+    login, world, django_assert_num_queries
+):
+    from homeroom.testing.personas import enrol, link, make_guardian
+
+    def add(count, prefix):
+        for i in range(count):
+            student = Student.objects.create(
+                school=world.north, given_name=f"{prefix}{i}", family_name="Extra", grade="6"
+            )
+            enrol(world.math, student)
+            link(make_guardian(world.district, f"{prefix}P{i}", "Extra", "es"), student)
+            ContactLog.objects.create(
+                school=world.north,
+                student=student,
+                staff=world.rivera,
+                kind="call",
+                tone=Tone.POSITIVE if i % 2 else Tone.CONCERN,
+                at=datetime(2026, 9, 10, 15, tzinfo=UTC),
+            )
+
+    client = login(world.rivera)
+    url = reverse("routines:positive_first")
+    add(2, "Few")
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    add(25, "Many")
+    with django_assert_num_queries(len(small)):
+        assert client.get(url).status_code == 200
