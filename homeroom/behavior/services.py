@@ -52,6 +52,7 @@ from homeroom.people.models import (
     StaffMember,
     Student,
 )
+from homeroom.translation.services import Translation, TranslationUnavailable, translate
 
 from .models import (
     NOTE_MAX_CHARS,
@@ -826,30 +827,72 @@ def send_moment_digests(now: datetime | None = None) -> int:
     return sent
 
 
-def _digest_text(student: Student, moments: Sequence[Moment], digest: bool) -> str:
-    """The message in the staff language; the outbox translates it for each family."""
+def _digest_text(
+    student: Student,
+    moments: Sequence[Moment],
+    digest: bool,
+    words: dict[str, str] | None = None,
+) -> str:
+    """The message in the active language. `words` maps the staff-written words (category
+    names, notes) to that language; without it they stay as written."""
+    words = words or {}
     good = [m for m in moments if m.positive]
     work = [m for m in moments if not m.positive]
-    with translation.override(settings.LANGUAGE_CODE):
-        lines = [
-            (_("News from school about %(name)s:") if digest else _("Good news about %(name)s:"))
-            % {"name": student.full_name}
-        ]
-        for title, group in ((_("Good news"), good), (_("To work on"), work)):
-            if not group:
-                continue
-            if digest:
-                lines += ["", title + ":"]
-            for moment in group:
-                line = f"• {moment.category.name}"
-                if moment.note:
-                    line += f": {moment.note}"
-                if moment.recorded_by:
-                    line += f" ({moment.recorded_by.full_name})"
-                lines.append(line)
-        link = settings.PUBLIC_BASE_URL + reverse("behavior:child_feed", args=[student.pk])
-        lines += ["", _("See and answer: %(link)s") % {"link": link}]
+    lines = [
+        (_("News from school about %(name)s:") if digest else _("Good news about %(name)s:"))
+        % {"name": student.full_name}
+    ]
+    for title, group in ((_("Good news"), good), (_("To work on"), work)):
+        if not group:
+            continue
+        if digest:
+            lines += ["", title + ":"]
+        for moment in group:
+            name = moment.category.name
+            line = f"• {words.get(name, name)}"
+            if moment.note:
+                line += f": {words.get(moment.note, moment.note)}"
+            if moment.recorded_by:
+                line += f" ({moment.recorded_by.full_name})"
+            lines.append(line)
+    link = settings.PUBLIC_BASE_URL + reverse("behavior:child_feed", args=[student.pk])
+    lines += ["", _("See and answer: %(link)s") % {"link": link}]
     return "\n".join(lines)
+
+
+def _digest_versions(
+    student: Student, moments: Sequence[Moment], digest: bool, reader_language: str
+) -> dict[str, Translation]:
+    """The family's copy, when we ship their language: the frame from the reviewed catalogue,
+    the staff-written words through the translation pipeline (so it is marked as machine-
+    translated when any of them are)."""
+    target = reader_language.split("-")[0].lower()
+    shipped = {code for code, _name in settings.LANGUAGES}
+    if target not in shipped or target == settings.LANGUAGE_CODE:
+        return {}
+    originals = sorted({m.category.name for m in moments} | {m.note for m in moments if m.note})
+    protect = [student.given_name, student.family_name]
+    protect += [part for m in moments if m.recorded_by for part in m.recorded_by.full_name.split()]
+    try:
+        translated = translate(
+            originals, settings.LANGUAGE_CODE, target, school=student.school, protect=protect
+        )
+    except TranslationUnavailable:
+        return {}
+    words = {original: t.text for original, t in zip(originals, translated, strict=True)}
+    machine = any(t.machine for t in translated)
+    with translation.override(target):
+        text = _digest_text(student, moments, digest, words)
+    return {
+        target: Translation(
+            text=text,
+            source=settings.LANGUAGE_CODE,
+            target=target,
+            provider="catalogue+machine" if machine else "catalogue",
+            human_checked=not machine,
+            machine=machine,
+        )
+    }
 
 
 def _send(
@@ -857,7 +900,9 @@ def _send(
 ) -> None:
     authors = [m.recorded_by for m in moments if m.recorded_by and m.recorded_by.is_active]
     author = authors[-1] if authors else _any_staff(student.school)
-    text = _digest_text(student, moments, digest)
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _digest_text(student, moments, digest)
+    prepared = _digest_versions(student, moments, digest, guardian.language)
     thread = MomentThread.objects.filter(guardian=guardian, student=student).first()
     if thread is None:
         conversation = Conversation(
@@ -875,12 +920,15 @@ def _send(
             text=text,
             by_staff=author,
             protect=messaging._names(student, guardian, *authors),
+            prepared=prepared,
         )
         thread, _created = MomentThread.objects.get_or_create(
             guardian=guardian, student=student, defaults={"conversation": conversation}
         )
     else:
-        messaging.send_message(thread.conversation, text=text, by_staff=author, automatic=True)
+        messaging.send_message(
+            thread.conversation, text=text, by_staff=author, automatic=True, prepared=prepared
+        )
     MomentNotice.objects.bulk_create(
         [MomentNotice(moment=m, guardian=guardian, sent_at=now) for m in moments],
         ignore_conflicts=True,

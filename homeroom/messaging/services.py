@@ -3,14 +3,14 @@
 Contract (the signatures other modules code against):
 
 - start_conversation(*, student, by_staff=None, by_guardian=None, staff=(), text,
-  subject="", urgent_reason="", channel="app", language=None) -> Conversation
+  subject="", urgent_reason="", channel="app", language=None, prepared=None) -> Conversation
     A private conversation about `student` between staff and the student's contactable
     guardians (active guardianship with may_contact, active guardian), each a Participant.
     By staff: `by_staff` and the colleagues in `staff`. By a guardian: the staff in `staff`
     (the student's teachers or other staff of the school), or the school office (its family
     liaisons, else its school admins) when `staff` is empty.
 - send_message(conversation, *, text, by_staff=None, by_guardian=None, urgent_reason="",
-  channel="app", automatic=False, language=None) -> Message
+  channel="app", automatic=False, language=None, prepared=None) -> Message
     One transaction: the Message (in `language`, else the author's: staff write in English,
     a guardian in their own language), one MessageTranslation per other reader language,
     and one Delivery per guardian recipient on the channel that can reach them; delivery is
@@ -31,7 +31,7 @@ its deliveries are marked `untranslated`.
 """
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,7 +41,7 @@ from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from homeroom.people import access
@@ -81,6 +81,8 @@ logger = logging.getLogger(__name__)
 BULK_BATCH = 2000
 # Staff read and write the interface's default language unless told otherwise.
 STAFF_LANGUAGE = settings.LANGUAGE_CODE
+# Provider name of a system text rendered from the reviewed message catalogue.
+CATALOGUE = "catalogue"
 # What send_announcement and the bulk path need of each guardian, and nothing more.
 GUARDIAN_FIELDS = (
     "id",
@@ -135,6 +137,7 @@ def start_conversation(
     urgent_reason: str = "",
     channel: str = "app",
     language: str | None = None,
+    prepared: Mapping[str, str | Translation] | None = None,
 ) -> Conversation:
     _check_author(by_staff, by_guardian)
     _check_text(text)
@@ -169,6 +172,7 @@ def start_conversation(
         channel=channel,
         language=language,
         protect=_names(student, *guardians, *members),
+        prepared=prepared,
     )
 
 
@@ -182,6 +186,7 @@ def send_message(
     channel: str = "app",
     automatic: bool = False,
     language: str | None = None,
+    prepared: Mapping[str, str | Translation] | None = None,
 ) -> Message:
     _check_author(by_staff, by_guardian)
     _check_text(text)
@@ -209,7 +214,9 @@ def send_message(
     if staff_names:
         readers.append(STAFF_LANGUAGE)
     school = conversation.school
-    translations = _translate(text, source, readers, school=school, protect=protect)
+    translations = _translate(
+        text, source, readers, school=school, protect=protect, prepared=prepared
+    )
     with transaction.atomic():
         message, _deliveries = _write_message(
             conversation,
@@ -224,6 +231,18 @@ def send_message(
             translations=translations,
         )
     return message
+
+
+def catalogue_versions(render: Callable[[], str], source: str = STAFF_LANGUAGE) -> dict[str, str]:
+    """A system text in every interface language we ship with reviewed strings, other than
+    the source: `render` is called inside each language, so its gettext strings come from
+    the catalogue rather than from a machine. Pass the result as `prepared`."""
+    versions = {}
+    for code, _name in settings.LANGUAGES:
+        if _base(code) != _base(source):
+            with translation.override(code):
+                versions[code] = render()
+    return versions
 
 
 def send_announcement(
@@ -341,6 +360,7 @@ def _open(
     channel: str = "app",
     language: str | None = None,
     protect: Iterable[str] = (),
+    prepared: Mapping[str, str | Translation] | None = None,
 ) -> Conversation:
     """Create a conversation, its participants and its first message in one transaction."""
     source = _source_language(language, by_staff, by_guardian)
@@ -349,7 +369,12 @@ def _open(
     if staff:
         readers.append(STAFF_LANGUAGE)
     translations = _translate(
-        text, source, readers, school=conversation.school, protect=list(protect)
+        text,
+        source,
+        readers,
+        school=conversation.school,
+        protect=list(protect),
+        prepared=prepared,
     )
     now = timezone.now()
     with transaction.atomic():
@@ -457,14 +482,33 @@ def _translate(
     *,
     school: School | None,
     protect: Sequence[str],
+    prepared: Mapping[str, str | Translation] | None = None,
 ) -> dict[str, Translation | None]:
     """One translation per reader language other than the source; None where none is served.
 
     Each language is its own call, so one engine being down costs only its own readers.
+    A `prepared` version (a system text rendered from the reviewed catalogue) wins over
+    the machine for its language.
     """
     out: dict[str, Translation | None] = {}
+    prepared = {_base(tag): version for tag, version in (prepared or {}).items()}
     targets = sorted({_base(tag) for tag in reader_languages} - {_base(source)})
     for target in targets:
+        if target in prepared:
+            version = prepared[target]
+            out[target] = (
+                version
+                if isinstance(version, Translation)
+                else Translation(
+                    text=version,
+                    source=source,
+                    target=target,
+                    provider=CATALOGUE,
+                    human_checked=True,
+                    machine=False,
+                )
+            )
+            continue
         if not available(source, target):
             out[target] = None
             continue

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from homeroom.messaging.models import Conversation, Delivery, Message
-from homeroom.messaging.services import start_conversation
+from homeroom.messaging.services import catalogue_versions, start_conversation
 from homeroom.people import access
 from homeroom.people.models import (
     Enrollment,
@@ -617,14 +617,18 @@ class InviteResult:
 
 
 def _story_invitation_text(student: Student) -> str:
-    # Written in the staff language; messaging translates it for each family (the link is
-    # protected from translation) and sends it on each family's own channel.
+    # Rendered in the active language: the staff copy, and (through catalogue_versions) a
+    # reviewed copy per language we ship; messaging translates it for any other language.
+    return _(
+        "Tell us about %(name)s, in your own words and in any language: what they love, "
+        "what they are good at, what worries you, how they learn best. Write it here: "
+        "%(link)s"
+    ) % {"name": student.preferred_name or student.given_name, "link": story_link(student)}
+
+
+def _with_staff_language(render, *args) -> str:
     with override(STAFF_LANGUAGE):
-        return _(
-            "Tell us about %(name)s, in your own words and in any language: what they love, "
-            "what they are good at, what worries you, how they learn best. Write it here: "
-            "%(link)s"
-        ) % {"name": student.preferred_name or student.given_name, "link": story_link(student)}
+        return render(*args)
 
 
 def invite_family_stories(
@@ -654,7 +658,8 @@ def invite_family_stories(
         conversation = start_conversation(
             student=student,
             by_staff=by_staff,
-            text=_story_invitation_text(student),
+            text=_with_staff_language(_story_invitation_text, student),
+            prepared=catalogue_versions(lambda student=student: _story_invitation_text(student)),
             subject=_("Tell us about your child"),
         )
         invitation.message = conversation.messages.order_by("pk").first()
@@ -776,8 +781,9 @@ def propose_home_visit(
         staff=staff,
         proposed_slots=sorted(slot.isoformat() for slot in slots),
     )
-    with override(STAFF_LANGUAGE):
-        text = _(
+
+    def invitation() -> str:
+        return _(
             "%(staff)s would like to visit you at home, to get to know your family and "
             "hear your hopes for %(name)s. Choose a time or propose another: %(link)s"
         ) % {
@@ -785,8 +791,17 @@ def propose_home_visit(
             "name": student.preferred_name or student.given_name,
             "link": visit_link(visit),
         }
+
+    with override(STAFF_LANGUAGE):
+        text = invitation()
         subject = _("A home visit")
-    start_conversation(student=student, by_staff=staff, text=text, subject=subject)
+    start_conversation(
+        student=student,
+        by_staff=staff,
+        text=text,
+        subject=subject,
+        prepared=catalogue_versions(invitation),
+    )
     return visit
 
 

@@ -70,6 +70,19 @@ def test_daily_digest_goes_at_the_chosen_time_good_news_first(world, cats):
     assert services.send_moment_digests(at(18, 10)) == 0  # never twice
 
 
+def test_the_digest_frame_comes_from_the_reviewed_catalogue(world, cats):
+    record_at(at(10), world.rivera, [world.ana], cats["Great work"], "Fine essay")
+    services.send_moment_digests(at(18, 5))
+    (message,) = digest_messages(world.rosa, world.ana)
+    spanish = message.translations.get(language="es")
+    # The words Homeroom writes are the catalogue's; the teacher's note goes through the
+    # translation pipeline, so the copy is honestly marked as partly machine-translated.
+    assert spanish.text.startswith("Noticias de la escuela sobre Ana Lopez:")
+    assert "Buenas noticias:" in spanish.text
+    assert "Vea y responda:" in spanish.text
+    assert spanish.provider == "catalogue+machine" and spanish.machine
+
+
 def test_a_moment_recorded_after_the_digest_waits_for_the_next_one(world, cats):
     record_at(at(10), world.rivera, [world.ana], cats["Kindness"])
     services.send_moment_digests(at(18, 5))

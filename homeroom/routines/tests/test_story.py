@@ -158,7 +158,9 @@ def test_each_family_is_invited_on_its_channel_in_its_language(awake):
     assert story_url(world.ana) in message.body
     spanish = MessageTranslation.objects.get(message=message, language="es")
     assert story_url(world.ana) in spanish.text  # the link survives translation
-    assert spanish.text != message.body
+    # A system text: the family reads the reviewed Spanish of the catalogue, not a machine's.
+    assert spanish.text.startswith("Cuéntenos sobre Ana, en sus propias palabras")
+    assert (spanish.provider, spanish.machine, spanish.human_checked) == ("catalogue", False, True)
     assert StoryInvitation.objects.filter(student=world.ana, message=message).exists()
 
 
