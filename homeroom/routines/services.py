@@ -362,6 +362,20 @@ def cycle_days_of(plan: ContactPlan, start: date) -> list[date]:
     return chosen or days
 
 
+def replan_if_roster_changed(plan: ContactPlan, today: date | None = None) -> bool:
+    """Re-plan when the families of the plan's classes are not the ones planned this cycle:
+    a family joined or left a class, a court order arrived, or the cycle ran out."""
+    today = today or timezone.localdate()
+    families = set(_plan_links(plan).values_list("guardian_id", "student_id"))
+    planned = plan.contacts.filter(due_date__gt=today - timedelta(days=plan.cycle_days))
+    in_cycle = set(planned.values_list("guardian_id", "student_id"))
+    still_open = set(planned.filter(done_at__isnull=True).values_list("guardian_id", "student_id"))
+    if families - in_cycle or still_open - families:
+        plan_rotation(plan, start=today)
+        return True
+    return False
+
+
 def plan_rotation(plan: ContactPlan, start: date | None = None) -> list[PlannedContact]:
     """Plan one check-in per contactable guardian of the plan's students over one cycle from
     `start`, spread evenly across the chosen days, longest-unreached first. Calling it again

@@ -82,6 +82,22 @@ def test_replanning_keeps_done_contacts_and_takes_in_roster_changes(world):
     assert rows == {"Rosa": True, "Marco": False, "Gina": False, "Nora": False}
 
 
+def test_the_rotation_follows_the_roster_by_itself(world):
+    plan = plan_for(world)
+    # Nothing changed: the plan stands.
+    assert services.replan_if_roster_changed(plan, today=MONDAY) is False
+    # A family joins Math 6: the hourly re-plan takes it in; a court order takes Marco out.
+    new = Student.objects.create(school=world.north, given_name="Nia", family_name="Diaz")
+    Enrollment.objects.create(section=world.math, student=new)
+    nora = Guardian.objects.create(district=world.district, given_name="Nora", family_name="Diaz")
+    Guardianship.objects.create(guardian=nora, student=new)
+    Guardianship.objects.filter(guardian=world.marco).update(may_contact=False)
+    assert services.replan_if_roster_changed(plan, today=MONDAY) is True
+    names = {p.guardian.given_name for p in plan.contacts.all()}
+    assert names == {"Rosa", "Gina", "Nora"}
+    assert services.replan_if_roster_changed(plan, today=MONDAY) is False
+
+
 def test_a_cycle_of_zero_days_is_refused_and_nothing_is_stored(login, world):
     with pytest.raises(services.RoutineRefused, match="at least one day"):
         plan_for(world, cycle_days=0)

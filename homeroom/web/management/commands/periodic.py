@@ -16,6 +16,7 @@ SCHEDULE = [
     ("homeroom.messaging", "homeroom.messaging.inbound.notify.send_staff_digests_task", 900),
     ("homeroom.behavior", "homeroom.behavior.tasks.sweep", 300),
     ("homeroom.routines", "homeroom.routines.tasks.remind_weekly_updates", 3600),
+    ("homeroom.routines", "homeroom.routines.tasks.replan_rotations", 3600),
 ]
 
 
