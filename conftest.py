@@ -37,4 +37,15 @@ def _no_rate_limits(settings):
     settings.ACCOUNT_RATE_LIMITS = False
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Tests share one process-wide cache; nothing a test leaves there (a TOTP code marked used,
+    a rate-limit counter) may decide the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 pytest_plugins = ["homeroom.testing.personas"]
