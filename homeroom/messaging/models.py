@@ -132,6 +132,47 @@ class Message(models.Model):
         return self.author_guardian_id is not None
 
 
+class Attachment(models.Model):
+    """A photo or file that came with a family's message (a picture texted by MMS).
+
+    The provider's copy is fetched by a task, kept in the default storage and served only to
+    the conversation's people; until then the row says it is on its way. A kind of file we do
+    not keep is still recorded, so staff know something was sent.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("on its way")
+        STORED = "stored", _("kept")
+        FAILED = "failed", _("could not be fetched")
+        REFUSED = "refused", _("not a kind of file we keep")
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    content_type = models.CharField(max_length=100)
+    source_url = models.URLField(max_length=500, blank=True)
+    file = models.FileField(upload_to="attachments/%Y/%m/", blank=True)
+    size = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    retry_at = models.DateTimeField(default=timezone.now)  # when a pending fetch is due
+    updated_at = models.DateTimeField(default=timezone.now)  # the last fetch began
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["status", "retry_at"])]
+
+    def __str__(self):
+        return f"{self.content_type} for message {self.message_id}"
+
+    # Pictures every browser shows inline; other kept files are offered as downloads.
+    SHOWN_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+
+    @property
+    def shows_inline(self) -> bool:
+        return self.content_type in self.SHOWN_TYPES
+
+
 class MessageTranslation(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="translations")
     language = models.CharField(max_length=35)

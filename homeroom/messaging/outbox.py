@@ -32,6 +32,7 @@ from homeroom.people.models import Channel as ChannelName
 from homeroom.people.models import Guardian
 from homeroom.translation.codes import base_language
 
+from . import attachments
 from .channels import Channel, PermanentError, Rendered, TransientError, get_channel
 from .models import Delivery, MessageTranslation, Participant, SmsOptOut
 
@@ -607,16 +608,20 @@ def _sweep(now: datetime | None) -> dict[str, int]:
         chunk = ids[start : start + step]
         Delivery.objects.filter(pk__in=chunk).update(enqueued_at=now)
         tasks += enqueue(chunk)
+    # Photos families texted whose fetch was lost with its worker.
+    media = attachments.due_for_retry(now)
+    attachments.enqueue(media)
     outcome = {
         "reset": reset,
         "failed": failed,
         "released": released,
         "requeued": len(ids),
         "tasks": tasks,
+        "media": len(media),
     }
     logger.info(
         "outbox sweep: %(reset)d back from sending, %(failed)d failed, %(released)d released, "
-        "%(requeued)d queued again in %(tasks)d tasks",
+        "%(requeued)d queued again in %(tasks)d tasks, %(media)d media fetches queued again",
         outcome,
     )
     return outcome

@@ -65,7 +65,8 @@ from homeroom.translation.services import (
     translate_for_readers,
 )
 
-from . import outbox
+from . import attachments, outbox
+from .attachments import IncomingMedia
 from .models import (
     Conversation,
     Delivery,
@@ -187,9 +188,10 @@ def send_message(
     automatic: bool = False,
     language: str | None = None,
     prepared: Mapping[str, str | Translation] | None = None,
+    media: Sequence[IncomingMedia] = (),
 ) -> Message:
     _check_author(by_staff, by_guardian)
-    _check_text(text)
+    _check_text(text, media)
     if by_guardian is not None:
         if conversation.kind != Conversation.Kind.PRIVATE:
             raise ValueError("families answer an announcement with reply_to_announcement")
@@ -229,6 +231,7 @@ def send_message(
             automatic=automatic,
             recipients=recipients,
             translations=translations,
+            media=media,
         )
     return message
 
@@ -279,7 +282,12 @@ def send_announcement(
 
 
 def reply_to_announcement(
-    announcement: Conversation, *, guardian: Guardian, text: str, channel: str
+    announcement: Conversation,
+    *,
+    guardian: Guardian,
+    text: str,
+    channel: str,
+    media: Sequence[IncomingMedia] = (),
 ) -> Conversation:
     """A family answers an announcement: a private thread with its sender about their child.
 
@@ -299,7 +307,7 @@ def reply_to_announcement(
         .first()
     )
     if thread is not None:
-        send_message(thread, text=text, by_guardian=guardian, channel=channel)
+        send_message(thread, text=text, by_guardian=guardian, channel=channel, media=media)
         return thread
     sender = _announcement_sender(announcement)
     child = _first_child_in_audience(announcement, guardian)
@@ -322,6 +330,7 @@ def reply_to_announcement(
         by_guardian=guardian,
         channel=channel,
         protect=_names(child, guardian, sender),
+        media=media,
     )
 
 
@@ -361,6 +370,7 @@ def _open(
     language: str | None = None,
     protect: Iterable[str] = (),
     prepared: Mapping[str, str | Translation] | None = None,
+    media: Sequence[IncomingMedia] = (),
 ) -> Conversation:
     """Create a conversation, its participants and its first message in one transaction."""
     source = _source_language(language, by_staff, by_guardian)
@@ -395,6 +405,7 @@ def _open(
             recipients=recipients,
             translations=translations,
             now=now,
+            media=media,
         )
     return conversation
 
@@ -412,8 +423,10 @@ def _write_message(
     recipients: Sequence[Guardian],
     translations: dict[str, Translation | None],
     now=None,
+    media: Sequence[IncomingMedia] = (),
 ) -> tuple[Message, list[Delivery]]:
-    """The message, its translations and its deliveries; delivery starts on commit."""
+    """The message, its translations, its deliveries and any media the family sent with it;
+    delivery and fetching start on commit."""
     now = now or timezone.now()
     message = Message.objects.create(
         conversation=conversation,
@@ -461,6 +474,8 @@ def _write_message(
             )
         )
     Delivery.objects.bulk_create(deliveries, batch_size=BULK_BATCH)
+    if media:
+        attachments.record(message, list(media))
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
     conversation.last_message_at = now
     author = {"staff": by_staff} if by_staff is not None else {"guardian": by_guardian}
@@ -491,6 +506,8 @@ def _translate(
     the machine for its language.
     """
     out: dict[str, Translation | None] = {}
+    if not text.strip():
+        return out  # a photo with no words: nothing to translate
     prepared = {_base(tag): version for tag, version in (prepared or {}).items()}
     targets = sorted({_base(tag) for tag in reader_languages} - {_base(source)})
     for target in targets:
@@ -680,8 +697,8 @@ def _check_author(staff, guardian) -> None:
         raise ValueError("a message has exactly one author: a staff member or a guardian")
 
 
-def _check_text(text: str) -> None:
-    if not (text or "").strip():
+def _check_text(text: str, media: Sequence[IncomingMedia] = ()) -> None:
+    if not (text or "").strip() and not media:
         raise ValueError("a message needs some text")
 
 

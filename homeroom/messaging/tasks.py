@@ -15,3 +15,11 @@ def deliver(delivery_ids: list[int]) -> dict[str, int]:
 def sweep() -> dict[str, int]:
     """Put stuck, held and forgotten deliveries back on their way (run it every minute)."""
     return outbox.sweep()
+
+
+@task()
+def fetch_attachment(attachment_id: int) -> str:
+    """Fetch a photo or file a family texted from the provider and keep it."""
+    from . import attachments
+
+    return attachments.fetch_and_store(attachment_id)

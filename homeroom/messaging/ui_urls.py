@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import media_views, views
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/", views.conversation_detail, name="conversation"),
     # The same page under the name the staff reply digest links to.
     path("<int:pk>/", views.conversation_detail, name="conversation_detail"),
+    path("media/<int:pk>/", media_views.attachment, name="attachment"),
 ]

@@ -70,7 +70,15 @@ from .forms import (
 )
 from .inbound.office_hours import office_hours_of
 from .inbound.service import MAX_REPLY_CHARS, ReplyRefused, receive_reply
-from .models import Conversation, Delivery, Message, MessageTranslation, Participant, SmsOptOut
+from .models import (
+    Attachment,
+    Conversation,
+    Delivery,
+    Message,
+    MessageTranslation,
+    Participant,
+    SmsOptOut,
+)
 
 PAGE_SIZE = 25
 THREAD_SIZE = 50
@@ -226,6 +234,10 @@ def _describe(conversation, viewer, reader: str, *, as_family: bool) -> None:
     preview = conversation.last_body if same else conversation.last_in_reader_language
     conversation.preview = preview or conversation.last_body or ""
     conversation.preview_language = reader if (same or preview) else conversation.last_language
+    if not conversation.preview.strip() and conversation.last_body is not None:
+        # A photo texted with no words.
+        conversation.preview = _("Sent a photo or a file.")
+        conversation.preview_language = reader
     conversation.last_by_family = conversation.last_author_guardian_id is not None
     conversation.last_mine = as_family and conversation.last_author_guardian_id == me_guardian
 
@@ -507,11 +519,24 @@ def _thread(conversation, before, reader: str, as_family: bool):
     latest = list(
         messages.select_related("author_staff", "author_guardian")
         .prefetch_related(_translations_prefetch(reader, as_family))
+        .annotate(has_media=Exists(Attachment.objects.filter(message=OuterRef("pk"))))
         .order_by("-created_at", "-pk")[: THREAD_SIZE + 1]
     )
     shown = list(reversed(latest[:THREAD_SIZE]))
     earlier = shown[0].pk if len(latest) > THREAD_SIZE else None
+    _attach_media(shown)
     return shown, earlier
+
+
+def _attach_media(messages) -> None:
+    """Photos and files families sent, read in one query and only when a message has any."""
+    with_media = [message for message in messages if message.has_media]
+    by_message = defaultdict(list)
+    if with_media:
+        for item in Attachment.objects.filter(message__in=with_media).order_by("pk"):
+            by_message[item.message_id].append(item)
+    for message in messages:
+        message.media = by_message.get(message.pk, [])
 
 
 def _present(message, viewer, reader: str, *, as_family: bool, read_marker=None) -> None:
@@ -536,7 +561,7 @@ def _present(message, viewer, reader: str, *, as_family: bool, read_marker=None)
     message.shown_text = message.body
     message.shown_language = source
     message.marker = ""
-    if message.mine or base_language(source) == reader:
+    if message.mine or base_language(source) == reader or not message.body.strip():
         return
     translation = next((t for t in message.all_translations if t.language == reader), None)
     if translation is None:

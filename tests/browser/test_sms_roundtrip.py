@@ -122,3 +122,78 @@ def test_rosa_answers_a_text_by_text_and_the_teacher_reads_it_in_english(
     expect(original.locator(".message-text")).to_have_text(REPLY)
     expect(original.locator(".message-text")).to_have_attribute("lang", "es")
     check_page(page, "sms-roundtrip-reply")
+
+
+def png(width: int, height: int) -> bytes:
+    """A real PNG picture (a sky-to-grass gradient), as a phone camera would send one."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    rows = b"".join(
+        b"\0" + bytes((90, 150, 220) if y < height * 0.6 else (70, 150, 60)) * width
+        for y in range(height)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_a_photo_texted_by_the_family_appears_in_the_teachers_conversation(
+    page, transactional_db, live_server, settings
+):
+    from homeroom.messaging.models import Attachment
+    from homeroom.messaging.tests.servers import FakeTwilio
+    from homeroom.messaging.tests.test_inbound_sms import sms_delivery, staff_wrote
+    from homeroom.messaging.tests.test_receive_reply import private_thread
+
+    world = build_world()
+    twilio = FakeTwilio().start()
+    try:
+        settings.TWILIO_ACCOUNT_SID = twilio.account_sid
+        settings.TWILIO_AUTH_TOKEN = twilio.auth_token
+        settings.TWILIO_API_BASE_URL = twilio.url
+        settings.PUBLIC_BASE_URL = live_server.url
+        conversation = private_thread(world, world.rosa)
+        sms_delivery(staff_wrote(conversation, world.rivera), world.rosa, days_ago=0.5)
+
+        # Rosa texts a picture of Ana's homework, no words; Twilio posts it, signed.
+        picture = png(480, 320)
+        sid = "MM" + uuid.uuid4().hex
+        fields = {
+            "MessageSid": sid,
+            "AccountSid": twilio.account_sid,
+            "From": str(world.rosa.phone),
+            "To": SCHOOL_NUMBER,
+            "Body": "",
+            "NumMedia": "1",
+            "MediaUrl0": twilio.add_media(picture, "image/png", message_sid=sid),
+            "MediaContentType0": "image/png",
+            "ApiVersion": "2010-04-01",
+        }
+        signature = RequestValidator(twilio.auth_token).compute_signature(
+            live_server.url + WEBHOOK, fields
+        )
+        answer = page.request.post(WEBHOOK, form=fields, headers={"X-Twilio-Signature": signature})
+        assert answer.status == 200, answer.text()
+        item = Attachment.objects.get(message__author_guardian=world.rosa)
+        assert item.status == Attachment.Status.STORED, item.error
+        assert twilio.media == {}  # Twilio's copy was deleted once ours was kept
+
+        sign_in_with_password(page, world.rivera.user.email)
+        page.goto(f"/messages/{conversation.pk}/")
+        from_family = page.locator(".message.from-family")
+        photo = from_family.get_by_role("img", name="Photo sent by Rosa Lopez")
+        expect(photo).to_be_visible()
+        assert photo.evaluate("img => img.naturalWidth") == 480
+        check_page(page, "sms-photo-from-family")
+    finally:
+        twilio.stop()

@@ -9,6 +9,7 @@ rises, and a staff member outside office hours answers automatically once a day.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -18,6 +19,8 @@ from django.http import Http404
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from homeroom.messaging import attachments
+from homeroom.messaging.attachments import IncomingMedia
 from homeroom.messaging.models import (
     Conversation,
     InboundEvent,
@@ -64,18 +67,20 @@ def receive_reply(
     provider_id: str | None = None,
     from_address: str = "",
     original: str | None = None,
+    media: Sequence[IncomingMedia] = (),
 ) -> Message:
     """Record what `guardian` wrote in `conversation` and tell the staff in it.
 
     `provider_id` (an SMS sid or an email Message-ID) makes the call idempotent: the same id
     again returns the message it made. `from_address` and `original` (the whole text as it
-    arrived, before quoted history was cut) are kept on the InboundEvent.
+    arrived, before quoted history was cut) are kept on the InboundEvent. `media` are the
+    photos or files that came with it (a text may be a photo alone).
 
-    Raises ReplyRefused (a ValueError) for an empty or oversized text, an unknown channel, a
-    guardian who is not in the conversation, or one who may no longer be contacted about
-    its student.
+    Raises ReplyRefused (a ValueError) for an empty (no words, no media) or oversized text,
+    an unknown channel, a guardian who is not in the conversation, or one who may no longer
+    be contacted about its student.
     """
-    _check_text(text)
+    _check_text(text, media)
     if channel not in Channel.values:
         raise ReplyRefused("channel", f"Replies arrive by app, sms or email, not {channel!r}.")
 
@@ -102,13 +107,14 @@ def receive_reply(
     staff = [p.staff for p in staff_rows]
 
     stated = guardian.language or STAFF_LANGUAGE
-    detection = detect_language(text, stated)
     detected = ""
     source = stated
-    if detection.confident and not same_language(detection.language, stated):
-        detected = source = detection.language
-
-    translations = _translate_for_staff(text, source, conversation, guardian, staff)
+    translations = {}
+    if text.strip():
+        detection = detect_language(text, stated)
+        if detection.confident and not same_language(detection.language, stated):
+            detected = source = detection.language
+        translations = _translate_for_staff(text, source, conversation, guardian, staff)
 
     now = timezone.now()
     try:
@@ -133,6 +139,8 @@ def receive_reply(
                 )
                 for language, result in translations.items()
             )
+            if media:
+                attachments.record(message, list(media))
             # Conditional, so a slower concurrent write never moves the thread back in time.
             Conversation.objects.filter(pk=conversation.pk, last_message_at__lt=now).update(
                 last_message_at=now
@@ -171,8 +179,10 @@ def receive_reply(
 # -- the pieces ------------------------------------------------------------------------------
 
 
-def _check_text(text: str) -> None:
-    if not isinstance(text, str) or not text.strip():
+def _check_text(text: str, media: Sequence[IncomingMedia] = ()) -> None:
+    if not isinstance(text, str):
+        raise ReplyRefused("empty", "The reply is empty: write a message first.")
+    if not text.strip() and not media:
         raise ReplyRefused("empty", "The reply is empty: write a message first.")
     if len(text) > MAX_REPLY_CHARS:
         raise ReplyRefused(
@@ -387,6 +397,7 @@ def receive_channel_reply(
     provider_id: str,
     from_address: str = "",
     original: str | None = None,
+    media: Sequence[IncomingMedia] = (),
 ) -> Message:
     """`receive_reply` for a text or email threaded to `conversation`.
 
@@ -402,10 +413,11 @@ def receive_channel_reply(
             provider_id=provider_id,
             from_address=from_address,
             original=original,
+            media=media,
         )
     from homeroom.messaging import services
 
-    _check_text(text)
+    _check_text(text, media)
     contactable = Guardianship.objects.filter(
         guardian=guardian,
         is_active=True,
@@ -419,7 +431,7 @@ def receive_channel_reply(
         )
     try:
         private = services.reply_to_announcement(
-            conversation, guardian=guardian, text=text, channel=channel
+            conversation, guardian=guardian, text=text, channel=channel, media=media
         )
     except Http404:
         raise ReplyRefused(

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from homeroom.messaging import attachments
 from homeroom.messaging.models import Conversation, Delivery, InboundEvent, Message, SmsOptOut
 from homeroom.people.models import Channel, Guardian, Guardianship, School
 
@@ -111,19 +112,44 @@ class InboundSmsForm(forms.Form):
         error_messages={"required": "From is missing."},
     )
     Body = forms.CharField(
+        required=False,
         max_length=MAX_SMS_CHARS,
         strip=False,
         error_messages={
-            "required": "Body is empty: there is no text to deliver.",
             "max_length": "Body is longer than %(limit_value)d characters (it has %(show_value)d).",
         },
     )
+    # A picture texted by MMS: Twilio sends NumMedia and MediaUrlN / MediaContentTypeN.
+    NumMedia = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=attachments.MAX_PER_MESSAGE,
+        error_messages={
+            "invalid": "NumMedia must be a whole number.",
+            "min_value": "NumMedia cannot be negative.",
+            "max_value": "NumMedia is at most %(limit_value)d.",
+        },
+    )
 
-    def clean_Body(self):
-        body = self.cleaned_data["Body"]
-        if not body.strip():
+    def clean(self):
+        cleaned = super().clean()
+        count = cleaned.get("NumMedia") or 0
+        media = []
+        for index in range(count):
+            url = self.data.get(f"MediaUrl{index}", "")
+            content_type = self.data.get(f"MediaContentType{index}", "")
+            if not url or not content_type:
+                raise forms.ValidationError(
+                    f"MediaUrl{index} and MediaContentType{index} are needed when NumMedia "
+                    f"is {count}."
+                )
+            if not attachments.is_provider_url(url):
+                raise forms.ValidationError(f"MediaUrl{index} is not an address of the provider.")
+            media.append(attachments.IncomingMedia(url=url, content_type=content_type))
+        cleaned["media"] = media
+        if "Body" in cleaned and not cleaned["Body"].strip() and not media:
             raise forms.ValidationError("Body is empty: there is no text to deliver.")
-        return body
+        return cleaned
 
 
 # -- answers ---------------------------------------------------------------------------------
@@ -170,6 +196,7 @@ def twilio_sms(request: HttpRequest) -> HttpResponse:
     sid = form.cleaned_data["MessageSid"]
     phone = form.cleaned_data["From"]
     body = form.cleaned_data["Body"]
+    media = form.cleaned_data["media"]
 
     if InboundEvent.objects.filter(provider_id=sid).exists():
         return twiml()
@@ -181,7 +208,7 @@ def twilio_sms(request: HttpRequest) -> HttpResponse:
     if not guardians:
         _record(sid, phone, body, "unknown_number")
         return twiml(text_for_family("en", UNKNOWN_NUMBER).text)
-    return _thread_reply(sid, phone, body, guardians)
+    return _thread_reply(sid, phone, body, guardians, media)
 
 
 def _record(sid: str, phone: str, body: str, outcome: str) -> None:
@@ -194,11 +221,13 @@ def _record(sid: str, phone: str, body: str, outcome: str) -> None:
         pass  # Twilio retried while the first attempt was being answered
 
 
-def _thread_reply(sid: str, phone: str, body: str, guardians: list[Guardian]) -> HttpResponse:
+def _thread_reply(
+    sid: str, phone: str, body: str, guardians: list[Guardian], media: list
+) -> HttpResponse:
     threaded = thread_for_number(phone, guardians)
     if threaded is not None:
         guardian, conversation = threaded
-        refused = _deliver(guardian, conversation, sid, phone, body)
+        refused = _deliver(guardian, conversation, sid, phone, body, media)
         # A family taken out of that thread since is heard by the family liaisons instead.
         if refused is None or refused.reason != "not_participant":
             return _answer_delivery(refused, sid, phone, body, guardian)
@@ -208,16 +237,27 @@ def _thread_reply(sid: str, phone: str, body: str, guardians: list[Guardian]) ->
     if conversation is None:
         _record(sid, phone, body, "no_contactable_child")
         return twiml(_cannot_deliver_text(guardian))
-    refused = _deliver(guardian, conversation, sid, phone, body)
+    refused = _deliver(guardian, conversation, sid, phone, body, media)
     return _answer_delivery(refused, sid, phone, body, guardian)
 
 
 def _deliver(
-    guardian: Guardian, conversation: Conversation, sid: str, phone: str, body: str
+    guardian: Guardian,
+    conversation: Conversation,
+    sid: str,
+    phone: str,
+    body: str,
+    media: list,
 ) -> ReplyRefused | None:
     try:
         receive_channel_reply(
-            guardian, conversation, body, Channel.SMS, provider_id=sid, from_address=phone
+            guardian,
+            conversation,
+            body,
+            Channel.SMS,
+            provider_id=sid,
+            from_address=phone,
+            media=media,
         )
     except ReplyRefused as refused:
         return refused

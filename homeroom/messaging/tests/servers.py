@@ -164,6 +164,11 @@ class FakeTwilio:
         self.lock = threading.Lock()
         self.in_flight = threading.Event()
         self._statuses: deque[int] = deque()
+        # Media of inbound MMS, by path; fetched with GET and removed with DELETE.
+        self.media: dict[str, tuple[bytes, str]] = {}
+        self.media_fetches: list[str] = []
+        self.media_deleted: list[str] = []
+        self.media_statuses: deque[int] = deque()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -179,6 +184,17 @@ class FakeTwilio:
     def answer_next(self, *statuses: int) -> None:
         """Answer the next requests with these HTTP statuses (500, 429…) instead of sending."""
         self._statuses.extend(statuses)
+
+    def add_media(self, data: bytes, content_type: str, message_sid: str | None = None) -> str:
+        """Keep a file as Twilio keeps an MMS's media; returns its MediaUrl."""
+        message_sid = message_sid or "MM" + uuid.uuid4().hex
+        path = (
+            f"/2010-04-01/Accounts/{self.account_sid}/Messages/{message_sid}/Media/"
+            f"ME{uuid.uuid4().hex}"
+        )
+        with self.lock:
+            self.media[path] = (data, content_type)
+        return self.url + path
 
     def start(self) -> "FakeTwilio":
         self._thread.start()
@@ -246,6 +262,38 @@ class FakeTwilio:
                     self._send(201, self._resource(form, sid))
                 finally:
                     fake.in_flight.clear()
+
+            def do_GET(self):
+                with fake.lock:
+                    fake.media_fetches.append(self.path)
+                if not self._authorised():
+                    return self._error(20003, 401, "Authenticate")
+                if fake.media_statuses:
+                    status = fake.media_statuses.popleft()
+                    return self._error(20500, status, TWILIO_ERRORS[20500][1])
+                with fake.lock:
+                    found = fake.media.get(self.path)
+                if found is None:
+                    return self._error(20404, 404, "The requested resource was not found")
+                data, content_type = found
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_DELETE(self):
+                if not self._authorised():
+                    return self._error(20003, 401, "Authenticate")
+                with fake.lock:
+                    found = fake.media.pop(self.path, None)
+                    if found is not None:
+                        fake.media_deleted.append(self.path)
+                if found is None:
+                    return self._error(20404, 404, "The requested resource was not found")
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
             def _authorised(self) -> bool:
                 header = self.headers.get("Authorization", "")

@@ -1,0 +1,306 @@
+"""A family texts a photo (MMS): nothing is lost, and only the conversation's people see it.
+
+Twilio posts NumMedia with MediaUrlN / MediaContentTypeN; the files stay on Twilio until a
+task fetches each with the account's credentials, keeps it, and deletes Twilio's copy. The
+local server in servers.py speaks that part of Twilio's API (GET and DELETE of a Media
+resource) with HTTP basic auth.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from homeroom.messaging import attachments, outbox
+from homeroom.messaging.models import Attachment, Conversation, InboundEvent, Message
+
+from .servers import twilio_server_fixture  # noqa: F401 - fixture, used by name
+from .test_inbound_sms import (  # noqa: F401 - urlpatterns: this module's URLconf
+    new_sid,
+    signed_post,
+    sms_delivery,
+    staff_wrote,
+    twilio_fields,
+    urlpatterns,
+)
+from .test_receive_reply import apertium, private_thread  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.urls(__name__)
+
+# The smallest real JPEG and PNG a phone could send.
+JPEG = bytes.fromhex(
+    "ffd8ffe000104a46494600010100000100010000ffdb004300080606070605080707070909080a0c140d0c0b0b"
+    "0c1912130f141d1a1f1e1d1a1c1c20242e2720222c231c1c2837292c30313434341f27393d38323c2e333432ff"
+    "c0000b080001000101011100ffc4001f0000010501010101010100000000000000000102030405060708090a0b"
+    "ffc400b5100002010303020403050504040000017d01020300041105122131410613516107227114328191a108"
+    "2342b1c11552d1f02433627282090a161718191a25262728292a3435363738393a434445464748494a53545556"
+    "5758595a636465666768696a737475767778797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9"
+    "aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7"
+    "f8f9faffda0008010100003f00fbd3ffd9"
+)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def provider(settings, twilio_server):
+    """Inbound texts signed with the local Twilio's token, media fetched from it."""
+    settings.PUBLIC_BASE_URL = "https://homeroom.example"
+    settings.OUTBOX_STUCK_AFTER_SECONDS = 300
+    return twilio_server
+
+
+def mms(provider, phone: str, *files: tuple[bytes, str], body: str = "", **extra) -> dict:
+    sid = "MM" + new_sid()[2:]
+    fields = twilio_fields(body, phone, sid=sid, NumMedia=str(len(files)), **extra)
+    for index, (data, content_type) in enumerate(files):
+        fields[f"MediaUrl{index}"] = provider.add_media(data, content_type, message_sid=sid)
+        fields[f"MediaContentType{index}"] = content_type
+    return fields
+
+
+def texted_thread(world):
+    """Ms Rivera's thread about Ana, which last texted Rosa: Rosa's texts land in it."""
+    conversation = private_thread(world, world.rosa)
+    sms_delivery(staff_wrote(conversation, world.rivera), world.rosa, days_ago=0.5)
+    return conversation
+
+
+def post(client, provider, fields):
+    return signed_post(client, fields, token=provider.auth_token)
+
+
+def test_a_photo_alone_is_threaded_kept_and_removed_from_the_provider(
+    client, world, provider, django_capture_on_commit_callbacks
+):
+    conversation = texted_thread(world)
+    fields = mms(provider, str(world.rosa.phone), (JPEG, "image/jpeg"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, provider, fields)
+
+    assert response.status_code == 200
+    message = Message.objects.get(conversation=conversation, author_guardian=world.rosa)
+    assert message.author_guardian == world.rosa and message.body == ""
+    assert not message.translations.exists()  # no words, nothing to translate
+    item = Attachment.objects.get(message=message)
+    assert item.status == Attachment.Status.STORED
+    assert item.content_type == "image/jpeg" and item.size == len(JPEG)
+    assert item.file.read() == JPEG
+    assert provider.media_deleted == [fields["MediaUrl0"].removeprefix(provider.url)]
+    assert InboundEvent.objects.get(provider_id=fields["MessageSid"]).message == message
+
+
+def test_words_and_a_photo_keep_both_and_the_words_are_translated(
+    client,
+    world,
+    provider,
+    apertium,
+    django_capture_on_commit_callbacks,  # noqa: F811
+):
+    conversation = texted_thread(world)
+    fields = mms(provider, str(world.rosa.phone), (JPEG, "image/jpeg"), body="Aquí está la tarea.")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, provider, fields)
+
+    message = Message.objects.get(conversation=conversation, author_guardian=world.rosa)
+    assert message.body == "Aquí está la tarea."
+    assert message.translations.get(language="en").text
+    assert message.attachments.get().status == Attachment.Status.STORED
+
+
+def test_the_teacher_sees_the_photo_in_the_conversation(
+    client, world, provider, login, django_capture_on_commit_callbacks
+):
+    conversation = texted_thread(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, provider, mms(provider, str(world.rosa.phone), (JPEG, "image/jpeg")))
+    item = Attachment.objects.get()
+    url = reverse("attachment", args=[item.pk])
+
+    page = login(world.rivera).get(reverse("conversation", args=[conversation.pk]))
+    assert f'src="{url}"' in page.content.decode()
+    assert "Photo sent by Rosa Lopez" in page.content.decode()
+
+    photo = client.get(url)
+    assert photo.status_code == 200
+    assert photo["Content-Type"] == "image/jpeg"
+    assert b"".join(photo.streaming_content) == JPEG
+    assert "sandbox" in photo["Content-Security-Policy"]
+    assert not photo.get("Content-Disposition", "").startswith("attachment")
+
+
+@pytest.mark.parametrize("who", ["chen", "south_admin", "gina", "elsewhere_admin"])
+def test_people_outside_the_conversation_get_a_404(
+    client, world, provider, login, who, django_capture_on_commit_callbacks
+):
+    texted_thread(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, provider, mms(provider, str(world.rosa.phone), (JPEG, "image/jpeg")))
+    url = reverse("attachment", args=[Attachment.objects.get().pk])
+
+    assert login(getattr(world, who)).get(url).status_code == 404
+
+
+def test_the_family_and_the_schools_leaders_may_open_it_and_strangers_must_sign_in(
+    client, world, provider, login, django_capture_on_commit_callbacks
+):
+    texted_thread(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, provider, mms(provider, str(world.rosa.phone), (JPEG, "image/jpeg")))
+    url = reverse("attachment", args=[Attachment.objects.get().pk])
+
+    assert client.get(url).status_code == 302  # signed out: to the sign-in page
+    assert login(world.rosa).get(url).status_code == 200
+    client.logout()
+    assert login(world.principal).get(url).status_code == 200
+    assert client.get(reverse("attachment", args=[999_999])).status_code == 404
+
+
+def test_a_pdf_is_offered_as_a_download(
+    client, world, provider, login, django_capture_on_commit_callbacks
+):
+    texted_thread(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, provider, mms(provider, str(world.rosa.phone), (PDF, "application/pdf")))
+    item = Attachment.objects.get()
+
+    response = login(world.rivera).get(reverse("attachment", args=[item.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_a_kind_of_file_we_do_not_keep_is_recorded_but_never_fetched(
+    client, world, provider, login, django_capture_on_commit_callbacks
+):
+    conversation = texted_thread(world)
+    fields = mms(provider, str(world.rosa.phone), (b"<script>alert(1)</script>", "text/html"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, provider, fields)
+
+    item = Attachment.objects.get()
+    assert item.status == Attachment.Status.REFUSED
+    assert provider.media_fetches == []
+    page = login(world.rivera).get(reverse("conversation", args=[conversation.pk]))
+    assert "Homeroom does not keep (text/html)" in page.content.decode()
+    assert client.get(reverse("attachment", args=[item.pk])).status_code == 404
+
+
+def test_a_provider_that_fails_is_tried_again_later_and_the_page_says_it_is_coming(
+    client, world, provider, login, django_capture_on_commit_callbacks
+):
+    conversation = texted_thread(world)
+    provider.media_statuses.extend([500])
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, provider, mms(provider, str(world.rosa.phone), (JPEG, "image/jpeg")))
+
+    item = Attachment.objects.get()
+    assert item.status == Attachment.Status.PENDING and item.attempts == 1
+    assert "500" in item.error and item.retry_at > timezone.now()
+    page = login(world.rivera).get(reverse("conversation", args=[conversation.pk]))
+    assert "is on its way" in page.content.decode()
+
+    assert attachments.fetch_and_store(item.pk) == Attachment.Status.STORED
+    item.refresh_from_db()
+    assert item.file.read() == JPEG and item.attempts == 2
+
+
+def test_a_fetch_that_never_works_gives_up_and_says_so(client, world, provider, login):
+    conversation = texted_thread(world)
+    post(client, provider, mms(provider, str(world.rosa.phone), (JPEG, "image/jpeg")))
+    item = Attachment.objects.get()
+    provider.media_statuses.extend([500] * attachments.MAX_ATTEMPTS)
+
+    outcomes = [attachments.fetch_and_store(item.pk) for _ in range(attachments.MAX_ATTEMPTS)]
+
+    assert outcomes[-1] == Attachment.Status.FAILED
+    assert set(outcomes[:-1]) == {Attachment.Status.PENDING}
+    page = login(world.rivera).get(reverse("conversation", args=[conversation.pk]))
+    assert "could not be fetched" in page.content.decode()
+
+
+def test_a_file_gone_from_the_provider_or_too_large_fails_at_once(client, world, provider):
+    texted_thread(world)
+    big = JPEG + b"\0" * (attachments.MAX_BYTES + 1)
+    post(client, provider, mms(provider, str(world.rosa.phone), (JPEG, "image/jpeg")))
+    post(client, provider, mms(provider, str(world.rosa.phone), (big, "image/jpeg")))
+    gone, large = Attachment.objects.order_by("pk")
+    provider.media.clear()
+    provider.add_media(big, "image/jpeg")  # not at `gone`'s address
+    provider.media[large.source_url.removeprefix(provider.url)] = (big, "image/jpeg")
+
+    assert attachments.fetch_and_store(gone.pk) == Attachment.Status.FAILED
+    assert attachments.fetch_and_store(large.pk) == Attachment.Status.FAILED
+    gone.refresh_from_db()
+    large.refresh_from_db()
+    assert "404" in gone.error
+    assert "larger than 5 MB" in large.error
+    assert not gone.file and not large.file
+
+
+def test_the_sweep_queues_a_fetch_whose_task_was_lost(client, world, provider):
+    texted_thread(world)
+    post(client, provider, mms(provider, str(world.rosa.phone), (JPEG, "image/jpeg")))
+    item = Attachment.objects.get()
+    assert item.status == Attachment.Status.PENDING  # its task never ran (no commit)
+
+    assert outbox.sweep()["media"] == 0  # too recent: its task may still come
+    long_ago = timezone.now() - timedelta(minutes=10)
+    Attachment.objects.filter(pk=item.pk).update(retry_at=long_ago, updated_at=long_ago)
+    assert outbox.sweep()["media"] == 1  # the immediate backend runs it at once
+
+    item.refresh_from_db()
+    assert item.status == Attachment.Status.STORED
+
+
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        ({"MediaUrl0": "https://evil.example/2010-04-01/x.jpg"}, "not an address of the provider"),
+        ({"MediaUrl0": ""}, "MediaUrl0 and MediaContentType0 are needed"),
+        ({"NumMedia": "11"}, "NumMedia is at most 10"),
+        ({"NumMedia": "0"}, "Body is empty"),
+    ],
+)
+def test_a_malformed_mms_is_refused_and_changes_nothing(client, world, provider, change, problem):
+    texted_thread(world)
+    fields = {**mms(provider, str(world.rosa.phone), (JPEG, "image/jpeg")), **change}
+
+    response = post(client, provider, fields)
+
+    assert response.status_code == 400
+    assert problem in response.content.decode()
+    assert not Message.objects.filter(author_guardian__isnull=False).exists()
+    assert not Attachment.objects.exists()
+    assert not InboundEvent.objects.exists()
+
+
+def test_a_photo_answering_an_announcement_opens_a_private_thread(
+    client, world, provider, django_capture_on_commit_callbacks
+):
+    from homeroom.messaging import services
+    from homeroom.messaging.services import Audience
+
+    with django_capture_on_commit_callbacks(execute=True):
+        announcement = services.send_announcement(
+            by_staff=world.rivera,
+            audience=Audience(kind="section", section_id=world.math.pk),
+            text="Picture day is Friday.",
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, provider, mms(provider, str(world.rosa.phone), (JPEG, "image/jpeg")))
+
+    private = Conversation.objects.get(reply_to_announcement=announcement)
+    message = Message.objects.get(conversation=private)
+    assert message.body == "" and message.author_guardian == world.rosa
+    assert message.attachments.get().status == Attachment.Status.STORED
+
+
+def test_the_inbox_says_a_photo_came_when_it_came_without_words(client, world, provider, login):
+    texted_thread(world)
+    post(client, provider, mms(provider, str(world.rosa.phone), (JPEG, "image/jpeg")))
+
+    inbox = login(world.rivera).get(reverse("inbox")).content.decode()
+    assert "Family:</span> Sent a photo or a file." in inbox
