@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -51,8 +52,12 @@ TWILIO_API = "https://api.twilio.com"
 
 @dataclass(frozen=True)
 class IncomingMedia:
-    url: str
+    """A file that came with a reply: at the provider's `url` (MMS), or already in hand as
+    `data` (an email's attachment)."""
+
     content_type: str
+    url: str = ""
+    data: bytes | None = None
 
 
 class TransientFetchError(Exception):
@@ -72,21 +77,29 @@ def record(message: Message, media: list[IncomingMedia]) -> list[Attachment]:
     rows = []
     for item in media[:MAX_PER_MESSAGE]:
         kind = base_type(item.content_type)
-        kept = kind in KEPT_TYPES
-        rows.append(
-            Attachment(
-                message=message,
-                content_type=kind[:100],
-                source_url=item.url[:500],
-                status=Status.PENDING if kept else Status.REFUSED,
-                error="" if kept else f"Files of type {kind or 'unknown'} are not kept.",
-            )
-        )
+        row = Attachment(message=message, content_type=kind[:100], source_url=item.url[:500])
+        if kind not in KEPT_TYPES:
+            row.status = Status.REFUSED
+            row.error = f"Files of type {kind or 'unknown'} are not kept."
+        elif item.data is not None:
+            _keep_in_hand(row, item.data)
+        rows.append(row)
     rows = Attachment.objects.bulk_create(rows)
     pending = [row.pk for row in rows if row.status == Status.PENDING]
     if pending:
         transaction.on_commit(lambda: enqueue(pending))
     return rows
+
+
+def _keep_in_hand(row: Attachment, data: bytes) -> None:
+    if len(data) > MAX_BYTES:
+        row.status = Status.FAILED
+        row.error = "The file is larger than 5 MB."
+        return
+    name = f"{row.message_id}-{secrets.token_hex(4)}{_extension(row.content_type)}"
+    row.file.save(name, ContentFile(data), save=False)
+    row.size = len(data)
+    row.status = Status.STORED
 
 
 def enqueue(ids: list[int], *, run_after: datetime | None = None) -> None:

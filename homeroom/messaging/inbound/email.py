@@ -32,6 +32,7 @@ from mailparser_reply.constants import MAIL_LANGUAGES
 from homeroom.messaging.models import InboundEvent, Participant
 from homeroom.people.models import Channel
 
+from ..attachments import IncomingMedia
 from .service import MAX_REPLY_CHARS, ReplyRefused, receive_channel_reply
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ class ReadEmail:
     text: str  # the whole readable text, quoted history included
     reply: str  # the family's own words
     automatic: bool  # an out-of-office or a bounce, not a person writing
+    media: tuple[IncomingMedia, ...] = ()  # photos and files attached
 
 
 def read_email(raw: bytes) -> ReadEmail:
@@ -104,7 +106,28 @@ def read_email(raw: bytes) -> ReadEmail:
         text=text,
         reply=strip_quoted(text),
         automatic=_is_automatic(message),
+        media=_attached_files(message),
     )
+
+
+# An inline picture smaller than this is a logo in a signature, not something the family sent.
+SIGNATURE_IMAGE_BYTES = 10 * 1024
+
+
+def _attached_files(message: EmailMessage) -> tuple[IncomingMedia, ...]:
+    """Files attached, and pictures pasted into the text; not the text parts themselves."""
+    files = []
+    for part in message.walk():
+        if part.is_multipart() or part.get_content_maintype() in {"text", "message"}:
+            continue
+        data = part.get_payload(decode=True) or b""
+        if not data:
+            continue
+        inline = part.get_content_disposition() != "attachment"
+        if inline and part.get_content_maintype() == "image" and len(data) < SIGNATURE_IMAGE_BYTES:
+            continue
+        files.append(IncomingMedia(content_type=part.get_content_type(), data=data))
+    return tuple(files)
 
 
 def _message_id(message: EmailMessage, raw: bytes) -> str:
@@ -339,6 +362,7 @@ def _deliver(read: ReadEmail, token: str, *, several: bool) -> str:
             provider_id=provider_id,
             from_address=sender[:254],
             original=read.text[: MAX_REPLY_CHARS * 10],
+            media=read.media,
         )
     except ReplyRefused as refused:
         if refused.reason == "duplicate":

@@ -6,6 +6,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 import pytest
+from django.urls import reverse
 
 from homeroom.messaging.inbound.email import (
     NOT_DELIVERED,
@@ -16,9 +17,16 @@ from homeroom.messaging.inbound.email import (
     strip_quoted,
     token_in,
 )
-from homeroom.messaging.models import InboundEvent, Message, MessageTranslation, Participant
+from homeroom.messaging.models import (
+    Attachment,
+    InboundEvent,
+    Message,
+    MessageTranslation,
+    Participant,
+)
 from homeroom.people.models import Guardianship
 
+from .test_inbound_media import JPEG, PDF
 from .test_receive_reply import apertium, private_thread  # noqa: F401  (fixtures)
 
 DOMAIN = "reply.homeroom.example"
@@ -354,3 +362,53 @@ def test_an_email_answering_an_announcement_becomes_a_private_thread(world, aper
     assert reply.conversation.reply_to_announcement == announcement
     assert reply.channel == "email"
     assert InboundEvent.objects.get().message == reply
+
+
+# -- by email: the files are in the email itself ---------------------------------------------
+
+
+def _emailed(world, *files, body="Here is the note from the doctor."):
+    conversation = private_thread(world, world.rosa)
+    address = reply_address(conversation, world.rosa)
+    message = family_email(body, to=address)
+    for data, maintype, subtype, disposition in files:
+        message.add_attachment(
+            data, maintype=maintype, subtype=subtype, disposition=disposition, filename="f"
+        )
+    return conversation, address, message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_emailed_photo_and_pdf_are_kept_and_a_signature_logo_is_not(world, gate, login):
+    photo = JPEG + b"\0" * 20_000  # a phone photo is large; a signature logo is small
+    conversation, address, email = _emailed(
+        world,
+        (photo, "image", "jpeg", "inline"),
+        (PDF, "application", "pdf", "attachment"),
+        (JPEG, "image", "png", "inline"),  # the logo in a signature
+    )
+
+    assert send(gate, email, address) == {}
+
+    message = Message.objects.get(conversation=conversation, author_guardian=world.rosa)
+    assert message.body == "Here is the note from the doctor."
+    kept = list(message.attachments.order_by("pk"))
+    assert [(a.content_type, a.status, a.size) for a in kept] == [
+        ("image/jpeg", "stored", len(photo)),
+        ("application/pdf", "stored", len(PDF)),
+    ]
+    assert kept[1].file.read() == PDF
+    page = login(world.rivera).get(reverse("conversation", args=[conversation.pk]))
+    assert f'src="{reverse("attachment", args=[kept[0].pk])}"' in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_with_only_a_photo_is_taken(world, gate):
+    photo = JPEG + b"\0" * 20_000
+    conversation, address, email = _emailed(world, (photo, "image", "jpeg", "attachment"), body="")
+
+    assert send(gate, email, address) == {}
+
+    message = Message.objects.get(conversation=conversation, author_guardian=world.rosa)
+    assert message.body == ""
+    assert message.attachments.get().status == Attachment.Status.STORED

@@ -95,8 +95,8 @@ def test_words_and_a_photo_keep_both_and_the_words_are_translated(
     client,
     world,
     provider,
-    apertium,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    apertium,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     conversation = texted_thread(world)
     fields = mms(provider, str(world.rosa.phone), (JPEG, "image/jpeg"), body="Aquí está la tarea.")
