@@ -727,13 +727,11 @@ def set_notification_choice(guardian: Guardian, choice: str, daily_time: str) ->
 
 
 def _contactable_links(student_ids: Iterable[int]) -> QuerySet[Guardianship]:
-    return Guardianship.objects.filter(
-        student_id__in=list(student_ids),
-        is_active=True,
-        may_contact=True,
-        guardian__is_active=True,
-        student__is_active=True,
-    ).select_related("guardian", "student__school")
+    return (
+        Guardianship.objects.about_the_child()
+        .filter(student_id__in=list(student_ids))
+        .select_related("guardian", "student__school")
+    )
 
 
 def _sendable() -> QuerySet[Moment]:

@@ -440,9 +440,7 @@ def ratios(request):
     good_news = services.kept_moments().filter(
         student=OuterRef("pk"), positive=True, category__visible_to_families=True
     )
-    contactable = Guardianship.objects.filter(
-        student=OuterRef("pk"), is_active=True, may_contact=True, guardian__is_active=True
-    )
+    contactable = Guardianship.objects.about_the_child().filter(student=OuterRef("pk"))
     never_good = list(
         services.recordable_students(staff)
         .filter(Exists(contactable), pk__in=in_sections)

@@ -143,7 +143,9 @@ def start_conversation(
     _check_author(by_staff, by_guardian)
     _check_text(text)
     student = Student.objects.select_related("school").get(pk=student.pk)
-    guardians = list(_with_opt_out(_contactable_guardians(Q(student=student))))
+    guardians = list(
+        _with_opt_out(_contactable_guardians(Q(student=student), about_the_child=True))
+    )
     if by_staff is not None:
         if not access.students_for(by_staff.user).filter(pk=student.pk).exists():
             raise Http404
@@ -541,8 +543,9 @@ def _translate(
 # -- who ------------------------------------------------------------------------------------
 
 
-def _contactable_guardians(scope: Q) -> QuerySet[Guardian]:
-    """Active guardians with an active, contactable link to an active student in `scope`."""
+def _contactable_guardians(scope: Q, *, about_the_child: bool = False) -> QuerySet[Guardian]:
+    """Active guardians with an active, contactable link to an active student in `scope`;
+    `about_the_child` (a private thread about one student) also needs the link's records."""
     links = Guardianship.objects.filter(
         scope,
         guardian=OuterRef("pk"),
@@ -550,6 +553,8 @@ def _contactable_guardians(scope: Q) -> QuerySet[Guardian]:
         may_contact=True,
         student__is_active=True,
     )
+    if about_the_child:
+        links = links.filter(may_see_records=True)
     return Guardian.objects.filter(Exists(links), is_active=True)
 
 
@@ -562,12 +567,16 @@ def _with_opt_out(guardians: QuerySet[Guardian]) -> QuerySet[Guardian]:
 
 
 def _recipients(conversation: Conversation, author: Guardian | None) -> QuerySet[Guardian]:
-    """The conversation's guardians who may still be contacted (a court order can come later)."""
+    """The conversation's guardians who may still be contacted, and told about its child (a
+    court order can come later)."""
     scope = Q()
-    if conversation.kind == Conversation.Kind.PRIVATE and conversation.student_id:
+    about_the_child = conversation.kind == Conversation.Kind.PRIVATE and conversation.student_id
+    if about_the_child:
         scope = Q(student_id=conversation.student_id)
     in_conversation = Participant.objects.filter(conversation=conversation, guardian=OuterRef("pk"))
-    guardians = _contactable_guardians(scope).filter(Exists(in_conversation))
+    guardians = _contactable_guardians(scope, about_the_child=bool(about_the_child)).filter(
+        Exists(in_conversation)
+    )
     if author is not None:
         guardians = guardians.exclude(pk=author.pk)
     return guardians

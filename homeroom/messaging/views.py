@@ -720,7 +720,7 @@ def _staff_compose(request, viewer):
     student = people_access.get_student_for(request.user, request.GET["student"])
     links = list(
         people_access.guardianships_for(request.user)
-        .filter(student=student, may_contact=True)
+        .filter(student=student, may_contact=True, may_see_records=True)
         .select_related("guardian")
         .annotate(sms_off=Exists(SmsOptOut.objects.filter(phone=OuterRef("guardian__phone"))))
         .order_by("-is_primary", "guardian__family_name", "guardian__given_name", "pk")

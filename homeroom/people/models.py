@@ -271,6 +271,21 @@ class Relationship(models.TextChoices):
     RELATIVE = "relative", _("Relative")
 
 
+class GuardianshipQuerySet(models.QuerySet):
+    def about_the_child(self):
+        """Links through which the school may tell a guardian about the child: contact and
+        records both allowed (a court order barring either means nothing is sent), the
+        guardian and the student active. Announcements, which name no child, need contact
+        only."""
+        return self.filter(
+            is_active=True,
+            may_contact=True,
+            may_see_records=True,
+            guardian__is_active=True,
+            student__is_active=True,
+        )
+
+
 class Guardianship(models.Model):
     """The link between a guardian and a student, with what the school may do."""
 
@@ -286,6 +301,8 @@ class Guardianship(models.Model):
     may_see_records = models.BooleanField(default=True)
     is_primary = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
+
+    objects = GuardianshipQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -168,9 +168,7 @@ def tally(sentences) -> Tally:
 
 
 def _contactable_links():
-    return Guardianship.objects.filter(
-        is_active=True, may_contact=True, guardian__is_active=True, student__is_active=True
-    )
+    return Guardianship.objects.about_the_child()
 
 
 @dataclass
@@ -192,6 +190,7 @@ def send_weekly_update(update: WeeklyUpdate, staff: StaffMember) -> SendResult:
                 filter=Q(
                     student__guardianships__is_active=True,
                     student__guardianships__may_contact=True,
+                    student__guardianships__may_see_records=True,
                     student__guardianships__guardian__is_active=True,
                 ),
             )

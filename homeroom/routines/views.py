@@ -172,9 +172,7 @@ def save_one(request, pk, student_pk):
 
 def _translated_previews(section, update):
     """The sentences still to send, each with its families and the text each will read."""
-    links = Guardianship.objects.filter(
-        is_active=True, may_contact=True, guardian__is_active=True
-    ).select_related("guardian")
+    links = Guardianship.objects.about_the_child().select_related("guardian")
     sentences = list(
         update.sentences.filter(skipped=False, message__isnull=True)
         .exclude(text="")
@@ -563,6 +561,7 @@ def visits(request, pk):
             guardianships__student=student,
             guardianships__is_active=True,
             guardianships__may_contact=True,
+            guardianships__may_see_records=True,
         )
         .distinct()
         .order_by("family_name", "given_name")

@@ -143,3 +143,20 @@ def test_other_families_never_see_a_childs_moments(world, cats):
     record_at(at(10), world.rivera, [world.ana], cats["Kindness"])
     assert services.family_feed(world.rosa, world.ana).count() == 1
     assert services.family_feed(world.gina, world.ana).count() == 0
+
+
+def test_a_parent_barred_from_records_hears_no_moment(
+    world, cats, django_capture_on_commit_callbacks
+):
+    from homeroom.people.models import Guardianship
+
+    choose(world.marco, "each")
+    Guardianship.objects.filter(guardian=world.marco, student=world.ana).update(
+        may_see_records=False
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_moments(world.rivera, [world.ana], cats["Kindness"], "Shared")
+    record_at(at(10), world.rivera, [world.ana], cats["Great work"], "Fine essay")
+
+    assert services.send_moment_digests(at(18, 5)) == 1  # Rosa's only
+    assert digest_messages(world.marco, world.ana) == []
