@@ -98,8 +98,71 @@ class StaffReplyForm(UntranslatedMixin, UrgentMixin):
     field_order = ["text", "urgent", "urgent_reason", "untranslated"]
 
 
+# What a family may add to a reply, told apart by the file's first bytes, never its name.
+PHOTO_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"%PDF-", "application/pdf"),
+)
+HEIF_BRANDS = {b"heic", b"heix", b"heif", b"mif1", b"msf1"}
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+
+
+def sniff_type(head: bytes) -> str | None:
+    """The kind of file these first bytes start, among those a family may send; else None."""
+    for signature, content_type in PHOTO_SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return "image/heic"
+    return None
+
+
 class FamilyReplyForm(forms.Form):
     text = message_field(_("Your message"))
+    photo = forms.FileField(
+        label=_("Add a photo or a PDF (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].required = False
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if not photo:
+            return None
+        if photo.size > MAX_PHOTO_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB; send a smaller one."))
+        data = photo.read()
+        content_type = sniff_type(data[:16])
+        if content_type is None:
+            raise forms.ValidationError(
+                _("Send a photo (JPEG, PNG, GIF, WebP or HEIC) or a PDF; this file is neither.")
+            )
+        return content_type, data
+
+    def clean(self):
+        cleaned = super().clean()
+        nothing = not (cleaned.get("text") or "").strip() and not cleaned.get("photo")
+        if nothing and not self.has_error("photo"):
+            self.add_error("text", TEXT_ERRORS["required"])
+        return cleaned
+
+    def media_items(self) -> list:
+        from .attachments import IncomingMedia
+
+        photo = self.cleaned_data.get("photo")
+        if not photo:
+            return []
+        content_type, data = photo
+        return [IncomingMedia(content_type=content_type, data=data)]
 
 
 class StaffComposeForm(UntranslatedMixin, UrgentMixin):

@@ -306,14 +306,19 @@ def _staff_conversation(request, conversation, viewer):
 
 
 def _family_conversation(request, conversation, viewer):
-    form = FamilyReplyForm(request.POST or None)
+    form = FamilyReplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
             text = form.cleaned_data["text"]
+            media = form.media_items()
             if conversation.kind == Conversation.Kind.ANNOUNCEMENT:
                 try:
                     thread = services.reply_to_announcement(
-                        conversation, guardian=viewer.guardian, text=text, channel=Channel.APP
+                        conversation,
+                        guardian=viewer.guardian,
+                        text=text,
+                        channel=Channel.APP,
+                        media=media,
                     )
                 except ValueError:
                     form.add_error("text", _refusal_text("unavailable"))
@@ -325,7 +330,9 @@ def _family_conversation(request, conversation, viewer):
                     return redirect(url)
             else:
                 try:
-                    message = receive_reply(viewer.guardian, conversation, text, Channel.APP)
+                    message = receive_reply(
+                        viewer.guardian, conversation, text, Channel.APP, media=media
+                    )
                 except ReplyRefused as refusal:
                     form.add_error("text", _refusal_text(refusal.reason))
                 else:
@@ -408,6 +415,7 @@ def _posted(request, conversation, message, viewer, *, as_family, form_kwargs=No
         .get(pk=message.pk)
     )
     _present(message, viewer, reader, as_family=as_family)
+    message.media = list(message.attachments.all()) if as_family else []
     if not as_family:
         _attach_deliveries([message])
     form = FamilyReplyForm() if as_family else StaffReplyForm(**(form_kwargs or {}))

@@ -166,3 +166,37 @@ def test_teacher_announces_to_math_6_and_sees_each_familys_delivery(page, transa
         expect(recipients).to_contain_text(name)
     expect(recipients).not_to_contain_text("Ray Nguyen")  # a court order: never contacted
     check_page(page, "announcement-delivery")
+
+
+def test_a_family_sends_a_photo_of_the_homework_from_the_app(page, transactional_db, tmp_path):
+    from homeroom.messaging.models import Attachment
+    from homeroom.messaging.tests.test_receive_reply import private_thread
+
+    from .test_sms_roundtrip import png
+
+    world = build_world()
+    conversation = private_thread(world, world.rosa)
+    photo = tmp_path / "tarea.png"
+    photo.write_bytes(png(400, 300))
+
+    sign_in_by_code(page, "(612) 555-0111", str(world.rosa.phone))
+    page.goto(f"/messages/{conversation.pk}/")
+    page.evaluate("window.samePage = true")
+    page.get_by_label("Añadir una foto o un PDF (opcional)").set_input_files(str(photo))
+    page.get_by_role("button", name="Enviar").click()
+    expect(page.get_by_text("Su mensaje se envió.")).to_be_visible()
+    sent = page.locator(".message.mine").get_by_role("img", name="Foto enviada por Rosa Lopez")
+    expect(sent).to_be_visible()
+    assert sent.evaluate("img => img.getBoundingClientRect().width") >= 200  # a photo, not a dot
+    assert page.evaluate("window.samePage") is True
+    check_page(page, "conversation-family-photo")
+    item = Attachment.objects.get(message__author_guardian=world.rosa)
+    assert (item.content_type, item.status) == ("image/png", "stored")
+    sign_out(page)
+
+    sign_in_with_password(page, world.rivera.user.email)
+    page.goto(f"/messages/{conversation.pk}/")
+    shown = page.locator(".message.from-family").get_by_role("img", name="Photo sent by Rosa Lopez")
+    expect(shown).to_be_visible()
+    assert shown.evaluate("img => img.naturalWidth") == 400
+    assert shown.evaluate("img => img.getBoundingClientRect().width") >= 200

@@ -194,6 +194,7 @@ def test_a_photo_texted_by_the_family_appears_in_the_teachers_conversation(
         photo = from_family.get_by_role("img", name="Photo sent by Rosa Lopez")
         expect(photo).to_be_visible()
         assert photo.evaluate("img => img.naturalWidth") == 480
+        assert photo.evaluate("img => img.getBoundingClientRect().width") >= 200
         check_page(page, "sms-photo-from-family")
     finally:
         twilio.stop()

@@ -40,6 +40,10 @@ JPEG = bytes.fromhex(
     "f8f9faffda0008010100003f00fbd3ffd9"
 )
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
 
 
 @pytest.fixture
@@ -304,3 +308,97 @@ def test_the_inbox_says_a_photo_came_when_it_came_without_words(client, world, p
 
     inbox = login(world.rivera).get(reverse("inbox")).content.decode()
     assert "Family:</span> Sent a photo or a file." in inbox
+
+
+# -- in the app: a family adds a photo to a reply ----------------------------------------------
+
+
+def _upload(name, data, content_type="image/jpeg"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def test_a_family_adds_a_photo_to_a_reply_in_the_app(world, login):
+    conversation = private_thread(world, world.rosa)
+    url = reverse("conversation", args=[conversation.pk])
+
+    response = login(world.rosa).post(url, {"text": "", "photo": _upload("tarea.jpg", JPEG)})
+
+    assert response.status_code == 302
+    message = Message.objects.get(conversation=conversation, author_guardian=world.rosa)
+    assert message.body == "" and message.channel == "app"
+    item = message.attachments.get()
+    assert (item.status, item.content_type, item.file.read()) == ("stored", "image/jpeg", JPEG)
+    client = login(world.rivera)
+    assert client.get(reverse("attachment", args=[item.pk])).status_code == 200
+
+
+def test_the_type_comes_from_the_bytes_not_the_name(world, login):
+    conversation = private_thread(world, world.marco)
+    url = reverse("conversation", args=[conversation.pk])
+
+    response = login(world.marco).post(
+        url, {"text": "Mire", "photo": _upload("foto.jpg", b"<html><script>x</script>")}
+    )
+
+    assert response.status_code == 200
+    assert "this file is neither" in response.content.decode()
+    assert not Message.objects.filter(author_guardian=world.marco).exists()
+    assert not Attachment.objects.exists()
+
+
+def test_a_photo_over_5_mb_is_refused_and_nothing_is_stored(world, login):
+    conversation = private_thread(world, world.marco)
+    big = JPEG + b"\0" * (attachments.MAX_BYTES + 1)
+
+    response = login(world.marco).post(
+        reverse("conversation", args=[conversation.pk]), {"photo": _upload("big.jpg", big)}
+    )
+
+    assert "larger than 5 MB" in response.content.decode()
+    assert not Message.objects.filter(author_guardian=world.marco).exists()
+
+
+def test_neither_words_nor_a_photo_asks_for_a_message(world, login):
+    conversation = private_thread(world, world.marco)
+
+    response = login(world.marco).post(
+        reverse("conversation", args=[conversation.pk]), {"text": "  "}
+    )
+
+    assert "Write a message first." in response.content.decode()
+    assert not Message.objects.filter(author_guardian=world.marco).exists()
+
+
+def test_the_htmx_answer_shows_the_photo_just_sent(world, login):
+    conversation = private_thread(world, world.rosa)
+
+    response = login(world.rosa).post(
+        reverse("conversation", args=[conversation.pk]),
+        {"text": "La tarea", "photo": _upload("t.png", PNG, "image/png")},
+        HTTP_HX_REQUEST="true",
+    )
+
+    item = Attachment.objects.get()
+    assert item.content_type == "image/png"
+    assert f'src="{reverse("attachment", args=[item.pk])}"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "head, kind",
+    [
+        (JPEG[:16], "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "image/png"),
+        (b"GIF89a\x01\0\x01\0", "image/gif"),
+        (b"RIFF\0\0\0\0WEBPVP8 ", "image/webp"),
+        (b"\0\0\0\x18ftypheic\0\0\0\0", "image/heic"),
+        (PDF[:16], "application/pdf"),
+        (b"<svg xmlns=", None),
+        (b"MZ\x90\0", None),
+    ],
+)
+def test_sniffing(head, kind):
+    from homeroom.messaging.forms import sniff_type
+
+    assert sniff_type(head) == kind
