@@ -83,3 +83,15 @@ def check_page(page, name: str):
     # Nothing may overflow a phone screen sideways.
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"{name} scrolls sideways by {overflow}px at {page.viewport_name}"
+
+
+def loaded_picture(img) -> dict:
+    """Wait until a picture has arrived (lazy pictures load once scrolled to), then measure it:
+    its natural width and the width it is shown at."""
+    img.scroll_into_view_if_needed()
+    img.page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=img.element_handle(), timeout=10_000
+    )
+    return img.evaluate(
+        "img => ({natural: img.naturalWidth, shown: img.getBoundingClientRect().width})"
+    )

@@ -10,7 +10,7 @@ from homeroom.messaging.models import Conversation, Message
 from homeroom.people.models import Guardian
 from homeroom.testing.personas import build_world
 
-from .conftest import check_page
+from .conftest import check_page, loaded_picture
 from .test_family_signin import code_from_last_text
 from .test_staff_signin import sign_in_with_password
 
@@ -187,7 +187,7 @@ def test_a_family_sends_a_photo_of_the_homework_from_the_app(page, transactional
     expect(page.get_by_text("Su mensaje se envió.")).to_be_visible()
     sent = page.locator(".message.mine").get_by_role("img", name="Foto enviada por Rosa Lopez")
     expect(sent).to_be_visible()
-    assert sent.evaluate("img => img.getBoundingClientRect().width") >= 200  # a photo, not a dot
+    assert loaded_picture(sent)["shown"] >= 200  # a photo, not a dot
     assert page.evaluate("window.samePage") is True
     check_page(page, "conversation-family-photo")
     item = Attachment.objects.get(message__author_guardian=world.rosa)
@@ -198,5 +198,5 @@ def test_a_family_sends_a_photo_of_the_homework_from_the_app(page, transactional
     page.goto(f"/messages/{conversation.pk}/")
     shown = page.locator(".message.from-family").get_by_role("img", name="Photo sent by Rosa Lopez")
     expect(shown).to_be_visible()
-    assert shown.evaluate("img => img.naturalWidth") == 400
-    assert shown.evaluate("img => img.getBoundingClientRect().width") >= 200
+    picture = loaded_picture(shown)
+    assert picture["natural"] == 400 and picture["shown"] >= 200

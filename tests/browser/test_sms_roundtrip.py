@@ -13,7 +13,7 @@ from twilio.request_validator import RequestValidator
 from homeroom.messaging.models import Conversation, Delivery, InboundEvent, Message
 from homeroom.testing.personas import build_world
 
-from .conftest import check_page
+from .conftest import check_page, loaded_picture
 from .test_conversations import without_quiet_hours
 from .test_staff_signin import sign_in_with_password
 
@@ -193,8 +193,8 @@ def test_a_photo_texted_by_the_family_appears_in_the_teachers_conversation(
         from_family = page.locator(".message.from-family")
         photo = from_family.get_by_role("img", name="Photo sent by Rosa Lopez")
         expect(photo).to_be_visible()
-        assert photo.evaluate("img => img.naturalWidth") == 480
-        assert photo.evaluate("img => img.getBoundingClientRect().width") >= 200
+        picture = loaded_picture(photo)
+        assert picture["natural"] == 480 and picture["shown"] >= 200
         check_page(page, "sms-photo-from-family")
     finally:
         twilio.stop()
