@@ -81,8 +81,8 @@ class ApertiumProvider(Provider):
         mode = apertium_mode(source, target)
         if mode is None or not self.supports(source, target):
             raise PermanentError(self.unavailable_reason(source, target))
-        # Apertium translates line by line, so every line of every text goes in one stream
-        # and comes back regrouped; a line-count check catches any drift.
+        # Apertium translates a stream, line by line; every line of every text goes in one
+        # stream and comes back regrouped.
         line_counts: list[int] = []
         lines: list[str] = []
         for text in texts:
@@ -113,7 +113,7 @@ class ApertiumProvider(Provider):
         except OSError as exc:
             raise PermanentError(f"Apertium could not start: {exc}") from exc
         try:
-            stdout, stderr = process.communicate("\n".join(lines) + "\n", timeout=self.timeout)
+            stdout, stderr = process.communicate(_fenced(lines), timeout=self.timeout)
         except subprocess.TimeoutExpired as exc:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
@@ -123,15 +123,33 @@ class ApertiumProvider(Provider):
             raise TransientError(
                 f"Apertium exited with {process.returncode}: {stderr.strip()[:200]}"
             )
-        output = stdout
-        if output.endswith("\n"):
-            output = output[:-1]
-        out_lines = output.split("\n")
-        if len(out_lines) != len(lines):
-            raise PermanentError(
-                f"Apertium returned {len(out_lines)} lines for {len(lines)}; batch discarded"
-            )
+        out_lines = _unfenced(stdout, len(lines))
         return [_tidy(original, line) for original, line in zip(lines, out_lines, strict=True)]
+
+
+# Apertium's transfer rules reorder words across a line break ("…for the holiday" followed by
+# "Parent-teacher conferences…" became "…para el Padre" / "De vacaciones-conferencias…"):
+# one family's words would land in another's message. A line holding only a full stop is a
+# sentence end no rule reaches across, so every line travels between two of them, the same
+# fences whether it is translated alone or among a thousand others.
+FENCE = "."
+
+
+def _fenced(lines: list[str]) -> str:
+    return FENCE + "\n" + "".join(f"{line}\n{FENCE}\n" for line in lines)
+
+
+def _unfenced(output: str, expected: int) -> list[str]:
+    if output.endswith("\n"):
+        output = output[:-1]
+    out_lines = output.split("\n")
+    fences = out_lines[0::2]
+    if len(out_lines) != 2 * expected + 1 or any(fence.strip() != FENCE for fence in fences):
+        raise PermanentError(
+            f"Apertium returned {len(out_lines)} lines for {2 * expected + 1} fenced ones; "
+            "batch discarded"
+        )
+    return out_lines[1::2]
 
 
 def _tidy(original: str, translated: str) -> str:

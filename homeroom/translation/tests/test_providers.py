@@ -82,7 +82,7 @@ def test_apertium_translates_spanish_to_english(apertium):
 
 def test_a_batch_that_comes_back_short_is_refused(apertium, tmp_path):
     provider = ApertiumProvider(command=wrapper(tmp_path, 'REAL "$@" | head -n 1'))
-    with pytest.raises(PermanentError, match="returned 1 lines for 2"):
+    with pytest.raises(PermanentError, match="returned 1 lines for 5 fenced ones"):
         provider.translate_batch(["Good morning.", "Good night."], "en", "es")
 
 
