@@ -1107,13 +1107,23 @@ def _is_district_admin_row(bundle: Bundle, user: UserRow) -> bool:
     )
 
 
-def _check_admin_roles(bundle: Bundle, existing: Existing, report: _Report) -> None:
-    """A school admin's import grants and withdraws no admin role, of anyone."""
+def _check_staff_in_scope(bundle: Bundle, existing: Existing, report: _Report) -> None:
+    """A school admin's import lists staff of its schools, and grants and withdraws no admin
+    role, of anyone."""
     school_admin_at = {
         (a.staff_id, a.school_id) for a in existing.assignments if a.role == Role.SCHOOL_ADMIN
     }
     message = _("Only a district admin's import may grant or withdraw an admin role.")
     for sid, user in bundle.staff.items():
+        if user.orgs and not any(org in existing.schools for org in user.orgs):
+            # Someone at none of the import's schools (the district only) is not theirs.
+            report.error(
+                "users.csv",
+                user.line,
+                "orgSourcedIds",
+                _("%(id)s is not one of the schools you may import for.") % {"id": user.orgs[0]},
+            )
+            continue
         current = existing.staff.get(sid)
         if _is_district_admin_row(bundle, user) != bool(current and current.is_district_admin):
             report.error("users.csv", user.line, "role", message)
@@ -1601,6 +1611,10 @@ class _Writer:
                 "is_district_admin": district_admin,
                 "metadata": _merged_metadata(current.metadata if current else None, user),
             }
+            if current and sid in self.existing.kept_staff:
+                # Where an admin, or someone of another school, is reached: a school admin's
+                # import does not move their sign-in email or phone somewhere else.
+                result.update(email=current.email, phone=current.phone)
             return result if current else {**result, "district": self.district}
 
         self.staff = _sync_by_sourced_id(
@@ -1668,8 +1682,9 @@ class _Writer:
                     "channel": self.first_channel(contact),
                     "language": contact.language or "en",
                 }
-            if current.joined_at is not None:
-                # Once a family has joined, their own choices win over the SIS.
+            if current.joined_at is not None or sid in self.existing.kept_guardians:
+                # Once a family has joined, their own choices win over the SIS; and a school
+                # admin's import does not redirect a family another school has too.
                 return result
             return {
                 **result,
@@ -1847,7 +1862,7 @@ def _compare_and_write(
             existing = _load_existing(chosen, covered)
             _check_ownership(bundle, existing, report)
             if existing.scoped:
-                _check_admin_roles(bundle, existing, report)
+                _check_staff_in_scope(bundle, existing, report)
             contacts = _Contacts(bundle, existing, report)
             contacts.read_all()
             if report.errors:

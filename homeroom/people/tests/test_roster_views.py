@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from homeroom.people import access
-from homeroom.people.models import Role, RosterImport, StaffMember, Student
+from homeroom.people.models import Assignment, Guardian, Role, RosterImport, StaffMember, Student
 from homeroom.people.roster import STAGE_SCHOOLS
 from homeroom.people.tasks import roster_upload_name, run_roster_import
 from homeroom.people.tests.oneroster_factory import (
@@ -20,6 +20,7 @@ from homeroom.people.tests.oneroster_factory import (
     zip_bytes,
 )
 from homeroom.people.views import imports
+from homeroom.testing.personas import link, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -313,9 +314,12 @@ def test_a_school_admin_grants_and_withdraws_no_school_admin_role(
     elif grant == "teacher made admin":
         find(users, "te-maria")["role"] = "administrator"
     else:
-        # Listed, but no longer at the school she is admin of: her role would go.
-        find(users, "ad-paula")["orgSourcedIds"] = "d1"
-        find(users, "ad-paula")["role"] = "teacher"
+        # Paula runs South too; the bundle lists South but Paula only at North: her role at
+        # South would go.
+        Assignment.objects.create(staff=world.principal, school=world.south, role=Role.SCHOOL_ADMIN)
+        bundle["orgs.csv"].append(
+            {"sourcedId": "s2", "status": "active", "name": "South High", "type": "school"}
+        )
     record = import_as(login(world.principal), bundle, django_capture_on_commit_callbacks)
 
     assert record.status == RosterImport.Status.FAILED
@@ -433,3 +437,45 @@ def test_the_upload_enqueues_the_uploaders_scope(world, login, django_capture_on
     task.enqueue.assert_called_once_with(
         record.pk, {"district_id": world.district.pk, "school_ids": [world.north.pk]}
     )
+
+
+def test_a_school_admin_cannot_move_a_co_admins_sign_in_email_or_a_shared_familys_phone(
+    sis_world, login, django_capture_on_commit_callbacks
+):
+    world = sis_world
+    nia = make_staff(world.district, "Nia", "Admin", (world.north, Role.SCHOOL_ADMIN))
+    nia.sourced_id = "ad-nia"
+    nia.save(update_fields=["sourced_id"])
+    # Olga, a South family, is also Ben's guardian at North; she has not joined yet.
+    Guardian.objects.filter(pk=world.olga.pk).update(joined_at=None)
+    olga_phone = str(world.olga.phone)
+    bundle = school_bundle()
+    bundle["users.csv"] += [
+        user("ad-nia", "administrator", "Nia", "Admin", "s1", email="paula@elsewhere.example"),
+        user("pa-olga", "parent", "Olga", "Haddad", "s1", sms="(612) 555-0177"),
+    ]
+    find(bundle["users.csv"], "st-ben")["agentSourcedIds"] = "pa-olga"
+    link(world.olga, world.cal)
+
+    record = import_as(login(world.principal), bundle, django_capture_on_commit_callbacks)
+
+    assert record.status == RosterImport.Status.SUCCEEDED, record.errors
+    nia.refresh_from_db()
+    world.olga.refresh_from_db()
+    assert nia.email == "nia.admin@example.org" and nia.is_active
+    assert str(world.olga.phone) == olga_phone
+    assert world.olga.students.filter(sourced_id="st-ben").exists()
+    south_untouched(world)
+
+
+def test_a_school_admin_lists_no_one_outside_their_schools(
+    sis_world, login, django_capture_on_commit_callbacks
+):
+    bundle = school_bundle()
+    bundle["users.csv"].append(user("te-dis", "teacher", "Dis", "Trict", "d1"))
+
+    record = import_as(login(sis_world.principal), bundle, django_capture_on_commit_callbacks)
+
+    assert record.status == RosterImport.Status.FAILED
+    assert [(e["file"], e["column"]) for e in record.errors] == [("users.csv", "orgSourcedIds")]
+    assert not StaffMember.objects.filter(sourced_id="te-dis").exists()
