@@ -16,7 +16,6 @@ schools, never anyone's admin role (`roster_import_scope`).
 A user may hold several of these at once (a teacher who is also a parent): scopes add up.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -408,10 +407,3 @@ def roster_scope_of(staff: StaffMember | None, carried: dict | None) -> RosterSc
     if now is None:
         return None
     return now if carried is None else RosterScope.from_json(carried).narrowed_to(now)
-
-
-def school_ids_outside(scope: RosterScope, school_ids: Iterable[int]) -> set[int]:
-    """The schools among `school_ids` an import with this scope may not touch."""
-    if scope.school_ids is None:
-        return set()
-    return set(school_ids) - scope.school_ids
