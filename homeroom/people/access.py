@@ -11,6 +11,8 @@ Scopes, per role:
   so the admin can keep the records right);
 - district admin: everything in the district, likewise;
 - guardian: their own children, through guardianships that are active and allow records.
+Roster imports: a district admin imports the whole district; a school admin only their own
+schools, never anyone's admin role (`roster_import_scope`).
 A user may hold several of these at once (a teacher who is also a parent): scopes add up.
 """
 
@@ -26,6 +28,7 @@ from .models import (
     Guardian,
     Guardianship,
     Role,
+    RosterImport,
     School,
     Section,
     StaffMember,
@@ -312,3 +315,95 @@ def can_invite(user, school: School) -> bool:
 def can_invite_school(user, school: School) -> bool:
     """Inviting a whole school is for school-wide roles and admins, not single teachers."""
     return can_manage_school(user, school) or school.pk in viewer_for(user).school_wide_ids
+
+
+# ---- roster imports -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterScope:
+    """What one roster import may touch: a district, and in it all schools or only some."""
+
+    district_id: int
+    # None: the whole district, admin roles included (a district admin's import).
+    school_ids: frozenset[int] | None = None
+
+    @property
+    def is_district_wide(self) -> bool:
+        return self.school_ids is None
+
+    def as_json(self) -> dict:
+        """Plain ids, for a task argument."""
+        schools = None if self.school_ids is None else sorted(self.school_ids)
+        return {"district_id": self.district_id, "school_ids": schools}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "RosterScope":
+        schools = data.get("school_ids")
+        return cls(
+            district_id=int(data["district_id"]),
+            school_ids=None if schools is None else frozenset(int(pk) for pk in schools),
+        )
+
+    def narrowed_to(self, other: "RosterScope | None") -> "RosterScope | None":
+        """What both scopes allow: an import re-checked when it runs never gains anything."""
+        if other is None or other.district_id != self.district_id:
+            return None
+        if self.school_ids is None:
+            return other
+        if other.school_ids is None:
+            return self
+        common = self.school_ids & other.school_ids
+        return RosterScope(self.district_id, frozenset(common)) if common else None
+
+
+def roster_import_scope(user) -> RosterScope | None:
+    """Where this user may import a roster: a district admin, their district; a school admin,
+    their own schools; anyone else, nowhere (None)."""
+    viewer = viewer_for(user)
+    if not viewer.staff:
+        return None
+    district_id = viewer.staff.district_id
+    if viewer.is_district_admin:
+        return RosterScope(district_id)
+    schools = School.objects.filter(
+        pk__in=viewer.admin_school_ids, district_id=district_id, is_active=True
+    ).values_list("pk", flat=True)
+    ids = frozenset(schools)
+    return RosterScope(district_id, ids) if ids else None
+
+
+def can_import_roster(user) -> bool:
+    return roster_import_scope(user) is not None
+
+
+def roster_imports_for(user) -> QuerySet[RosterImport]:
+    """Imports a user may follow: a district admin, the district's; a school admin, those
+    started by an admin of one of their schools (never a district admin's district-wide run)."""
+    scope = roster_import_scope(user)
+    if scope is None:
+        return RosterImport.objects.none()
+    imports = RosterImport.objects.filter(district_id=scope.district_id)
+    if scope.is_district_wide:
+        return imports
+    admins = StaffMember.objects.filter(
+        is_district_admin=False,
+        assignments__role=Role.SCHOOL_ADMIN,
+        assignments__school_id__in=scope.school_ids,
+    )
+    return imports.filter(started_by__in=admins.values("pk"))
+
+
+def get_roster_import_for(user, pk) -> RosterImport:
+    return _get_or_404(roster_imports_for(user).select_related("started_by"), pk)
+
+
+def roster_scope_of(staff: StaffMember | None, carried: dict | None) -> RosterScope | None:
+    """The scope an import runs with: what it was uploaded for, narrowed to what whoever
+    uploaded it may still import now (a role taken away meanwhile takes the import with it)."""
+    if staff is None or not staff.is_active or staff.user_id is None:
+        return None
+    now = roster_import_scope(staff.user)
+    if now is None:
+        return None
+    return now if carried is None else RosterScope.from_json(carried).narrowed_to(now)

@@ -97,7 +97,9 @@ class AccountAdapter(DefaultAccountAdapter):
         with translation.override(_language_of(user)):
             subject = render_to_string(f"{template_prefix}_subject.txt", context).strip()
             body = render_to_string(f"{template_prefix}_message.txt", context).strip()
-        outbound.send(
+        # Sent by a worker: a known address and an unknown one (allauth mails that too) take
+        # the request the same time.
+        outbound.send_later(
             "email",
             email,
             body,
@@ -111,11 +113,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_verification_code_sms(self, user, phone, code, **kwargs):
         with translation.override(_language_of(user)):
             body = render_to_string("people/sms/login_code.txt", {"code": code}).strip()
-        outbound.send("sms", str(phone), body, kind="login_code")
+        outbound.send_later("sms", str(phone), body, kind="login_code")
 
     def send_unknown_account_sms(self, phone, **kwargs):
-        # Enumeration prevention: say nothing to a number we do not know.
-        return None
+        # Enumeration prevention: say nothing to a number we do not know, and take as long
+        # not saying it as a known number takes to be sent its code.
+        outbound.send_nothing_later("sms", kind="login_code")
 
     def set_phone(self, user, phone, verified):
         user.phone = phone

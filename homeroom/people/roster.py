@@ -10,6 +10,11 @@ The import runs in passes so that a bad bundle changes nothing:
 3. write: one transaction, in batches, keyed by sourcedId, so a re-import is idempotent.
    Whatever the SIS no longer lists, or marks `tobedeleted`, is deactivated, never deleted.
 
+A school admin's import (a `RosterScope` with schools) reaches only those of their schools
+the bundle lists: a school, class, student, staff member or family held outside them is an
+error, so is any admin role the bundle would grant or withdraw, and what the SIS no longer
+lists is deactivated within those schools only. Admins are never deactivated by it.
+
 Every problem names the file, the line (the header is line 1; line 0 means the file as a
 whole) and the column, so whoever fixes the export finds it at once.
 """
@@ -34,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from .access import RosterScope
 from .languages import normalise_language
 from .models import (
     Assignment,
@@ -1001,15 +1007,23 @@ class Existing:
     enrollments: list[Enrollment] = field(default_factory=list)
     teaching: list[TeachingAssignment] = field(default_factory=list)
     first_school_country: str = DEFAULT_COUNTRY
+    # A school admin's import: the sourcedIds of staff and families it may update but never
+    # deactivate (admins, and whoever also belongs to a school outside the import).
+    kept_staff: set[str] = field(default_factory=set)
+    kept_guardians: set[str] = field(default_factory=set)
+    scoped: bool = False
 
 
 def _by_sourced_id(queryset: models.QuerySet[M]) -> dict[str, M]:
     return {row.sourced_id: row for row in queryset.filter(sourced_id__isnull=False)}
 
 
-def _load_existing(district: District | None) -> Existing:
+def _load_existing(district: District | None, school_ids: set[int] | None = None) -> Existing:
+    """The district's rows; for a school admin's import, only those of `school_ids`."""
     if district is None or district.pk is None:
         return Existing()
+    if school_ids is not None:
+        return _load_schools(district, school_ids)
     schools = list(School.objects.filter(district=district).order_by("pk"))
     return Existing(
         schools={school.sourced_id: school for school in schools if school.sourced_id},
@@ -1023,6 +1037,105 @@ def _load_existing(district: District | None) -> Existing:
         teaching=list(TeachingAssignment.objects.filter(section__school__district=district)),
         first_school_country=schools[0].country if schools else DEFAULT_COUNTRY,
     )
+
+
+def _load_schools(district: District, school_ids: set[int]) -> Existing:
+    ids = sorted(school_ids)
+    schools = list(School.objects.filter(district=district, pk__in=ids).order_by("pk"))
+    staff = StaffMember.objects.filter(
+        pk__in=Assignment.objects.filter(school_id__in=ids).values("staff")
+    )
+    guardians = Guardian.objects.filter(
+        pk__in=Guardianship.objects.filter(student__school_id__in=ids).values("guardian")
+    )
+    admins_or_shared = staff.filter(
+        models.Q(is_district_admin=True)
+        | models.Q(assignments__role=Role.SCHOOL_ADMIN)
+        | models.Q(assignments__school__in=School.objects.exclude(pk__in=ids))
+    )
+    shared_families = guardians.filter(
+        guardianships__student__school__in=School.objects.exclude(pk__in=ids)
+    )
+    return Existing(
+        schools={school.sourced_id: school for school in schools if school.sourced_id},
+        sections=_by_sourced_id(Section.objects.filter(school_id__in=ids)),
+        students=_by_sourced_id(Student.objects.filter(school_id__in=ids)),
+        staff=_by_sourced_id(staff),
+        guardians=_by_sourced_id(guardians),
+        assignments=list(Assignment.objects.filter(school_id__in=ids)),
+        guardianships=list(Guardianship.objects.filter(student__school_id__in=ids)),
+        enrollments=list(Enrollment.objects.filter(section__school_id__in=ids)),
+        teaching=list(TeachingAssignment.objects.filter(section__school_id__in=ids)),
+        first_school_country=schools[0].country if schools else DEFAULT_COUNTRY,
+        kept_staff=set(
+            admins_or_shared.filter(sourced_id__isnull=False).values_list("sourced_id", flat=True)
+        ),
+        kept_guardians=set(
+            shared_families.filter(sourced_id__isnull=False).values_list("sourced_id", flat=True)
+        ),
+        scoped=True,
+    )
+
+
+def _schools_in_scope(
+    district: District, scope: RosterScope | None, bundle: Bundle, report: _Report
+) -> set[int] | None:
+    """The schools a school admin's import covers: theirs that the bundle lists. Any other
+    school org in the bundle is an error. None: the whole district (a district admin's)."""
+    if scope is None or scope.is_district_wide:
+        return None
+    theirs = {
+        school.sourced_id: school.pk
+        for school in School.objects.filter(
+            district=district, pk__in=sorted(scope.school_ids), sourced_id__in=list(bundle.schools)
+        )
+    }
+    for sourced_id, org in bundle.schools.items():
+        if sourced_id not in theirs:
+            report.error(
+                "orgs.csv",
+                org.line,
+                "sourcedId",
+                _("%(id)s is not one of the schools you may import for.") % {"id": sourced_id},
+            )
+    return set(theirs.values())
+
+
+def _is_district_admin_row(bundle: Bundle, user: UserRow) -> bool:
+    return user.role == "administrator" and any(
+        org in bundle.orgs and bundle.orgs[org].type == "district" for org in user.orgs
+    )
+
+
+def _check_staff_in_scope(bundle: Bundle, existing: Existing, report: _Report) -> None:
+    """A school admin's import lists staff of its schools, and grants and withdraws no admin
+    role, of anyone."""
+    school_admin_at = {
+        (a.staff_id, a.school_id) for a in existing.assignments if a.role == Role.SCHOOL_ADMIN
+    }
+    message = _("Only a district admin's import may grant or withdraw an admin role.")
+    for sid, user in bundle.staff.items():
+        if user.orgs and not any(org in existing.schools for org in user.orgs):
+            # Someone at none of the import's schools (the district only) is not theirs.
+            report.error(
+                "users.csv",
+                user.line,
+                "orgSourcedIds",
+                _("%(id)s is not one of the schools you may import for.") % {"id": user.orgs[0]},
+            )
+            continue
+        current = existing.staff.get(sid)
+        if _is_district_admin_row(bundle, user) != bool(current and current.is_district_admin):
+            report.error("users.csv", user.line, "role", message)
+            continue
+        listed_at = {existing.schools[org].pk for org in user.orgs if org in existing.schools}
+        for school in existing.schools.values():
+            had = current is not None and (current.pk, school.pk) in school_admin_at
+            granted = user.role == "administrator" and school.pk in listed_at and not had
+            withdrawn = had and school.pk not in listed_at
+            if granted or withdrawn:
+                report.error("users.csv", user.line, "role", message)
+                break
 
 
 def _choose_district(district: District | None, bundle: Bundle, report: _Report) -> District:
@@ -1066,9 +1179,17 @@ def _choose_district(district: District | None, bundle: Bundle, report: _Report)
 
 
 def _check_ownership(bundle: Bundle, existing: Existing, report: _Report) -> None:
-    """A sourcedId is unique across all districts: one held elsewhere cannot be taken over."""
+    """A sourcedId is unique across all districts: one held elsewhere cannot be taken over.
+
+    For a school admin's import, "elsewhere" is anywhere outside the schools it covers (its
+    school orgs are checked by `_schools_in_scope`)."""
     kinds: list[tuple[type[models.Model], str, dict[str, int], set[str]]] = [
-        (School, "orgs.csv", _lines(bundle.schools), set(existing.schools)),
+        (
+            School,
+            "orgs.csv",
+            {} if existing.scoped else _lines(bundle.schools),
+            set(existing.schools),
+        ),
         (Section, "classes.csv", _lines(bundle.classes), set(existing.sections)),
         (Student, "users.csv", _lines(bundle.students), set(existing.students)),
         (StaffMember, "users.csv", _lines(bundle.staff), set(existing.staff)),
@@ -1093,12 +1214,12 @@ def _check_ownership(bundle: Bundle, existing: Existing, report: _Report) -> Non
             for taken in model.objects.filter(sourced_id__in=chunk).values_list(
                 "sourced_id", flat=True
             ):
-                report.error(
-                    file,
-                    lines[taken],
-                    "sourcedId",
-                    _("%(id)s already belongs to another district.") % {"id": taken},
+                message = (
+                    _("%(id)s belongs to a school you may not import for.")
+                    if existing.scoped
+                    else _("%(id)s already belongs to another district.")
                 )
+                report.error(file, lines[taken], "sourcedId", message % {"id": taken})
 
 
 def _lines(records: dict[str, Any]) -> dict[str, int]:
@@ -1296,8 +1417,9 @@ def _sync_by_sourced_id(
     wanted: Iterable[str],
     values_for: Callable[[str, M | None], dict[str, Any]],
     tally: _Tally,
+    kept: set[str] | frozenset[str] = frozenset(),
 ) -> dict[str, M]:
-    """Create, update and reactivate what is wanted; deactivate the rest. By sourcedId."""
+    """Create, update and reactivate what is wanted; deactivate the rest (but `kept`)."""
     to_create: list[M] = []
     to_update: list[M] = []
     fields: set[str] = set()
@@ -1315,7 +1437,7 @@ def _sync_by_sourced_id(
         result[sourced_id] = current
     deactivated = 0
     for sourced_id, current in existing.items():
-        if sourced_id not in result and current.is_active:
+        if sourced_id not in result and sourced_id not in kept and current.is_active:
             current.is_active = False
             to_update.append(current)
             fields.add("is_active")
@@ -1426,7 +1548,7 @@ class _Writer:
         if self.district.pk is None:
             self.district.save()
             self.tally.add("created", "districts", 1)
-        elif org and self.district.sourced_id is None:
+        elif org and self.district.sourced_id is None and not self.existing.scoped:
             self.district.sourced_id = org.sourced_id
             self.district.save(update_fields=["sourced_id"])
             self.tally.add("updated", "districts", 1)
@@ -1480,9 +1602,7 @@ class _Writer:
         def values(sid: str, current: StaffMember | None) -> dict[str, Any]:
             user = bundle.staff[sid]
             contact = self.contacts.staff[sid]
-            district_admin = user.role == "administrator" and any(
-                bundle.orgs[org].type == "district" for org in user.orgs
-            )
+            district_admin = _is_district_admin_row(bundle, user)
             result = {
                 "given_name": user.given_name,
                 "family_name": user.family_name,
@@ -1491,10 +1611,20 @@ class _Writer:
                 "is_district_admin": district_admin,
                 "metadata": _merged_metadata(current.metadata if current else None, user),
             }
+            if current and sid in self.existing.kept_staff:
+                # Where an admin, or someone of another school, is reached: a school admin's
+                # import does not move their sign-in email or phone somewhere else.
+                result.update(email=current.email, phone=current.phone)
             return result if current else {**result, "district": self.district}
 
         self.staff = _sync_by_sourced_id(
-            StaffMember, "staff", self.existing.staff, bundle.staff, values, self.tally
+            StaffMember,
+            "staff",
+            self.existing.staff,
+            bundle.staff,
+            values,
+            self.tally,
+            kept=self.existing.kept_staff,
         )
 
     def save_assignments(self) -> None:
@@ -1552,8 +1682,9 @@ class _Writer:
                     "channel": self.first_channel(contact),
                     "language": contact.language or "en",
                 }
-            if current.joined_at is not None:
-                # Once a family has joined, their own choices win over the SIS.
+            if current.joined_at is not None or sid in self.existing.kept_guardians:
+                # Once a family has joined, their own choices win over the SIS; and a school
+                # admin's import does not redirect a family another school has too.
                 return result
             return {
                 **result,
@@ -1563,7 +1694,13 @@ class _Writer:
             }
 
         self.guardians = _sync_by_sourced_id(
-            Guardian, "guardians", self.existing.guardians, bundle.guardians, values, self.tally
+            Guardian,
+            "guardians",
+            self.existing.guardians,
+            bundle.guardians,
+            values,
+            self.tally,
+            kept=self.existing.kept_guardians,
         )
 
     @staticmethod
@@ -1666,6 +1803,7 @@ def import_roster(
     started_by: StaffMember | None = None,
     record: RosterImport | None = None,
     progress: ProgressCallback | None = None,
+    scope: RosterScope | None = None,
 ) -> RosterImport:
     """Import a OneRoster 1.1 CSV bundle (a folder, a .zip path, or an open .zip).
 
@@ -1673,7 +1811,12 @@ def import_roster(
     nothing and the returned import lists every problem. Without a district, the bundle's
     district org picks one (or a new one is made). A rejected bundle for a district that does
     not exist yet returns an import row that is not saved, since it has no district to hang on.
+
+    With a `scope` (an upload's: `access.roster_import_scope`), the import is into the scope's
+    district only, and a school admin's reaches only their own schools (see the module doc).
     """
+    if scope is not None:
+        district = District.objects.get(pk=scope.district_id)
     if record is None:
         record = RosterImport(file_name=_source_name(source)[:255])
     if started_by is not None:
@@ -1692,7 +1835,7 @@ def import_roster(
         # Even when the files have errors, the district's side is checked too, so one pass
         # lists every problem.
         step(30, STAGE_COMPARING)
-        counts = _compare_and_write(bundle, district, record, report, step)
+        counts = _compare_and_write(bundle, district, record, report, step, scope)
     except Exception:
         logger.exception("Roster import %s stopped", record.pk)
         report.error("", 0, "", _("The import stopped unexpectedly; nothing was changed."))
@@ -1707,6 +1850,7 @@ def _compare_and_write(
     record: RosterImport,
     report: _Report,
     step: _Steps,
+    scope: RosterScope | None = None,
 ) -> dict | None:
     try:
         with transaction.atomic():
@@ -1714,8 +1858,11 @@ def _compare_and_write(
             if chosen.pk is not None:
                 # Two imports of one district run one after the other, not interleaved.
                 District.objects.select_for_update().filter(pk=chosen.pk).first()
-            existing = _load_existing(chosen)
+            covered = _schools_in_scope(chosen, scope, bundle, report)
+            existing = _load_existing(chosen, covered)
             _check_ownership(bundle, existing, report)
+            if existing.scoped:
+                _check_staff_in_scope(bundle, existing, report)
             contacts = _Contacts(bundle, existing, report)
             contacts.read_all()
             if report.errors:

@@ -268,6 +268,28 @@ def story_bundle() -> Bundle:
     }
 
 
+def school_bundle() -> Bundle:
+    """Lakeside Elementary (s1) alone, as its school admin would export it: the story's
+    people all at s1, Paula its administrator, and no district administrator."""
+    bundle = story_bundle()
+
+    def at_s1(value: str) -> str:
+        orgs = dict.fromkeys("s1" if org == "s2" else org for org in value.split(","))
+        return ",".join(orgs)
+
+    bundle["orgs.csv"] = [org for org in bundle["orgs.csv"] if org["sourcedId"] != "s2"]
+    for name, column in (
+        ("courses.csv", "orgSourcedId"),
+        ("classes.csv", "schoolSourcedId"),
+        ("users.csv", "orgSourcedIds"),
+        ("enrollments.csv", "schoolSourcedId"),
+    ):
+        for row in bundle[name]:
+            row[column] = at_s1(row[column])
+    bundle["users.csv"] = [row for row in bundle["users.csv"] if row["sourcedId"] != "ad-dana"]
+    return bundle
+
+
 def find(rows: Rows, sourced_id: str) -> dict[str, str]:
     """The row with this sourcedId, to change it in place."""
     return next(row for row in rows if row["sourcedId"] == sourced_id)

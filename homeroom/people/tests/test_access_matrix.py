@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from homeroom.people import access
+from homeroom.people.models import RosterImport
 
 STUDENTS = ["ana", "cal", "ben", "eve", "dee", "zed"]
 SECTIONS = ["math", "art", "science", "english", "other_section"]
@@ -168,3 +169,68 @@ def test_anonymous_is_sent_to_sign_in(client, world):
 def test_unknown_ids_are_404(world, login, bad):
     client = login(world.district_admin)
     assert client.get(f"/students/{bad}/").status_code == 404
+
+
+# ---- roster imports ---------------------------------------------------------------------------
+
+# Who may follow which import: a district admin, the district's; a school admin, those started
+# by an admin of their school; nobody, another district's. Everyone else: no import page at all.
+IMPORTS = {
+    "north_import": "principal",
+    "south_import": "south_admin",
+    "district_import": "district_admin",
+}
+IMPORT_SCOPES = {
+    "principal": {"north_import"},
+    "south_admin": {"south_import"},
+    "district_admin": {"north_import", "south_import", "district_import"},
+    "elsewhere_admin": {"far_import"},
+}
+
+
+@pytest.fixture
+def imports(world):
+    made = {
+        name: RosterImport.objects.create(
+            district=world.district, started_by=getattr(world, starter), file_name=f"{name}.zip"
+        )
+        for name, starter in IMPORTS.items()
+    }
+    made["far_import"] = RosterImport.objects.create(
+        district=world.elsewhere_admin.district,
+        started_by=world.elsewhere_admin,
+        file_name="far_import.zip",
+    )
+    return made
+
+
+@pytest.mark.parametrize("persona", sorted(SCOPES))
+def test_roster_import_pages_answer_404_outside_scope(world, login, imports, persona):
+    client = login(getattr(world, persona))
+    visible = IMPORT_SCOPES.get(persona)
+    listing = client.get(reverse("import_list"))
+    upload = client.get(reverse("import_upload"))
+
+    if visible is None:
+        assert (listing.status_code, upload.status_code) == (404, 404), persona
+    else:
+        assert (listing.status_code, upload.status_code) == (200, 200), persona
+        listed = {record.file_name for record in listing.context["page"].object_list}
+        assert listed == {f"{name}.zip" for name in visible}, persona
+    for name, record in imports.items():
+        response = client.get(reverse("import_detail", args=[record.pk]))
+        expected = 200 if visible and name in visible else 404
+        assert response.status_code == expected, (persona, name)
+
+
+@pytest.mark.parametrize("persona", sorted(SCOPES))
+def test_roster_import_scope_per_persona(world, persona):
+    scope = access.roster_import_scope(getattr(world, persona).user)
+    expected = {
+        "principal": (world.district.pk, frozenset({world.north.pk})),
+        "south_admin": (world.district.pk, frozenset({world.south.pk})),
+        "district_admin": (world.district.pk, None),
+        "elsewhere_admin": (world.elsewhere_admin.district_id, None),
+    }.get(persona)
+    assert (None if scope is None else (scope.district_id, scope.school_ids)) == expected
+    assert access.can_import_roster(getattr(world, persona).user) == (expected is not None)

@@ -1,15 +1,26 @@
 """The roster import pages: an admin uploads the SIS export, watches it run, reads the outcome."""
 
+import io
+from unittest.mock import patch
+
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from homeroom.people.models import RosterImport, Student
+from homeroom.people import access
+from homeroom.people.models import Assignment, Guardian, Role, RosterImport, StaffMember, Student
 from homeroom.people.roster import STAGE_SCHOOLS
 from homeroom.people.tasks import roster_upload_name, run_roster_import
-from homeroom.people.tests.oneroster_factory import find, story_bundle, zip_bytes
+from homeroom.people.tests.oneroster_factory import (
+    find,
+    school_bundle,
+    story_bundle,
+    user,
+    zip_bytes,
+)
 from homeroom.people.views import imports
+from homeroom.testing.personas import link, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +45,7 @@ def page_urls(record: RosterImport) -> list[str]:
 def finished_import(world):
     return RosterImport.objects.create(
         district=world.district,
+        started_by=world.principal,
         file_name="earlier.zip",
         status=RosterImport.Status.SUCCEEDED,
         progress=100,
@@ -81,10 +93,14 @@ def test_an_import_of_another_district_is_404(world, login):
 def test_uploading_a_bundle_imports_it_and_shows_the_outcome(
     world, login, django_capture_on_commit_callbacks
 ):
+    # A school admin imports their own school (the SIS knows North as s1, Paula as ad-paula).
+    for known, sourced_id in ((world.north, "s1"), (world.principal, "ad-paula")):
+        known.sourced_id = sourced_id
+        known.save(update_fields=["sourced_id"])
     client = login(world.principal)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = post_bundle(client, zip_bytes(story_bundle(), bom=True, crlf=True))
+        response = post_bundle(client, zip_bytes(school_bundle(), bom=True, crlf=True))
 
     assert len(callbacks) == 1
     record = RosterImport.objects.get()
@@ -159,6 +175,7 @@ def test_an_upload_over_the_size_limit_is_refused(world, login, monkeypatch):
 def test_the_detail_page_polls_its_progress_while_the_import_runs(world, login):
     running = RosterImport.objects.create(
         district=world.district,
+        started_by=world.principal,
         file_name="big.zip",
         status=RosterImport.Status.RUNNING,
         progress=40,
@@ -212,3 +229,253 @@ def test_a_task_whose_upload_is_gone_fails_instead_of_hanging(world):
     record.refresh_from_db()
     assert record.status == RosterImport.Status.FAILED and record.finished_at
     assert record.errors[0]["file"] == "lost.zip"
+
+
+# ---- what a school admin's import may reach ----------------------------------------------------
+
+
+@pytest.fixture
+def sis_world(world):
+    """The world as the SIS knows it: schools, staff and families carry their sourcedIds."""
+    for obj, sourced_id in (
+        (world.north, "s1"),
+        (world.south, "s2"),
+        (world.principal, "ad-paula"),
+        (world.south_admin, "ad-sara"),
+        (world.district_admin, "ad-dana"),
+        (world.south_teacher, "te-sam"),
+        (world.cal, "st-cal"),
+        (world.dee, "st-dee"),
+        (world.english, "cl-english"),
+        (world.olga, "pa-olga"),
+    ):
+        obj.sourced_id = sourced_id
+        obj.save(update_fields=["sourced_id"])
+    return world
+
+
+def south_untouched(world) -> None:
+    """Nothing of South High, its people or the district admin was changed."""
+    for obj in (world.south, world.dee, world.english, world.south_teacher, world.olga):
+        obj.refresh_from_db()
+        assert obj.is_active, obj
+    world.district_admin.refresh_from_db()
+    assert world.district_admin.is_active and world.district_admin.is_district_admin
+    assert world.south_admin.assignments.filter(school=world.south, role=Role.SCHOOL_ADMIN)
+
+
+def import_as(client, bundle, django_capture_on_commit_callbacks) -> RosterImport:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_bundle(client, zip_bytes(bundle))
+    assert response.status_code == 302
+    return RosterImport.objects.get()
+
+
+def attack_bundle():
+    """Paula's own school, with Paula listed as administrator of the district itself."""
+    bundle = school_bundle()
+    find(bundle["users.csv"], "ad-paula")["orgSourcedIds"] = "d1,s1"
+    return bundle
+
+
+def test_a_school_admin_cannot_make_themselves_district_admin(
+    sis_world, login, django_capture_on_commit_callbacks
+):
+    world = sis_world
+    record = import_as(login(world.principal), attack_bundle(), django_capture_on_commit_callbacks)
+
+    assert record.status == RosterImport.Status.FAILED
+    line = 1 + next(
+        n for n, row in enumerate(attack_bundle()["users.csv"], 1) if row["sourcedId"] == "ad-paula"
+    )
+    assert {"file": "users.csv", "line": line, "column": "role"}.items() <= record.errors[0].items()
+    assert "admin role" in record.errors[0]["message"]
+    # Refused whole: no role changed, nothing created, no school or person deactivated.
+    world.principal.refresh_from_db()
+    assert not world.principal.is_district_admin
+    assert not Student.objects.filter(sourced_id="st-ana").exists()
+    world.cal.refresh_from_db()
+    assert world.cal.is_active
+    south_untouched(world)
+
+
+@pytest.mark.parametrize(
+    "grant",
+    ["new admin", "teacher made admin", "admin withdrawn"],
+)
+def test_a_school_admin_grants_and_withdraws_no_school_admin_role(
+    sis_world, login, django_capture_on_commit_callbacks, grant
+):
+    world = sis_world
+    bundle = school_bundle()
+    users = bundle["users.csv"]
+    if grant == "new admin":
+        users.append(user("ad-new", "administrator", "Nia", "New", "s1"))
+    elif grant == "teacher made admin":
+        find(users, "te-maria")["role"] = "administrator"
+    else:
+        # Paula runs South too; the bundle lists South but Paula only at North: her role at
+        # South would go.
+        Assignment.objects.create(staff=world.principal, school=world.south, role=Role.SCHOOL_ADMIN)
+        bundle["orgs.csv"].append(
+            {"sourcedId": "s2", "status": "active", "name": "South High", "type": "school"}
+        )
+    record = import_as(login(world.principal), bundle, django_capture_on_commit_callbacks)
+
+    assert record.status == RosterImport.Status.FAILED
+    assert [e["column"] for e in record.errors] == ["role"]
+    assert not StaffMember.objects.filter(sourced_id__in=["ad-new", "te-maria"]).exists()
+    assert world.principal.assignments.filter(school=world.north, role=Role.SCHOOL_ADMIN)
+    south_untouched(world)
+
+
+@pytest.mark.parametrize("reach", ["other school org", "other school student", "district admin"])
+def test_a_school_admin_bundle_touching_another_school_is_refused(
+    sis_world, login, django_capture_on_commit_callbacks, reach
+):
+    world = sis_world
+    bundle = school_bundle()
+    if reach == "other school org":
+        bundle = story_bundle()
+        bundle["users.csv"] = [r for r in bundle["users.csv"] if r["sourcedId"] != "ad-dana"]
+        expected = ("orgs.csv", "sourcedId")
+    elif reach == "other school student":
+        bundle["users.csv"].append(user("st-dee", "student", "Dee", "Renamed", "s1"))
+        expected = ("users.csv", "sourcedId")
+    else:
+        # The district admin, listed as a teacher at Paula's school, would lose the role.
+        bundle["users.csv"].append(user("ad-dana", "teacher", "Dana", "District", "s1"))
+        expected = ("users.csv", "sourcedId")
+    record = import_as(login(world.principal), bundle, django_capture_on_commit_callbacks)
+
+    assert record.status == RosterImport.Status.FAILED
+    assert expected in {(e["file"], e["column"]) for e in record.errors}
+    assert not Student.objects.filter(sourced_id="st-ana").exists()
+    world.dee.refresh_from_db()
+    assert world.dee.family_name == "Haddad"
+    south_untouched(world)
+
+
+def test_a_school_admin_imports_their_own_school_and_deactivates_only_there(
+    sis_world, login, django_capture_on_commit_callbacks
+):
+    world = sis_world
+    record = import_as(login(world.principal), school_bundle(), django_capture_on_commit_callbacks)
+
+    assert record.status == RosterImport.Status.SUCCEEDED, record.errors
+    assert Student.objects.get(sourced_id="st-ben").school == world.north
+    assert StaffMember.objects.get(sourced_id="te-maria").assignments.get().school == world.north
+    # Cal is no longer listed by North's SIS: withdrawn, at North only.
+    world.cal.refresh_from_db()
+    assert not world.cal.is_active
+    deactivated = {kind: n for kind, n in record.counts["deactivated"].items() if n}
+    assert deactivated == {"students": 1}
+    world.principal.refresh_from_db()
+    assert world.principal.is_active and not world.principal.is_district_admin
+    south_untouched(world)
+
+
+def test_a_district_admin_imports_the_whole_district_as_before(
+    sis_world, login, django_capture_on_commit_callbacks
+):
+    world = sis_world
+    record = import_as(
+        login(world.district_admin), story_bundle(), django_capture_on_commit_callbacks
+    )
+
+    assert record.status == RosterImport.Status.SUCCEEDED, record.errors
+    # Roles come from the SIS, district-wide; what it no longer lists is withdrawn everywhere.
+    assert StaffMember.objects.get(sourced_id="ad-dana").is_district_admin
+    assert StaffMember.objects.get(sourced_id="ad-paula").assignments.filter(
+        school=world.north, role=Role.SCHOOL_ADMIN
+    )
+    world.dee.refresh_from_db()
+    world.south_teacher.refresh_from_db()
+    assert not world.dee.is_active and not world.south_teacher.is_active
+    world.south.refresh_from_db()
+    assert world.south.name == "Lakeside Middle" and world.south.is_active
+
+
+def test_the_task_checks_the_scope_again_when_it_runs(sis_world):
+    world = sis_world
+    north_only = access.RosterScope(world.district.pk, frozenset({world.north.pk})).as_json()
+    south_only = access.RosterScope(world.district.pk, frozenset({world.south.pk})).as_json()
+
+    def queued(scope) -> RosterImport:
+        RosterImport.objects.all().delete()
+        record = RosterImport.objects.create(
+            district=world.district, started_by=world.principal, file_name="north.zip"
+        )
+        default_storage.save(roster_upload_name(record.pk), io.BytesIO(zip_bytes(school_bundle())))
+        run_roster_import.call(record.pk, scope)
+        record.refresh_from_db()
+        return record
+
+    # A scope the uploader never had (South) is not theirs to import into.
+    assert queued(south_only).status == RosterImport.Status.FAILED
+    # Demoted between the upload and the run: the import does nothing.
+    world.principal.assignments.filter(role=Role.SCHOOL_ADMIN).delete()
+    refused = queued(north_only)
+    assert refused.status == RosterImport.Status.FAILED
+    assert not default_storage.exists(roster_upload_name(refused.pk))
+    assert not Student.objects.filter(sourced_id="st-ana").exists()
+    world.cal.refresh_from_db()
+    assert world.cal.is_active
+    south_untouched(world)
+
+
+def test_the_upload_enqueues_the_uploaders_scope(world, login, django_capture_on_commit_callbacks):
+    client = login(world.principal)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        post_bundle(client, zip_bytes(school_bundle()))
+    record = RosterImport.objects.get()
+
+    with patch.object(imports, "run_roster_import") as task:
+        for callback in callbacks:
+            callback()
+
+    task.enqueue.assert_called_once_with(
+        record.pk, {"district_id": world.district.pk, "school_ids": [world.north.pk]}
+    )
+
+
+def test_a_school_admin_cannot_move_a_co_admins_sign_in_email_or_a_shared_familys_phone(
+    sis_world, login, django_capture_on_commit_callbacks
+):
+    world = sis_world
+    nia = make_staff(world.district, "Nia", "Admin", (world.north, Role.SCHOOL_ADMIN))
+    nia.sourced_id = "ad-nia"
+    nia.save(update_fields=["sourced_id"])
+    # Olga, a South family, is also Ben's guardian at North; she has not joined yet.
+    Guardian.objects.filter(pk=world.olga.pk).update(joined_at=None)
+    olga_phone = str(world.olga.phone)
+    bundle = school_bundle()
+    bundle["users.csv"] += [
+        user("ad-nia", "administrator", "Nia", "Admin", "s1", email="paula@elsewhere.example"),
+        user("pa-olga", "parent", "Olga", "Haddad", "s1", sms="(612) 555-0177"),
+    ]
+    find(bundle["users.csv"], "st-ben")["agentSourcedIds"] = "pa-olga"
+    link(world.olga, world.cal)
+
+    record = import_as(login(world.principal), bundle, django_capture_on_commit_callbacks)
+
+    assert record.status == RosterImport.Status.SUCCEEDED, record.errors
+    nia.refresh_from_db()
+    world.olga.refresh_from_db()
+    assert nia.email == "nia.admin@example.org" and nia.is_active
+    assert str(world.olga.phone) == olga_phone
+    assert world.olga.students.filter(sourced_id="st-ben").exists()
+    south_untouched(world)
+
+
+def test_a_school_admin_lists_no_one_outside_their_schools(
+    sis_world, login, django_capture_on_commit_callbacks
+):
+    bundle = school_bundle()
+    bundle["users.csv"].append(user("te-dis", "teacher", "Dis", "Trict", "d1"))
+
+    record = import_as(login(sis_world.principal), bundle, django_capture_on_commit_callbacks)
+
+    assert record.status == RosterImport.Status.FAILED
+    assert [(e["file"], e["column"]) for e in record.errors] == [("users.csv", "orgSourcedIds")]
+    assert not StaffMember.objects.filter(sourced_id="te-dis").exists()

@@ -1,6 +1,7 @@
 """Signing in: staff with email and password (admins add TOTP first); families with a code
 sent by text or email, in their language, without a password."""
 
+import logging
 import re
 import time
 from html.parser import HTMLParser
@@ -11,8 +12,11 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.cache import cache
 from django.urls import reverse
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from homeroom.messaging import outbound
+from homeroom.messaging.tests.servers import twilio_server_fixture  # noqa: F401 - a fixture
 from homeroom.testing.personas import PASSWORD
 
 LOGIN = reverse("account_login")
@@ -380,3 +384,90 @@ def test_an_unknown_email_gets_no_code(client, world):
     assert [m.kind for m in outbound.outbox] == ["unknown_account"]
     assert not CODE_IN_TEXT.search(outbound.outbox[0].body)
     assert "school office" in outbound.outbox[0].body
+
+
+# ---- what the time of a code request tells ------------------------------------------------
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TWILIO_LATENCY = 0.3  # seconds: a provider's round trip, as Twilio takes from afar
+
+
+def run_worker() -> int:
+    """What `manage.py db_worker --batch` does: run every queued task, in this process."""
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    for result in list(DBTaskResult.objects.ready()):
+        result.claim(worker.worker_id)
+        worker.run_task(result)
+        ran += 1
+    return ran
+
+
+def timed_code_request(client, phone, capture) -> float:
+    started = time.perf_counter()
+    with capture(execute=True):
+        response = request_code(client, phone=phone)
+    elapsed = time.perf_counter() - started
+    assert (response.status_code, response["Location"]) == (302, CONFIRM_CODE)
+    return elapsed
+
+
+def test_a_code_request_takes_as_long_for_a_known_phone_as_for_an_unknown_one(
+    client, world, settings, twilio_server, django_capture_on_commit_callbacks, caplog
+):
+    settings.OUTBOUND_BACKEND = "channels"
+    settings.TASKS = DATABASE_TASKS  # queued for a worker that is not running yet
+    twilio_server.delay = TWILIO_LATENCY
+    # The first request of a process loads templates and translations; that is not the phone's.
+    timed_code_request(client, "(612) 555-0198", django_capture_on_commit_callbacks)
+    start_over(client)
+
+    unknown = timed_code_request(client, "(612) 555-0199", django_capture_on_commit_callbacks)
+    start_over(client)
+    known = timed_code_request(client, "(612) 555-0111", django_capture_on_commit_callbacks)
+
+    assert known < TWILIO_LATENCY / 2 and unknown < TWILIO_LATENCY / 2, (known, unknown)
+    assert twilio_server.messages == []  # nothing was sent during the requests
+    queued = list(DBTaskResult.objects.values_list("args_kwargs", flat=True))
+    assert len(queued) == 3  # one for each request, known or not
+    assert "+1612555" not in str(queued) and "código" not in str(queued)
+
+    with caplog.at_level(logging.DEBUG):
+        assert run_worker() == 3
+
+    (text,) = twilio_server.messages  # only the known phone gets a text
+    assert text["To"] == "+16125550111" and "Su código" in text["Body"]
+    code = CODE_IN_TEXT.search(text["Body"]).group(1)
+    assert code not in caplog.text and code not in str(queued)
+    response = client.post(CONFIRM_CODE, {"code": code})
+    assert response.status_code == 302
+    assert int(signed_in_user_id(client)) == world.rosa.user.pk
+
+
+def test_a_sealed_text_that_was_tampered_with_or_waited_too_long_is_not_sent(
+    db, settings, twilio_server, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.OUTBOUND_BACKEND = "channels"
+    settings.TASKS = DATABASE_TASKS
+    with django_capture_on_commit_callbacks(execute=True):
+        outbound.send_later("sms", "+16125550111", "Your code is 1234-5678", kind="login_code")
+        outbound.send_later("sms", "+16125550112", "Your code is 8765-4321", kind="login_code")
+    stale, tampered = DBTaskResult.objects.order_by("enqueued_at")
+    sealed = tampered.args_kwargs["args"][0]
+    tampered.args_kwargs = {"args": [sealed[:-8] + "AAAAAAAA", "login_code"], "kwargs": {}}
+    tampered.save()
+    monkeypatch.setattr(outbound, "SEALED_FOR_SECONDS", -1)
+    outbound.deliver_outgoing.call(*stale.args_kwargs["args"])
+    monkeypatch.setattr(outbound, "SEALED_FOR_SECONDS", 3600)
+    outbound.deliver_outgoing.call(*tampered.args_kwargs["args"])
+
+    assert twilio_server.messages == []

@@ -1,6 +1,7 @@
 """Roster imports: school and district admins upload the SIS's OneRoster export and watch it run.
 
-Anyone else, and any import of another district, gets a 404.
+Who may import where, and which imports they may follow, is `access.roster_import_scope`;
+anyone else, and any import outside their scope, gets a 404.
 """
 
 import zipfile
@@ -12,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 
@@ -70,11 +71,11 @@ class RosterUploadForm(forms.Form):
         return upload
 
 
-def _admin_district_id(request) -> int:
-    viewer = access.viewer_for(request.user)
-    if not viewer.is_admin:
+def _import_scope(request) -> access.RosterScope:
+    scope = access.roster_import_scope(request.user)
+    if scope is None:
         raise Http404
-    return viewer.staff.district_id
+    return scope
 
 
 def _district_time_zone(district_id: int) -> str:
@@ -84,9 +85,9 @@ def _district_time_zone(district_id: int) -> str:
 
 @login_required
 def import_list(request):
-    district_id = _admin_district_id(request)
+    scope = _import_scope(request)
     imports = (
-        RosterImport.objects.filter(district_id=district_id)
+        access.roster_imports_for(request.user)
         .select_related("started_by")
         .order_by("-created_at", "-pk")
     )
@@ -94,13 +95,13 @@ def import_list(request):
     return render(
         request,
         "people/import_list.html",
-        {"page": page, "time_zone": _district_time_zone(district_id)},
+        {"page": page, "time_zone": _district_time_zone(scope.district_id)},
     )
 
 
 @login_required
 def import_upload(request):
-    district_id = _admin_district_id(request)
+    scope = _import_scope(request)
     if request.method != "POST":
         form = RosterUploadForm()
     else:
@@ -109,7 +110,7 @@ def import_upload(request):
         upload = form.cleaned_data["bundle"]
         with transaction.atomic():
             record = RosterImport.objects.create(
-                district_id=district_id,
+                district_id=scope.district_id,
                 started_by=access.viewer_for(request.user).staff,
                 file_name=upload.name[:255],
             )
@@ -117,7 +118,9 @@ def import_upload(request):
             if default_storage.exists(name):
                 default_storage.delete(name)
             default_storage.save(name, upload)
-            transaction.on_commit(lambda: run_roster_import.enqueue(record.pk))
+            # The task carries what the upload may touch, and checks it again when it runs.
+            carried = scope.as_json()
+            transaction.on_commit(lambda: run_roster_import.enqueue(record.pk, carried))
         return redirect("import_detail", pk=record.pk)
     return render(
         request,
@@ -128,17 +131,15 @@ def import_upload(request):
 
 @login_required
 def import_detail(request, pk):
-    district_id = _admin_district_id(request)
-    record = get_object_or_404(
-        RosterImport.objects.select_related("started_by"), pk=pk, district_id=district_id
-    )
+    _import_scope(request)
+    record = access.get_roster_import_for(request.user, pk)
     # htmx asks for the progress fragment only; a plain request gets the whole page.
     template = (
         "people/_import_progress.html"
         if request.headers.get("HX-Request")
         else "people/import_detail.html"
     )
-    response = render(request, template, _outcome(record, district_id))
+    response = render(request, template, _outcome(record, record.district_id))
     patch_vary_headers(response, ["HX-Request"])
     return response
 
