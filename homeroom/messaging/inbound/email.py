@@ -152,7 +152,7 @@ def _attached_files(message: EmailMessage) -> tuple[IncomingMedia, ...]:
         inline = part.get_content_disposition() != "attachment"
         if inline and part.get_content_maintype() == "image" and len(data) < SIGNATURE_IMAGE_BYTES:
             continue
-        files.append(IncomingMedia(content_type=part.get_content_type(), data=data))
+        files.append(IncomingMedia(content_type=storable(part.get_content_type()), data=data))
     return tuple(files)
 
 
