@@ -216,7 +216,14 @@ if SMS_BACKEND not in {"console", "file", "twilio"}:
     raise ImproperlyConfigured(f"SMS_BACKEND={SMS_BACKEND!r}: use console, file or twilio")
 SMS_FILE = Path(env("SMS_FILE", str(DATA_DIR / "sms.jsonl")))
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", "")
-TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", "")
+# Development and tests sign and check inbound texts with a known token (printed by
+# `make run`, used by `manage.py simulate_text`); production takes a real one or none.
+DEV_TWILIO_AUTH_TOKEN = "dev-only-twilio-auth-token-0123456789abcdef"
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", "" if PRODUCTION else DEV_TWILIO_AUTH_TOKEN)
+if PRODUCTION and TWILIO_AUTH_TOKEN == DEV_TWILIO_AUTH_TOKEN:
+    raise ImproperlyConfigured(
+        "Production needs a real TWILIO_AUTH_TOKEN, not the development one."
+    )
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", "")
 TWILIO_MESSAGING_SERVICE_SID = env("TWILIO_MESSAGING_SERVICE_SID", "")
 # Only for a local server speaking Twilio's API (tests, benchmarks); empty means Twilio itself.

@@ -25,4 +25,14 @@ pids+=($!)
 $PY manage.py runserver "$ADDR" --noreload &
 pids+=($!)
 echo "Homeroom is running at http://$ADDR — press Ctrl-C to stop."
+# Inbound texts: where Twilio would post them, and the token they are signed with (the fixed
+# development one unless TWILIO_AUTH_TOKEN is set, which is not printed).
+$PY manage.py shell --no-imports -c '
+from django.conf import settings
+from homeroom.messaging.management.commands.simulate_text import webhook_url
+token = settings.TWILIO_AUTH_TOKEN
+shown = token if token == settings.DEV_TWILIO_AUTH_TOKEN else "(your TWILIO_AUTH_TOKEN)"
+print(f"Inbound texts: POST {webhook_url()} signed with TWILIO_AUTH_TOKEN={shown}")
+print("  Text as the demo guardian: .venv/bin/python manage.py simulate_text --from +16125550100 \"Hola\"")
+' || true
 wait -n "${pids[@]}"

@@ -218,3 +218,19 @@ def get_conversation_for(user, pk) -> Conversation:
     if conversation.reviewing:
         ConversationAccess.objects.create(conversation=conversation, staff=viewer.staff)
     return conversation
+
+
+def log_reviews(user, conversation_ids) -> None:
+    """A leader read these conversations elsewhere than on their page (the contact timeline):
+    each one they are not part of is logged, as opening it would be."""
+    viewer = viewer_for(user)
+    ids = set(conversation_ids)
+    if not viewer.staff or not ids:
+        return
+    in_it = Participant.objects.filter(conversation_id__in=ids).filter(
+        Q(staff=viewer.staff) | (Q(guardian=viewer.guardian) if viewer.guardian else NOTHING)
+    )
+    reviewed = ids - set(in_it.values_list("conversation_id", flat=True))
+    ConversationAccess.objects.bulk_create(
+        ConversationAccess(conversation_id=pk, staff=viewer.staff) for pk in sorted(reviewed)
+    )

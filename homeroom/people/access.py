@@ -267,6 +267,29 @@ def staff_for(user) -> QuerySet[StaffMember]:
     )
 
 
+def schools_a_guardian_may_hear_of(guardian: Guardian | None) -> QuerySet[School]:
+    """The schools a guardian may be told of, by name and with how to reach them, where no
+    one has signed in (an answer to a text): their children's, through links that are
+    active and allow both contact and records. A court order on a child keeps that child's
+    school out of it; a number with no such link hears of no school. The school of a primary
+    link comes first."""
+    if guardian is None:
+        return School.objects.none()
+    links = Guardianship.objects.filter(
+        guardian=guardian,
+        is_active=True,
+        may_contact=True,
+        may_see_records=True,
+        student__is_active=True,
+        student__school=OuterRef("pk"),
+    )
+    return (
+        School.objects.filter(Exists(links), is_active=True)
+        .annotate(through_primary=Exists(links.filter(is_primary=True)))
+        .order_by("-through_primary", "pk")
+    )
+
+
 def can_manage_school(user, school: School) -> bool:
     viewer = viewer_for(user)
     if viewer.is_district_admin and viewer.staff.district_id == school.district_id:

@@ -27,6 +27,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from homeroom.messaging.access import log_reviews
 from homeroom.messaging.models import Conversation, Delivery, Message
 from homeroom.messaging.services import catalogue_versions, start_conversation
 from homeroom.people import access
@@ -44,6 +45,7 @@ from homeroom.translation.codes import base_language
 from homeroom.translation.detection import detect_language
 from homeroom.translation.services import TranslationUnavailable, translate
 
+from . import access as timeline_access
 from .models import (
     NOTE_MAX_CHARS,
     SENTENCE_MAX_CHARS,
@@ -480,16 +482,16 @@ def interpreters(school_ids) -> QuerySet[StaffMember]:
 # ---- the contact timeline ----------------------------------------------------------------------
 
 
-def _timeline_sources(student: Student):
+def _timeline_sources(student: Student, user):
     messages = (
-        Message.objects.filter(
-            conversation__student=student, conversation__kind=Conversation.Kind.PRIVATE
-        )
+        timeline_access.timeline_messages_for(user)
+        .filter(conversation__student=student, conversation__kind=Conversation.Kind.PRIVATE)
         .order_by()
         .annotate(k=Value("message", CharField()), t=F("created_at"), i=F("pk"))
     )
     logs = (
-        ContactLog.objects.filter(student=student)
+        timeline_access.contact_logs_for(user)
+        .filter(student=student)
         .order_by()
         .annotate(k=Value("contact", CharField()), t=F("at"), i=F("pk"))
     )
@@ -504,15 +506,17 @@ def _timeline_sources(student: Student):
     return sources
 
 
-def contact_timeline(student: Student):
-    """Every contact with the student's families, newest first, as (kind, at, id) rows ready
-    to paginate; `timeline_items` turns one page of them into objects."""
-    first, *rest = _timeline_sources(student)
+def contact_timeline(student: Student, user):
+    """Every contact with the student's families that `user` may see, newest first, as
+    (kind, at, id) rows ready to paginate; `timeline_items` turns one page of them into
+    objects."""
+    first, *rest = _timeline_sources(student, user)
     return first.union(*rest, all=True).order_by("-t", "-i")
 
 
-def timeline_items(rows) -> list[dict]:
-    """One page of (kind, at, id) rows as objects: one query per kind, whatever the page."""
+def timeline_items(rows, user) -> list[dict]:
+    """One page of (kind, at, id) rows as objects: one query per kind, whatever the page.
+    The conversations `user` reads there without being part of them are logged."""
     ids: dict[str, list[int]] = {"message": [], "contact": [], "moment": []}
     for kind, _at, pk in rows:
         ids[kind].append(pk)
@@ -531,6 +535,7 @@ def timeline_items(rows) -> list[dict]:
         obj = found.get(kind, {}).get(pk)
         if obj is not None:
             items.append({"kind": kind, "at": at, "object": obj})
+    log_reviews(user, {message.conversation_id for message in found["message"].values()})
     return items
 
 

@@ -413,7 +413,7 @@ def timeline(request, pk):
                 messages.success(request, _("Contact logged."))
                 return redirect("routines:timeline", student.pk)
         status = 400
-    page = Paginator(services.contact_timeline(student), TIMELINE_PAGE_SIZE).get_page(
+    page = Paginator(services.contact_timeline(student, request.user), TIMELINE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -422,7 +422,7 @@ def timeline(request, pk):
         {
             "student": student,
             "page": page,
-            "items": services.timeline_items(list(page)),
+            "items": services.timeline_items(list(page), request.user),
             "form": form,
         },
         status=status,

@@ -4,8 +4,11 @@ Every email Homeroom sends a family carries a reply address with that family mem
 token in that conversation. The gate refuses any other recipient while the sending server
 is still connected (so the family gets a bounce that says why, not silence), reads the
 reply's own words — plain text preferred, HTML turned into text, quoted history and
-signature blocks cut — and hands them to `receive_reply`. The Message-ID makes a repeated
-delivery harmless.
+signature blocks cut — and hands them to `receive_reply`, but only when the email comes
+from that guardian's own address (the From: header and the envelope sender); any other is
+held for staff to review. The Message-ID makes a repeated delivery harmless. Only a
+passing failure (the database away) is answered 451; an email that can never be taken
+gets a permanent refusal that says so.
 """
 
 from __future__ import annotations
@@ -25,12 +28,18 @@ from urllib.parse import urlsplit
 
 from aiosmtpd.controller import Controller
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    transaction,
+)
 from mailparser_reply import EmailReplyParser
 from mailparser_reply.constants import MAIL_LANGUAGES
 
 from homeroom.messaging.models import InboundEvent, Participant
-from homeroom.people.models import Channel
+from homeroom.people.models import Channel, Guardian
 
 from ..attachments import IncomingMedia
 from .service import MAX_REPLY_CHARS, ReplyRefused, receive_channel_reply
@@ -50,6 +59,12 @@ NOT_DELIVERED = (
     "550 5.7.1 Your reply could not be delivered through Homeroom. Please contact the school."
 )
 ACCEPTED = "250 2.0.0 Reply received"
+HELD = "250 2.0.0 Reply received; the school will look at it before it is posted"
+UNREADABLE = (
+    "554 5.6.0 Your reply could not be read by Homeroom and will not be delivered. "
+    "Please contact the school."
+)
+TRY_AGAIN = "451 4.3.0 The reply could not be processed now; it will be retried."
 # Attachments are not kept, but a phone's photo should not make the sending server give up.
 MAX_EMAIL_BYTES = 25 * 1024 * 1024
 
@@ -79,7 +94,7 @@ def participant_for(token: str) -> Participant | None:
     """The family member a reply token belongs to; staff tokens do not take email replies."""
     return (
         Participant.objects.filter(reply_token=token, guardian__isnull=False)
-        .select_related("guardian", "conversation__school", "conversation__student")
+        .select_related("guardian__user", "conversation__school", "conversation__student")
         .first()
     )
 
@@ -87,10 +102,21 @@ def participant_for(token: str) -> Participant | None:
 # -- reading an email ------------------------------------------------------------------------
 
 
+# PostgreSQL refuses NUL in text, and no encoding takes a lone surrogate (what an undecodable
+# header byte becomes): an email carrying either is kept without them rather than refused.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """`text` without the characters a text column cannot hold (NUL goes; a lone surrogate
+    becomes U+FFFD)."""
+    return _UNSTORABLE.sub(lambda found: "" if found.group() == "\x00" else "\ufffd", text)
+
+
 @dataclass(frozen=True)
 class ReadEmail:
     message_id: str
-    sender: str
+    sender: str  # the From: header as written
     text: str  # the whole readable text, quoted history included
     reply: str  # the family's own words
     automatic: bool  # an out-of-office or a bounce, not a person writing
@@ -99,10 +125,10 @@ class ReadEmail:
 
 def read_email(raw: bytes) -> ReadEmail:
     message = email.message_from_bytes(raw, policy=email.policy.default)
-    text = _readable_text(message)
+    text = storable(_readable_text(message))
     return ReadEmail(
-        message_id=_message_id(message, raw),
-        sender=str(message.get("From", "") or ""),
+        message_id=storable(_message_id(message, raw)),
+        sender=storable(str(message.get("From", "") or "")),
         text=text,
         reply=strip_quoted(text),
         automatic=_is_automatic(message),
@@ -126,7 +152,7 @@ def _attached_files(message: EmailMessage) -> tuple[IncomingMedia, ...]:
         inline = part.get_content_disposition() != "attachment"
         if inline and part.get_content_maintype() == "image" and len(data) < SIGNATURE_IMAGE_BYTES:
             continue
-        files.append(IncomingMedia(content_type=part.get_content_type(), data=data))
+        files.append(IncomingMedia(content_type=storable(part.get_content_type()), data=data))
     return tuple(files)
 
 
@@ -330,19 +356,52 @@ def _cut_quoted_blocks(text: str) -> str:
 # -- taking a reply --------------------------------------------------------------------------
 
 
-def receive_email(raw: bytes, recipients: list[str]) -> str:
-    """Deliver one email to the conversations its reply addresses name; an SMTP status."""
+def receive_email(raw: bytes, recipients: list[str], mail_from: str | None = None) -> str:
+    """Deliver one email to the conversations its reply addresses name; an SMTP status.
+
+    `mail_from` is the envelope sender (SMTP MAIL FROM; None when the email was handed over
+    some other way). A reply goes in as the guardian its address was given to only when it
+    comes from one of their addresses; any other is held for the school to review."""
     read = read_email(raw)
     tokens = list(dict.fromkeys(t for t in map(token_in, recipients) if t))
     if not tokens:
         return UNKNOWN_ADDRESS
-    statuses = [_deliver(read, token, several=len(tokens) > 1) for token in tokens]
-    if ACCEPTED in statuses:
-        return ACCEPTED
+    several = len(tokens) > 1
+    statuses = [_deliver(read, token, mail_from, several=several) for token in tokens]
+    for status in (ACCEPTED, HELD):
+        if status in statuses:
+            return status
     return statuses[0]
 
 
-def _deliver(read: ReadEmail, token: str, *, several: bool) -> str:
+def normalised_address(address: str | None) -> str:
+    """An address as compared: no display name, angle brackets or spaces, in lower case."""
+    address = storable(address or "").strip()
+    parsed = email.utils.parseaddr(address)[1] if "<" in address else address
+    return parsed.strip().strip("<>").strip().casefold()
+
+
+def addresses_of(guardian: Guardian) -> set[str]:
+    """The addresses a guardian writes from: the family's on record and their sign-in."""
+    known = {guardian.email, guardian.user.email if guardian.user_id else ""}
+    return {normalised_address(address) for address in known if address} - {""}
+
+
+def _sender_mismatch(read: ReadEmail, guardian: Guardian, mail_from: str | None) -> str:
+    """Why this email is not surely from `guardian` ("" when it is): the From: header and,
+    when known, the envelope sender must both be one of the guardian's addresses."""
+    theirs = addresses_of(guardian)
+    written = [address for _name, address in email.utils.getaddresses([read.sender])]
+    senders = {normalised_address(address) for address in written} - {""}
+    problems = []
+    if not senders or not senders <= theirs:
+        problems.append(f"From: {read.sender or '(none)'}")
+    if mail_from is not None and normalised_address(mail_from) not in theirs:
+        problems.append(f"envelope sender (MAIL FROM): {mail_from or '(none)'}")
+    return "; ".join(problems)
+
+
+def _deliver(read: ReadEmail, token: str, mail_from: str | None, *, several: bool) -> str:
     provider_id = f"{read.message_id}#{token}" if several else read.message_id
     if InboundEvent.objects.filter(provider_id=provider_id).exists():
         return ACCEPTED
@@ -353,6 +412,21 @@ def _deliver(read: ReadEmail, token: str, *, several: bool) -> str:
     if read.automatic:
         _record(provider_id, sender, read.text, "automatic")
         return ACCEPTED
+    mismatch = _sender_mismatch(read, participant.guardian, mail_from)
+    if mismatch:
+        # Anyone may hold a reply address (a forwarded email, a shared inbox): what they write
+        # is not posted as the guardian's words, but kept for staff to look at.
+        note = (
+            f"Held for review: sent to the reply address of guardian {participant.guardian_id} "
+            f"in conversation {participant.conversation_id}, but {mismatch} is not an address "
+            "of this guardian. Not posted."
+        )
+        _record(provider_id, sender, f"{note}\n\n{read.text}", "held:sender_mismatch")
+        logger.warning(
+            "email reply to conversation %s held for review: the sender is not the guardian",
+            participant.conversation_id,
+        )
+        return HELD
     try:
         receive_channel_reply(
             participant.guardian,
@@ -409,6 +483,10 @@ def _with_database(function, *args):
         close_old_connections()
 
 
+# Failures worth a retry: the database or the file store is away. Anything else is permanent.
+TRANSIENT = (OperationalError, InterfaceError, OSError)
+
+
 class ReplyGate:
     """aiosmtpd handler: refuse unknown recipients at RCPT, deliver replies at DATA."""
 
@@ -429,12 +507,19 @@ class ReplyGate:
         if isinstance(raw, str):
             raw = raw.encode("utf-8", errors="surrogateescape")
         try:
-            return await self._off_loop(receive_email, raw, list(envelope.rcpt_tos))
+            return await self._off_loop(
+                receive_email, raw, list(envelope.rcpt_tos), envelope.mail_from or ""
+            )
+        except TRANSIENT as error:
+            # The database or the file store is away for now: the sending server tries
+            # again later, so nothing a family wrote is lost to a hiccup.
+            logger.warning("email reply could not be processed now: %s", type(error).__name__)
+            return TRY_AGAIN
         except Exception:
-            # A temporary failure makes the sending server try again later, so nothing a
-            # family wrote is lost to a bug or a database hiccup.
+            # Anything else would fail the same way at every retry, and the family would
+            # only hear of it days later: a permanent answer now tells them to call.
             logger.exception("email reply could not be processed")
-            return "451 4.3.0 The reply could not be processed now; it will be retried."
+            return UNREADABLE
 
 
 class MailGate(Controller):

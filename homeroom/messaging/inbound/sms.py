@@ -25,7 +25,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from homeroom.messaging import attachments
 from homeroom.messaging.models import Conversation, Delivery, InboundEvent, Message, SmsOptOut
-from homeroom.people.models import Channel, Guardian, Guardianship, School
+from homeroom.people import access
+from homeroom.people.models import Channel, Guardian, School
 
 from .service import (
     ReplyRefused,
@@ -313,16 +314,13 @@ def thread_for_number(
 # -- keywords --------------------------------------------------------------------------------
 
 
-def _school_of(guardian: Guardian | None) -> School | None:
-    if guardian is None:
-        return None
-    link = (
-        Guardianship.objects.filter(guardian=guardian, is_active=True, student__is_active=True)
-        .select_related("student__school")
-        .order_by("-is_primary", "pk")
-        .first()
-    )
-    return link.student.school if link else None
+def _school_of(*guardians: Guardian) -> School | None:
+    """The school a number's answer may name: the first its guardians may hear of."""
+    for guardian in guardians:
+        school = access.schools_a_guardian_may_hear_of(guardian).first()
+        if school is not None:
+            return school
+    return None
 
 
 def _answer_keyword(
@@ -330,7 +328,7 @@ def _answer_keyword(
 ) -> HttpResponse:
     guardian = guardians[0] if guardians else None
     language = "es" if keyword in SPANISH_KEYWORDS else (guardian.language if guardian else "en")
-    school = _school_of(guardian)
+    school = _school_of(*guardians)
     name = school.name if school else "Homeroom"
     protect = [*KEYWORD_WORDS, name]
 

@@ -30,6 +30,7 @@ from .test_inbound_media import JPEG, PDF
 from .test_receive_reply import apertium, private_thread  # noqa: F401  (fixtures)
 
 DOMAIN = "reply.homeroom.example"
+MARCO = "Marco Lopez <marco.lopez@family.example>"
 
 GMAIL_ENGLISH = """\
 Thank you, I will be there at 3.
@@ -216,9 +217,9 @@ def reply_address(conversation, guardian) -> str:
     return f"reply+{token}@{DOMAIN}"
 
 
-def send(gate, message: EmailMessage, to: str):
+def send(gate, message: EmailMessage, to: str, *, envelope_from: str | None = None):
     with smtplib.SMTP(gate.hostname, gate.port, timeout=60) as smtp:
-        return smtp.send_message(message, to_addrs=[to])
+        return smtp.send_message(message, from_addr=envelope_from, to_addrs=[to])
 
 
 @pytest.mark.django_db(transaction=True)
@@ -298,7 +299,7 @@ def test_an_email_with_nothing_but_the_quote_is_bounced_with_a_reason(world, gat
     quote_only = "On Mon, Nov 23, 2026 at 9:00 AM Ms Rivera <r@x.example> wrote:\n> Hello\n"
 
     with pytest.raises(smtplib.SMTPDataError) as refused:
-        send(gate, family_email(quote_only, to=address), address)
+        send(gate, family_email(quote_only, to=address, sender=MARCO), address)
 
     assert refused.value.smtp_code == 550
     assert b"write your answer above the quoted message" in refused.value.smtp_error
@@ -312,7 +313,7 @@ def test_html_in_an_email_reply_is_stored_as_text(world, gate):
     address = reply_address(conversation, world.marco)
     html = "<p>Ana will <b>stay home</b> today &amp; tomorrow.</p><script>alert(1)</script>"
 
-    send(gate, family_email(None, to=address, html=html), address)
+    send(gate, family_email(None, to=address, html=html, sender=MARCO), address)
 
     assert Message.objects.get().body == "Ana will stay home today & tomorrow."
 
@@ -338,7 +339,7 @@ def test_a_guardian_barred_since_is_not_posted(world):
     address = reply_address(conversation, world.marco)
     Guardianship.objects.filter(guardian=world.marco).update(may_contact=False)
 
-    status = receive_email(family_email("Hello?", to=address).as_bytes(), [address])
+    status = receive_email(family_email("Hello?", to=address, sender=MARCO).as_bytes(), [address])
 
     assert status == NOT_DELIVERED
     assert InboundEvent.objects.get().outcome == "refused:not_contactable"
@@ -355,7 +356,8 @@ def test_an_email_answering_an_announcement_becomes_a_private_thread(world, aper
     )
     address = reply_address(announcement, world.marco)
 
-    status = receive_email(family_email("What time?", to=address).as_bytes(), [address])
+    email = family_email("What time?", to=address, sender=MARCO)
+    status = receive_email(email.as_bytes(), [address])
 
     assert status.startswith("250")
     reply = Message.objects.get(author_guardian=world.marco)
@@ -412,3 +414,138 @@ def test_an_email_with_only_a_photo_is_taken(world, gate):
     message = Message.objects.get(conversation=conversation, author_guardian=world.rosa)
     assert message.body == ""
     assert message.attachments.get().status == Attachment.Status.STORED
+
+
+# -- whose reply it is: the sender must be the guardian the address was given to ------------
+
+STRANGER = "Someone Else <someone.else@elsewhere.example>"
+
+
+def held_event():
+    event = InboundEvent.objects.get()
+    assert event.outcome == "held:sender_mismatch"
+    assert event.message is None
+    return event
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_from_another_address_is_held_for_review_not_posted(world, gate):
+    conversation = private_thread(world, world.rosa)
+    address = reply_address(conversation, world.rosa)
+    forged = family_email("Please let Ana leave with my friend today.", to=address, sender=STRANGER)
+
+    assert send(gate, forged, address) == {}
+
+    assert not Message.objects.exists()
+    assert not conversation.messages.exists()
+    event = held_event()
+    assert event.from_address == "someone.else@elsewhere.example"
+    assert "Please let Ana leave with my friend today." in event.body
+    assert "not an address of this guardian" in event.body  # the note for staff
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_envelope_sender_that_is_not_the_guardians_is_held(world, gate):
+    conversation = private_thread(world, world.rosa)
+    address = reply_address(conversation, world.rosa)
+    email = family_email("Ana is sick today.", to=address)  # From: says Rosa
+
+    assert send(gate, email, address, envelope_from="someone.else@elsewhere.example") == {}
+
+    assert not Message.objects.exists()
+    event = held_event()
+    assert "someone.else@elsewhere.example" in event.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_guardians_address_is_matched_whatever_its_case(world, gate):
+    conversation = private_thread(world, world.rosa)
+    address = reply_address(conversation, world.rosa)
+    email = family_email(
+        "Ana is sick today.", to=address, sender="Rosa <ROSA.Lopez@Family.Example>"
+    )
+
+    assert send(gate, email, address, envelope_from=" Rosa.LOPEZ@family.example ") == {}
+
+    assert Message.objects.get().author_guardian == world.rosa
+    assert InboundEvent.objects.get().outcome == "received"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_guardians_sign_in_address_is_theirs_too(world, gate):
+    world.rosa.user.email = "rosa@work.example"
+    world.rosa.user.save()
+    conversation = private_thread(world, world.rosa)
+    address = reply_address(conversation, world.rosa)
+    email = family_email("Writing from work.", to=address, sender="Rosa <rosa@work.example>")
+
+    assert send(gate, email, address) == {}
+
+    assert Message.objects.get().author_guardian == world.rosa
+
+
+def test_a_reply_handed_over_without_an_envelope_is_checked_by_its_from_header(world):
+    conversation = private_thread(world, world.rosa)
+    address = reply_address(conversation, world.rosa)
+    forged = family_email("Hello", to=address, sender=world.marco.email)  # Marco, not Rosa
+
+    status = receive_email(forged.as_bytes(), [address])
+
+    assert status.startswith("250")
+    assert not Message.objects.exists()
+    held_event()
+
+
+# -- a reply that cannot be stored as it came ----------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_with_a_nul_byte_is_filed_without_it(world, gate):
+    conversation = private_thread(world, world.rosa)
+    address = reply_address(conversation, world.rosa)
+    email = family_email("Ana will be late\x00 tomorrow.", to=address)
+    email.replace_header("Subject", "Re: Ana\x00's week")
+
+    assert send(gate, email, address) == {}
+
+    message = Message.objects.get()
+    assert message.conversation == conversation
+    assert message.body == "Ana will be late tomorrow."
+    event = InboundEvent.objects.get()
+    assert "\x00" not in event.body and event.message == message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_that_can_never_be_processed_is_refused_for_good(world, gate, monkeypatch):
+    conversation = private_thread(world, world.rosa)
+    address = reply_address(conversation, world.rosa)
+
+    def unreadable(*args, **kwargs):
+        raise ValueError("this email cannot be stored")
+
+    monkeypatch.setattr("homeroom.messaging.inbound.email.receive_channel_reply", unreadable)
+
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        send(gate, family_email("Hello", to=address), address)
+
+    assert 500 <= refused.value.smtp_code < 600
+    assert b"could not be read" in refused.value.smtp_error
+    assert not Message.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_that_is_down_asks_the_sender_to_try_again(world, gate, monkeypatch):
+    from django.db import OperationalError
+
+    conversation = private_thread(world, world.rosa)
+    address = reply_address(conversation, world.rosa)
+
+    def database_down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("homeroom.messaging.inbound.email.receive_channel_reply", database_down)
+
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        send(gate, family_email("Hello", to=address), address)
+
+    assert refused.value.smtp_code == 451

@@ -467,3 +467,48 @@ def test_a_family_taken_out_of_the_last_thread_is_heard_by_the_liaisons(client, 
     reply = Message.objects.get(author_guardian=world.marco)
     assert reply.conversation != conversation
     assert reply.conversation.participants.filter(staff=world.liaison).exists()
+
+
+# -- keywords from a restricted guardian --------------------------------------------------------
+
+NORTH_DETAILS = ("North Elementary", "(612) 555-0100", "north@example.org", "612")
+
+
+@pytest.mark.parametrize("word", ["HELP", "STOP", "START", "INFO"])
+def test_a_restricted_guardians_number_is_told_nothing_of_the_school(client, world, word):
+    response = signed_post(client, twilio_fields(word, str(world.ray.phone)))
+
+    answer = text_in(response)
+    assert answer
+    assert not any(detail in answer for detail in NORTH_DETAILS), answer
+    assert "STOP" in answer or "START" in answer
+
+
+@pytest.mark.parametrize("word", ["AYUDA", "PARAR", "COMENZAR"])
+def test_a_restricted_guardian_is_told_nothing_in_spanish_either(client, world, apertium, word):  # noqa: F811
+    response = signed_post(client, twilio_fields(word, str(world.ray.phone)))
+
+    answer = text_in(response)
+    assert detect_language(answer).language == "es"
+    assert not any(detail in answer for detail in NORTH_DETAILS), answer
+
+
+def test_a_restricted_guardians_help_is_the_answer_an_unknown_number_gets(client, world):
+    unknown = text_in(signed_post(client, twilio_fields("HELP", "+14155550199")))
+    restricted = text_in(signed_post(client, twilio_fields("HELP", str(world.ray.phone))))
+
+    assert restricted == unknown
+    assert "call or visit the school" in unknown
+
+
+def test_a_guardian_restricted_for_one_child_hears_only_of_the_other_childs_school(client, world):
+    world.south.phone = "+16125550200"
+    world.south.email = "south@example.org"
+    world.south.save()
+    Guardianship.objects.create(guardian=world.ray, student=world.dee)  # allowed for Dee
+
+    answer = text_in(signed_post(client, twilio_fields("HELP", str(world.ray.phone))))
+
+    assert "South High" in answer
+    assert "(612) 555-0200" in answer and "south@example.org" in answer
+    assert not any(detail in answer for detail in NORTH_DETAILS[:3]), answer
