@@ -4,6 +4,9 @@
 - school admins: also every conversation of their schools, and district admins every one of
   their district (conversations are school records); each time they open one they are not
   part of, a ConversationAccess row records it;
+- an announcement to the whole district belongs to the district, not to any school: only the
+  district's admins read it (and its delivery list) or write into it, whoever else once
+  joined it;
 - guardians: the conversations they are part of, as long as they may still see the child's
   records (a court order later on closes the thread to them), and the announcements they
   received.
@@ -28,7 +31,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from homeroom.people.access import NOTHING, Viewer, viewer_for
-from homeroom.people.models import Guardian, Guardianship, StaffMember
+from homeroom.people.models import Guardian, Guardianship, StaffMember, TeachingAssignment
 
 from .models import Conversation, ConversationAccess, Message, MessageTranslation, Participant
 
@@ -43,6 +46,15 @@ def _guardian_in(guardian: Guardian, conversation_ref="pk") -> Exists:
     return Exists(
         Participant.objects.filter(conversation_id=OuterRef(conversation_ref), guardian=guardian)
     )
+
+
+def _staff_member_of(viewer: Viewer) -> Q:
+    """Conversations the staff member is part of; a district-wide one only while they are
+    an admin of its district."""
+    q = Q(_staff_in(viewer.staff), school__isnull=False)
+    if viewer.is_district_admin:
+        q |= Q(_staff_in(viewer.staff), district_id=viewer.staff.district_id)
+    return q
 
 
 def _family_scope(guardian: Guardian) -> Q:
@@ -65,7 +77,7 @@ def _family_scope(guardian: Guardian) -> Q:
 
 
 def _staff_scope(viewer: Viewer) -> Q:
-    q = Q(_staff_in(viewer.staff))
+    q = _staff_member_of(viewer)
     if viewer.is_district_admin:
         q |= Q(school__district_id=viewer.staff.district_id)
     if viewer.admin_school_ids:
@@ -88,7 +100,7 @@ def staff_inbox_for(user, *, everything: bool = False) -> QuerySet[Conversation]
     viewer = viewer_for(user)
     if not viewer.staff:
         return Conversation.objects.none()
-    scope = _staff_scope(viewer) if everything else Q(_staff_in(viewer.staff))
+    scope = _staff_scope(viewer) if everything else _staff_member_of(viewer)
     return Conversation.objects.filter(scope)
 
 
@@ -193,7 +205,9 @@ def get_conversation_for(user, pk) -> Conversation:
     `as_staff` / `as_guardian` (a participant as such) and `read_marker` (their last read,
     before this visit). A leader opening a conversation they are not part of is logged."""
     viewer = viewer_for(user)
-    conversations = conversations_for(user).select_related("school", "student", "section")
+    conversations = conversations_for(user).select_related(
+        "school", "district", "student", "section"
+    )
     no = Value(False, output_field=BooleanField())
     none = Value(None, output_field=DateTimeField())
     conversations = conversations.annotate(
@@ -218,3 +232,57 @@ def get_conversation_for(user, pk) -> Conversation:
     if conversation.reviewing:
         ConversationAccess.objects.create(conversation=conversation, staff=viewer.staff)
     return conversation
+
+
+# ---- who may write into one ------------------------------------------------------------------
+
+
+def viewer_of_staff(staff: StaffMember) -> Viewer:
+    """Who a staff member is, signed in or not (automatic messages go out in their name)."""
+    if staff.user_id:
+        viewer = viewer_for(staff.user)
+        if viewer.staff is not None and viewer.staff.pk == staff.pk:
+            return viewer
+    if not staff.is_active:
+        return Viewer(user_id=None)
+    roles: dict[int, set[str]] = {}
+    rows = staff.assignments.filter(school__is_active=True).values_list("school_id", "role")
+    for school_id, role in rows:
+        roles.setdefault(school_id, set()).add(role)
+    return Viewer(user_id=None, staff=staff, roles_by_school=roles)
+
+
+def _may_address(viewer: Viewer) -> Q:
+    """Announcements whose audience the staff member may speak to, as when sending one: a
+    district's admins the district's, a school's admins their school's, a teacher their own
+    classes'. An announcement to the whole district has no school and no section: only its
+    district's admins match it."""
+    q = Q(school_id__in=viewer.admin_school_ids) if viewer.admin_school_ids else NOTHING
+    if viewer.is_district_admin:
+        q |= Q(district_id=viewer.staff.district_id)
+    teaches = TeachingAssignment.objects.filter(
+        section_id=OuterRef("section_id"), staff=viewer.staff, is_active=True
+    )
+    q |= Q(Exists(teaches), audience__kind="section", school__isnull=False)
+    return q
+
+
+def staff_write_access(staff: StaffMember, conversation: Conversation) -> bool | None:
+    """Whether a staff member may write into a conversation (None: no; False: yes, and they
+    are not in it yet; True: yes, and they are). They write where they may read; into an
+    announcement only when they may address its audience (what goes in reaches every family
+    in it). One query."""
+    viewer = viewer_of_staff(staff)
+    if viewer.staff is None:
+        return None
+    writable = _staff_scope(viewer) & (Q(kind=Conversation.Kind.PRIVATE) | _may_address(viewer))
+    rows = (
+        Conversation.objects.filter(writable, pk=conversation.pk)
+        .annotate(joined=_staff_in(viewer.staff))
+        .values_list("joined", flat=True)
+    )
+    return next(iter(rows), None)
+
+
+def staff_may_write(staff: StaffMember, conversation: Conversation) -> bool:
+    return staff_write_access(staff, conversation) is not None

@@ -127,7 +127,7 @@ def _staff_inbox(request, viewer):
         access.with_inbox_details(
             conversations, viewer, as_family=False, reader_language=STAFF_LANGUAGE
         )
-        .select_related("student", "school", "section")
+        .select_related("student", "school", "district", "section")
         .prefetch_related(Prefetch("participants", queryset=_people_shown(), to_attr="people"))
         .order_by("-last_message_at", "-pk")
     )
@@ -147,7 +147,7 @@ def _family_inbox(request, viewer):
         access.with_inbox_details(
             access.family_inbox_for(request.user), viewer, as_family=True, reader_language=reader
         )
-        .select_related("student", "school", "section")
+        .select_related("student", "school", "district", "section")
         .prefetch_related(
             Prefetch(
                 "participants",
@@ -247,6 +247,8 @@ def audience_label(conversation) -> str:
     if conversation.kind != Conversation.Kind.ANNOUNCEMENT:
         return ""
     kind = (conversation.audience or {}).get("kind")
+    if kind == "district" or conversation.school_id is None:
+        return _("Every family in the district")
     school = conversation.school.name
     if kind == "section" and conversation.section_id:
         return _("Families of %(section)s, %(school)s") % {
@@ -258,8 +260,6 @@ def audience_label(conversation) -> str:
             "grade": conversation.audience.get("grade", ""),
             "school": school,
         }
-    if kind == "district":
-        return _("Every family in the district")
     return _("Every family at %(school)s") % {"school": school}
 
 

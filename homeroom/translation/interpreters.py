@@ -78,7 +78,7 @@ def may_correct(user, conversation) -> bool:
         return False
     if getattr(conversation, "as_staff", False):
         return True
-    if viewer.is_district_admin and viewer.staff.district_id == conversation.school.district_id:
+    if viewer.is_district_admin and viewer.staff.district_id == conversation.district_id:
         return True
     return conversation.school_id in viewer.school_ids_with(*CORRECTOR_ROLES)
 
