@@ -11,6 +11,15 @@
   records (a court order later on closes the thread to them), and the announcements they
   received.
 
+A family's own words are for the staff, and for the other guardians of the child only
+within the author's household (`family_words_readers`, `family_words_visible_to`): a
+message a guardian writes is never delivered to, nor shown to, the child's other household.
+Staff words go to every contactable guardian in the conversation.
+
+Two links to the same child are one household when they carry the same household label, or
+when neither has one and both guardians live with the child; a guardian who lives apart
+with no label is a household of their own.
+
 An id outside the reader's scope is a 404, as everywhere else.
 """
 
@@ -31,7 +40,13 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from homeroom.people.access import NOTHING, Viewer, viewer_for
-from homeroom.people.models import Guardian, Guardianship, StaffMember, TeachingAssignment
+from homeroom.people.models import (
+    Guardian,
+    Guardianship,
+    StaffMember,
+    Student,
+    TeachingAssignment,
+)
 
 from .models import Conversation, ConversationAccess, Message, MessageTranslation, Participant
 
@@ -95,6 +110,19 @@ def conversations_for(user) -> QuerySet[Conversation]:
     return Conversation.objects.filter(q)
 
 
+def messages_for(user) -> QuerySet[Message]:
+    """Messages a user may read: every one of the conversations they have as staff; as a
+    family, of theirs, those `family_words_visible_to` them."""
+    viewer = viewer_for(user)
+    q = NOTHING
+    if viewer.staff:
+        q |= Q(conversation__in=Conversation.objects.filter(_staff_scope(viewer)))
+    if viewer.guardian:
+        family = Conversation.objects.filter(_family_scope(viewer.guardian))
+        q |= Q(conversation__in=family) & family_words_visible_to(viewer.guardian)
+    return Message.objects.filter(q)
+
+
 def staff_inbox_for(user, *, everything: bool = False) -> QuerySet[Conversation]:
     """A staff member's conversations; with `everything`, all those they may review."""
     viewer = viewer_for(user)
@@ -132,8 +160,54 @@ def _unread_for_guardian(guardian: Guardian):
     return Message.objects.filter(
         Q(conversation__participants__last_read_at__isnull=True)
         | Q(created_at__gt=F("conversation__participants__last_read_at")),
+        family_words_visible_to(guardian),
         conversation__participants__guardian=guardian,
     ).exclude(author_guardian=guardian)
+
+
+# ---- a family's own words ----------------------------------------------------------------
+
+
+def _shares_a_household(link_ref: str = "household") -> Q:
+    """Links in the household of the link at `link_ref` (see the module docstring)."""
+    return Q(household=OuterRef(link_ref)) & (~Q(household="") | Q(lives_with=True))
+
+
+def family_words_readers(author: Guardian, student: Student | None) -> QuerySet[Guardian]:
+    """The other guardians who may read what `author` writes about `student`: those of the
+    author's household whom the school may tell about the child. None without a child."""
+    if student is None:
+        return Guardian.objects.none()
+    own = Guardianship.objects.filter(guardian=author, student=student).filter(
+        ~Q(household="") | Q(lives_with=True)
+    )
+    same_home = Guardianship.objects.about_the_child().filter(
+        Exists(own.filter(household=OuterRef("household"))),
+        ~Q(household="") | Q(lives_with=True),
+        student=student,
+    )
+    return Guardian.objects.filter(
+        pk__in=same_home.exclude(guardian=author).values("guardian_id"), is_active=True
+    )
+
+
+def family_words_visible_to(guardian: Guardian, message_ref: str = "") -> Q:
+    """Over Message (or, with `message_ref`, over a model reaching Message by it): what a
+    guardian reader may see. Staff words, their own, and those of a guardian of their
+    household about the conversation's child."""
+    prefix = f"{message_ref}__" if message_ref else ""
+    readers_link = Guardianship.objects.filter(guardian=guardian, student=OuterRef("student"))
+    authors_link = Guardianship.objects.filter(
+        ~Q(household="") | Q(lives_with=True),
+        Exists(readers_link.filter(_shares_a_household())),
+        guardian=OuterRef(f"{prefix}author_guardian"),
+        student=OuterRef(f"{prefix}conversation__student"),
+    )
+    return (
+        Q(**{f"{prefix}author_guardian__isnull": True})
+        | Q(**{f"{prefix}author_guardian": guardian})
+        | Q(Exists(authors_link))
+    )
 
 
 def unread_count_for_family(user) -> int:
@@ -163,6 +237,7 @@ def with_inbox_details(
     and the reader's unread count, computed in the same query."""
     last = Message.objects.filter(conversation_id=OuterRef("pk")).order_by("-created_at", "-pk")
     if as_family:
+        last = last.filter(family_words_visible_to(viewer.guardian))
         unread = _count(_unread_for_guardian(viewer.guardian))
     else:
         unread = _count(_unread_for_staff(viewer.staff))

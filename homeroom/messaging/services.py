@@ -8,7 +8,8 @@ Contract (the signatures other modules code against):
     guardians (active guardianship with may_contact, active guardian), each a Participant.
     By staff: `by_staff` and the colleagues in `staff`. By a guardian: the staff in `staff`
     (the student's teachers or other staff of the school), or the school office (its family
-    liaisons, else its school admins) when `staff` is empty.
+    liaisons, else its school admins) when `staff` is empty; of the guardians, only the
+    author's household (a family's words never reach the child's other household).
 - send_message(conversation, *, text, by_staff=None, by_guardian=None, urgent_reason="",
   channel="app", automatic=False, language=None, prepared=None) -> Message
     One transaction: the Message (in `language`, else the author's: staff write in English,
@@ -159,6 +160,11 @@ def start_conversation(
     else:
         if by_guardian.pk not in {guardian.pk for guardian in guardians}:
             raise Http404
+        # A family's words reach the staff and its own household, never the other one.
+        household = set(
+            messaging_access.family_words_readers(by_guardian, student).values_list("pk", flat=True)
+        )
+        guardians = [g for g in guardians if g.pk == by_guardian.pk or g.pk in household]
         members = _unique(_check_staff_of(student, staff)) or _school_office(student.school)
         started_by = Conversation.StartedBy.FAMILY
     conversation = Conversation(
@@ -390,7 +396,14 @@ def _open(
 ) -> Conversation:
     """Create a conversation, its participants and its first message in one transaction."""
     source = _source_language(language, by_staff, by_guardian)
-    recipients = [g for g in guardians if by_guardian is None or g.pk != by_guardian.pk]
+    recipients = list(guardians)
+    if by_guardian is not None:
+        readers = set(
+            messaging_access.family_words_readers(by_guardian, conversation.student).values_list(
+                "pk", flat=True
+            )
+        )
+        recipients = [g for g in guardians if g.pk in readers]
     readers = [guardian.language for guardian in recipients]
     if staff:
         readers.append(STAFF_LANGUAGE)
@@ -592,7 +605,9 @@ def _recipients(conversation: Conversation, author: Guardian | None) -> QuerySet
         Exists(in_conversation)
     )
     if author is not None:
-        guardians = guardians.exclude(pk=author.pk)
+        # A family's words: to its own household only (and to no one without a child).
+        readers = messaging_access.family_words_readers(author, conversation.student)
+        guardians = guardians.filter(pk__in=readers.values("pk"))
     return guardians
 
 

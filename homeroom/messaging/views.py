@@ -442,7 +442,13 @@ def _reply_form(request, conversation, form, *, as_family):
 
 def _render_conversation(request, conversation, viewer, form, *, as_family, people=None):
     reader = _reader_language(viewer) if as_family else STAFF_LANGUAGE
-    thread, earlier = _thread(conversation, request.GET.get("before"), reader, as_family)
+    thread, earlier = _thread(
+        conversation,
+        request.GET.get("before"),
+        reader,
+        as_family,
+        guardian=viewer.guardian if as_family else None,
+    )
     participant = conversation.as_family or conversation.as_staff
     marker = conversation.read_marker if participant else None
     for message in thread:
@@ -513,10 +519,13 @@ def _translations_prefetch(reader: str, as_family: bool) -> Prefetch:
     return Prefetch("translations", queryset=translations, to_attr="all_translations")
 
 
-def _thread(conversation, before, reader: str, as_family: bool):
+def _thread(conversation, before, reader: str, as_family: bool, *, guardian=None):
     """The latest THREAD_SIZE messages (before `before`, a message id), oldest first, and
-    the id to ask for the ones before them, if any."""
+    the id to ask for the ones before them, if any. A `guardian` reader sees only what
+    access lets them (not the words of the child's other household)."""
     messages = Message.objects.filter(conversation=conversation)
+    if guardian is not None:
+        messages = messages.filter(access.family_words_visible_to(guardian))
     if before:
         try:
             before = int(before)
