@@ -28,6 +28,7 @@ from django.db.models import (
     Count,
     DateTimeField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -163,6 +164,57 @@ def _unread_for_guardian(guardian: Guardian):
         family_words_visible_to(guardian),
         conversation__participants__guardian=guardian,
     ).exclude(author_guardian=guardian)
+
+
+# ---- who is listed in a conversation ----------------------------------------------------------
+
+
+def people_listed_for(viewer: Viewer) -> QuerySet[Participant]:
+    """The people of conversations as a staff reader sees them listed (inbox rows, the
+    conversation page): every staff member; an announcement's families never (they may be
+    thousands, and are not named to one another); a private conversation's guardians while
+    their link to its child still lets the school tell them about the child. A guardian
+    barred later on (a court order) drops out of the list, except for the admins of the
+    conversation's school or district, who keep the records right: they see them with
+    `restricted` set."""
+    allowed = Exists(
+        Guardianship.objects.about_the_child().filter(
+            guardian=OuterRef("guardian"), student=OuterRef("conversation__student")
+        )
+    )
+    guardian_ok = Q(conversation__student__isnull=True) | Q(allowed)
+    admin_of = NOTHING
+    if viewer.is_district_admin:
+        admin_of |= Q(conversation__district_id=viewer.staff.district_id)
+    if viewer.admin_school_ids:
+        admin_of |= Q(conversation__school_id__in=viewer.admin_school_ids)
+    private = Q(conversation__kind=Conversation.Kind.PRIVATE)
+    return (
+        Participant.objects.filter(Q(staff__isnull=False) | (private & (guardian_ok | admin_of)))
+        .annotate(
+            restricted=ExpressionWrapper(
+                Q(guardian__isnull=False) & ~guardian_ok, output_field=BooleanField()
+            )
+        )
+        .select_related("staff", "guardian")
+        .order_by("pk")
+    )
+
+
+def deliveries_listed_for(viewer: Viewer, conversation: Conversation) -> Q:
+    """Over Delivery: whose deliveries a staff reader sees in a conversation's delivery list.
+    Like `people_listed_for`: in a private conversation, a guardian barred since drops out,
+    except for the admins of its school or district."""
+    if conversation.kind != Conversation.Kind.PRIVATE or conversation.student_id is None:
+        return Q()
+    if viewer.is_district_admin and viewer.staff.district_id == conversation.district_id:
+        return Q()
+    if conversation.school_id in viewer.admin_school_ids:
+        return Q()
+    allowed = Guardianship.objects.about_the_child().filter(
+        guardian=OuterRef("guardian"), student_id=conversation.student_id
+    )
+    return Q(Exists(allowed))
 
 
 # ---- a family's own words ----------------------------------------------------------------
