@@ -219,7 +219,7 @@ def _describe(conversation, viewer, reader: str, *, as_family: bool) -> None:
     me_staff = viewer.staff.pk if viewer.staff and not as_family else None
     me_guardian = viewer.guardian.pk if viewer.guardian and as_family else None
     conversation.others = [
-        p.staff or p.guardian
+        p.staff or _marked(p)
         for p in conversation.people
         if not (p.staff_id and p.staff_id == me_staff)
         and not (p.guardian_id and p.guardian_id == me_guardian)
@@ -485,7 +485,7 @@ def _render_conversation(request, conversation, viewer, form, *, as_family, peop
 
 def _marked(participant):
     """The guardian, marked when access lists them only as barred (for an admin's eyes)."""
-    participant.guardian.restricted = participant.restricted
+    participant.guardian.restricted = getattr(participant, "restricted", False)
     return participant.guardian
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from homeroom.messaging import services
+from homeroom.messaging.inbound.service import receive_channel_reply
 from homeroom.messaging.models import Conversation, Delivery, Message, Participant
 from homeroom.messaging.services import Audience
 from homeroom.people.models import StaffMember
@@ -181,3 +182,13 @@ def test_existing_district_announcements_move_to_the_district(world):
     school_wide.refresh_from_db()
     assert filed.school is None and filed.district == world.district
     assert school_wide.school == world.north and school_wide.district == world.district
+
+
+def test_a_text_answering_it_becomes_a_thread_at_the_childs_school(world, snow_day):
+    message = receive_channel_reply(
+        world.olga, snow_day, "Shukran", "sms", provider_id="SM-district-1"
+    )
+    thread = message.conversation
+    assert thread.reply_to_announcement == snow_day
+    assert (thread.school, thread.student) == (world.south, world.dee)
+    assert Message.objects.filter(conversation=snow_day).count() == 1

@@ -47,11 +47,10 @@ def test_the_teacher_no_longer_sees_the_barred_guardian(world, login, before_the
 
 
 def test_the_schools_admin_sees_him_marked(world, login, before_the_order):
-    page = (
-        login(world.principal)
-        .get(reverse("conversation", args=[before_the_order.pk]))
-        .content.decode()
-    )
+    client = login(world.principal)
+    inbox = client.get(reverse("inbox") + "?all=1").content.decode()
+    assert "No contact" in inbox.split("Ray Nguyen", 1)[1].split("</li>", 1)[0]
+    page = client.get(reverse("conversation", args=[before_the_order.pk])).content.decode()
     people = page.split("<dd><ul", 1)[1].split("</ul>", 1)[0]
     ray = people.split("Ray Nguyen", 1)[1].split("</li>", 1)[0]
     assert "No contact" in ray
