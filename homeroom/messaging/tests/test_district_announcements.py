@@ -13,7 +13,7 @@ from homeroom.messaging import services
 from homeroom.messaging.inbound.service import receive_channel_reply
 from homeroom.messaging.models import Conversation, Delivery, Message, Participant
 from homeroom.messaging.services import Audience
-from homeroom.people.models import StaffMember
+from homeroom.people.models import StaffMember, User
 
 from .test_access import announcement
 
@@ -192,3 +192,15 @@ def test_a_text_answering_it_becomes_a_thread_at_the_childs_school(world, snow_d
     assert thread.reply_to_announcement == snow_day
     assert (thread.school, thread.student) == (world.south, world.dee)
     assert Message.objects.filter(conversation=snow_day).count() == 1
+
+
+def test_the_django_admin_lists_and_shows_it(world, client, snow_day):
+    from homeroom.testing.personas import give_totp
+
+    root = User.objects.create_superuser("root@example.org", "correct-horse-battery-staple")
+    give_totp(root)
+    client.force_login(root)
+    listing = client.get(reverse("admin:messaging_conversation_changelist"))
+    assert listing.status_code == 200 and world.district.name in listing.content.decode()
+    change = reverse("admin:messaging_conversation_change", args=[snow_day.pk])
+    assert client.get(change).status_code == 200
