@@ -212,6 +212,7 @@ def _raw_insert(conversation, admin, round_: int) -> float:
     rows_translations = list(message.translations.values("language", "text", "provider"))
     copy = Conversation(
         kind=conversation.kind,
+        district_id=conversation.district_id,
         school_id=conversation.school_id,
         audience=conversation.audience,
         subject=conversation.subject,

@@ -154,15 +154,19 @@ class Writer:
             MessageTranslation,
             Participant,
         )
+        from homeroom.people.models import School
 
         if not self.pending:
             return list(self.written)
+        schools = {row[0] for row in self.pending}
+        districts = dict(School.objects.filter(pk__in=schools).values_list("pk", "district_id"))
         step = timedelta(minutes=37)
         size = MESSAGES_PER_CONVERSATION
         with transaction.atomic():
             conversations = [
                 Conversation(
                     kind=Conversation.Kind.PRIVATE,
+                    district_id=districts[school_id],
                     school_id=school_id,
                     student_id=student_id,
                     started_by=Conversation.StartedBy.SCHOOL,

@@ -4,9 +4,21 @@
 - school admins: also every conversation of their schools, and district admins every one of
   their district (conversations are school records); each time they open one they are not
   part of, a ConversationAccess row records it;
+- an announcement to the whole district belongs to the district, not to any school: only the
+  district's admins read it (and its delivery list) or write into it, whoever else once
+  joined it;
 - guardians: the conversations they are part of, as long as they may still see the child's
   records (a court order later on closes the thread to them), and the announcements they
   received.
+
+A family's own words are for the staff, and for the other guardians of the child only
+within the author's household (`family_words_readers`, `family_words_visible_to`): a
+message a guardian writes is never delivered to, nor shown to, the child's other household.
+Staff words go to every contactable guardian in the conversation.
+
+Two links to the same child are one household when they carry the same household label, or
+when neither has one and both guardians live with the child; a guardian who lives apart
+with no label is a household of their own.
 
 An id outside the reader's scope is a 404, as everywhere else.
 """
@@ -16,6 +28,7 @@ from django.db.models import (
     Count,
     DateTimeField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -28,7 +41,13 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from homeroom.people.access import NOTHING, Viewer, viewer_for
-from homeroom.people.models import Guardian, Guardianship, StaffMember
+from homeroom.people.models import (
+    Guardian,
+    Guardianship,
+    StaffMember,
+    Student,
+    TeachingAssignment,
+)
 
 from .models import Conversation, ConversationAccess, Message, MessageTranslation, Participant
 
@@ -43,6 +62,15 @@ def _guardian_in(guardian: Guardian, conversation_ref="pk") -> Exists:
     return Exists(
         Participant.objects.filter(conversation_id=OuterRef(conversation_ref), guardian=guardian)
     )
+
+
+def _staff_member_of(viewer: Viewer) -> Q:
+    """Conversations the staff member is part of; a district-wide one only while they are
+    an admin of its district."""
+    q = Q(_staff_in(viewer.staff), school__isnull=False)
+    if viewer.is_district_admin:
+        q |= Q(_staff_in(viewer.staff), district_id=viewer.staff.district_id)
+    return q
 
 
 def _family_scope(guardian: Guardian) -> Q:
@@ -65,7 +93,7 @@ def _family_scope(guardian: Guardian) -> Q:
 
 
 def _staff_scope(viewer: Viewer) -> Q:
-    q = Q(_staff_in(viewer.staff))
+    q = _staff_member_of(viewer)
     if viewer.is_district_admin:
         q |= Q(school__district_id=viewer.staff.district_id)
     if viewer.admin_school_ids:
@@ -83,12 +111,25 @@ def conversations_for(user) -> QuerySet[Conversation]:
     return Conversation.objects.filter(q)
 
 
+def messages_for(user) -> QuerySet[Message]:
+    """Messages a user may read: every one of the conversations they have as staff; as a
+    family, of theirs, those `family_words_visible_to` them."""
+    viewer = viewer_for(user)
+    q = NOTHING
+    if viewer.staff:
+        q |= Q(conversation__in=Conversation.objects.filter(_staff_scope(viewer)))
+    if viewer.guardian:
+        family = Conversation.objects.filter(_family_scope(viewer.guardian))
+        q |= Q(conversation__in=family) & family_words_visible_to(viewer.guardian)
+    return Message.objects.filter(q)
+
+
 def staff_inbox_for(user, *, everything: bool = False) -> QuerySet[Conversation]:
     """A staff member's conversations; with `everything`, all those they may review."""
     viewer = viewer_for(user)
     if not viewer.staff:
         return Conversation.objects.none()
-    scope = _staff_scope(viewer) if everything else Q(_staff_in(viewer.staff))
+    scope = _staff_scope(viewer) if everything else _staff_member_of(viewer)
     return Conversation.objects.filter(scope)
 
 
@@ -120,8 +161,105 @@ def _unread_for_guardian(guardian: Guardian):
     return Message.objects.filter(
         Q(conversation__participants__last_read_at__isnull=True)
         | Q(created_at__gt=F("conversation__participants__last_read_at")),
+        family_words_visible_to(guardian),
         conversation__participants__guardian=guardian,
     ).exclude(author_guardian=guardian)
+
+
+# ---- who is listed in a conversation ----------------------------------------------------------
+
+
+def people_listed_for(viewer: Viewer) -> QuerySet[Participant]:
+    """The people of conversations as a staff reader sees them listed (inbox rows, the
+    conversation page): every staff member; an announcement's families never (they may be
+    thousands, and are not named to one another); a private conversation's guardians while
+    their link to its child still lets the school tell them about the child. A guardian
+    barred later on (a court order) drops out of the list, except for the admins of the
+    conversation's school or district, who keep the records right: they see them with
+    `restricted` set."""
+    allowed = Exists(
+        Guardianship.objects.about_the_child().filter(
+            guardian=OuterRef("guardian"), student=OuterRef("conversation__student")
+        )
+    )
+    guardian_ok = Q(conversation__student__isnull=True) | Q(allowed)
+    admin_of = NOTHING
+    if viewer.is_district_admin:
+        admin_of |= Q(conversation__district_id=viewer.staff.district_id)
+    if viewer.admin_school_ids:
+        admin_of |= Q(conversation__school_id__in=viewer.admin_school_ids)
+    private = Q(conversation__kind=Conversation.Kind.PRIVATE)
+    return (
+        Participant.objects.filter(Q(staff__isnull=False) | (private & (guardian_ok | admin_of)))
+        .annotate(
+            restricted=ExpressionWrapper(
+                Q(guardian__isnull=False) & ~guardian_ok, output_field=BooleanField()
+            )
+        )
+        .select_related("staff", "guardian")
+        .order_by("pk")
+    )
+
+
+def deliveries_listed_for(viewer: Viewer, conversation: Conversation) -> Q:
+    """Over Delivery: whose deliveries a staff reader sees in a conversation's delivery list.
+    Like `people_listed_for`: in a private conversation, a guardian barred since drops out,
+    except for the admins of its school or district."""
+    if conversation.kind != Conversation.Kind.PRIVATE or conversation.student_id is None:
+        return Q()
+    if viewer.is_district_admin and viewer.staff.district_id == conversation.district_id:
+        return Q()
+    if conversation.school_id in viewer.admin_school_ids:
+        return Q()
+    allowed = Guardianship.objects.about_the_child().filter(
+        guardian=OuterRef("guardian"), student_id=conversation.student_id
+    )
+    return Q(Exists(allowed))
+
+
+# ---- a family's own words ----------------------------------------------------------------
+
+
+def _shares_a_household(link_ref: str = "household") -> Q:
+    """Links in the household of the link at `link_ref` (see the module docstring)."""
+    return Q(household=OuterRef(link_ref)) & (~Q(household="") | Q(lives_with=True))
+
+
+def family_words_readers(author: Guardian, student: Student | None) -> QuerySet[Guardian]:
+    """The other guardians who may read what `author` writes about `student`: those of the
+    author's household whom the school may tell about the child. None without a child."""
+    if student is None:
+        return Guardian.objects.none()
+    own = Guardianship.objects.filter(guardian=author, student=student).filter(
+        ~Q(household="") | Q(lives_with=True)
+    )
+    same_home = Guardianship.objects.about_the_child().filter(
+        Exists(own.filter(household=OuterRef("household"))),
+        ~Q(household="") | Q(lives_with=True),
+        student=student,
+    )
+    return Guardian.objects.filter(
+        pk__in=same_home.exclude(guardian=author).values("guardian_id"), is_active=True
+    )
+
+
+def family_words_visible_to(guardian: Guardian, message_ref: str = "") -> Q:
+    """Over Message (or, with `message_ref`, over a model reaching Message by it): what a
+    guardian reader may see. Staff words, their own, and those of a guardian of their
+    household about the conversation's child."""
+    prefix = f"{message_ref}__" if message_ref else ""
+    readers_link = Guardianship.objects.filter(guardian=guardian, student=OuterRef("student"))
+    authors_link = Guardianship.objects.filter(
+        ~Q(household="") | Q(lives_with=True),
+        Exists(readers_link.filter(_shares_a_household())),
+        guardian=OuterRef(f"{prefix}author_guardian"),
+        student=OuterRef(f"{prefix}conversation__student"),
+    )
+    return (
+        Q(**{f"{prefix}author_guardian__isnull": True})
+        | Q(**{f"{prefix}author_guardian": guardian})
+        | Q(Exists(authors_link))
+    )
 
 
 def unread_count_for_family(user) -> int:
@@ -151,6 +289,7 @@ def with_inbox_details(
     and the reader's unread count, computed in the same query."""
     last = Message.objects.filter(conversation_id=OuterRef("pk")).order_by("-created_at", "-pk")
     if as_family:
+        last = last.filter(family_words_visible_to(viewer.guardian))
         unread = _count(_unread_for_guardian(viewer.guardian))
     else:
         unread = _count(_unread_for_staff(viewer.staff))
@@ -193,7 +332,9 @@ def get_conversation_for(user, pk) -> Conversation:
     `as_staff` / `as_guardian` (a participant as such) and `read_marker` (their last read,
     before this visit). A leader opening a conversation they are not part of is logged."""
     viewer = viewer_for(user)
-    conversations = conversations_for(user).select_related("school", "student", "section")
+    conversations = conversations_for(user).select_related(
+        "school", "district", "student", "section"
+    )
     no = Value(False, output_field=BooleanField())
     none = Value(None, output_field=DateTimeField())
     conversations = conversations.annotate(
@@ -234,3 +375,57 @@ def log_reviews(user, conversation_ids) -> None:
     ConversationAccess.objects.bulk_create(
         ConversationAccess(conversation_id=pk, staff=viewer.staff) for pk in sorted(reviewed)
     )
+
+
+# ---- who may write into one ------------------------------------------------------------------
+
+
+def viewer_of_staff(staff: StaffMember) -> Viewer:
+    """Who a staff member is, signed in or not (automatic messages go out in their name)."""
+    if staff.user_id:
+        viewer = viewer_for(staff.user)
+        if viewer.staff is not None and viewer.staff.pk == staff.pk:
+            return viewer
+    if not staff.is_active:
+        return Viewer(user_id=None)
+    roles: dict[int, set[str]] = {}
+    rows = staff.assignments.filter(school__is_active=True).values_list("school_id", "role")
+    for school_id, role in rows:
+        roles.setdefault(school_id, set()).add(role)
+    return Viewer(user_id=None, staff=staff, roles_by_school=roles)
+
+
+def _may_address(viewer: Viewer) -> Q:
+    """Announcements whose audience the staff member may speak to, as when sending one: a
+    district's admins the district's, a school's admins their school's, a teacher their own
+    classes'. An announcement to the whole district has no school and no section: only its
+    district's admins match it."""
+    q = Q(school_id__in=viewer.admin_school_ids) if viewer.admin_school_ids else NOTHING
+    if viewer.is_district_admin:
+        q |= Q(district_id=viewer.staff.district_id)
+    teaches = TeachingAssignment.objects.filter(
+        section_id=OuterRef("section_id"), staff=viewer.staff, is_active=True
+    )
+    q |= Q(Exists(teaches), audience__kind="section", school__isnull=False)
+    return q
+
+
+def staff_write_access(staff: StaffMember, conversation: Conversation) -> bool | None:
+    """Whether a staff member may write into a conversation (None: no; False: yes, and they
+    are not in it yet; True: yes, and they are). They write where they may read; into an
+    announcement only when they may address its audience (what goes in reaches every family
+    in it). One query."""
+    viewer = viewer_of_staff(staff)
+    if viewer.staff is None:
+        return None
+    writable = _staff_scope(viewer) & (Q(kind=Conversation.Kind.PRIVATE) | _may_address(viewer))
+    rows = (
+        Conversation.objects.filter(writable, pk=conversation.pk)
+        .annotate(joined=_staff_in(viewer.staff))
+        .values_list("joined", flat=True)
+    )
+    return next(iter(rows), None)
+
+
+def staff_may_write(staff: StaffMember, conversation: Conversation) -> bool:
+    return staff_write_access(staff, conversation) is not None

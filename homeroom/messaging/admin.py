@@ -27,11 +27,11 @@ class ParticipantInline(admin.TabularInline):
 
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "kind", "school", "started_by", "last_message_at")
+    list_display = ("__str__", "kind", "district", "school", "started_by", "last_message_at")
     list_filter = ("kind", "started_by")
-    raw_id_fields = ("school", "student", "section", "reply_to_announcement")
+    raw_id_fields = ("district", "school", "student", "section", "reply_to_announcement")
     date_hierarchy = "last_message_at"
-    list_select_related = ("school",)
+    list_select_related = ("district", "school")
     inlines = [ParticipantInline]
 
     def get_inlines(self, request, obj):

@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 
-from .access import conversations_for
+from .access import messages_for
 from .models import Attachment
 
 
@@ -13,7 +13,7 @@ def attachment(request, pk: int):
         Attachment.objects.filter(
             pk=pk,
             status=Attachment.Status.STORED,
-            message__conversation__in=conversations_for(request.user),
+            message__in=messages_for(request.user),
         )
         .only("file", "content_type")
         .first()

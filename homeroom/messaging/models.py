@@ -14,7 +14,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from homeroom.people.models import Channel, Guardian, School, Section, StaffMember, Student
+from homeroom.people.models import (
+    Channel,
+    District,
+    Guardian,
+    School,
+    Section,
+    StaffMember,
+    Student,
+)
 
 
 def _reply_token():
@@ -31,7 +39,13 @@ class Conversation(models.Model):
         FAMILY = "family", _("Family")
 
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PRIVATE)
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="conversations")
+    # Whose records the conversation is: always a district, and a school for every one but
+    # an announcement to the whole district, which belongs to no school (so no school's
+    # staff can open it or write into it).
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="conversations")
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, related_name="conversations"
+    )
     student = models.ForeignKey(
         Student, on_delete=models.CASCADE, null=True, blank=True, related_name="conversations"
     )
@@ -51,10 +65,56 @@ class Conversation(models.Model):
 
     class Meta:
         ordering = ["-last_message_at"]
-        indexes = [models.Index(fields=["school", "-last_message_at"])]
+        indexes = [
+            models.Index(fields=["school", "-last_message_at"]),
+            models.Index(fields=["district", "-last_message_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(school__isnull=False) | Q(kind="announcement"),
+                name="only_announcements_go_without_school",
+            ),
+        ]
 
     def __str__(self):
         return self.subject or f"Conversation {self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.district_id is None and self.school_id is not None:
+            self.district_id = (
+                self.school.district_id
+                if Conversation.school.is_cached(self)
+                else School.objects.values_list("district_id", flat=True).get(pk=self.school_id)
+            )
+        super().save(*args, **kwargs)
+
+    @property
+    def district_wide(self) -> bool:
+        """An announcement to every family of the district: no school's, the district's."""
+        return self.school_id is None
+
+    @property
+    def sender_name(self) -> str:
+        """Who the conversation is from, as families read it: the school, else the district."""
+        if self.school_id is not None:
+            return self.school.name
+        return self.district.name
+
+    @property
+    def time_zone(self) -> str:
+        """The zone quiet hours are counted in when the family gave none."""
+        if self.school_id is not None:
+            return self.school.time_zone
+        if getattr(self, "_district_zone", None):
+            return self._district_zone
+        first = (
+            School.objects.filter(district_id=self.district_id, is_active=True)
+            .order_by("pk")
+            .values_list("time_zone", flat=True)
+            .first()
+        )
+        self._district_zone = first or School._meta.get_field("time_zone").default
+        return self._district_zone
 
 
 class Participant(models.Model):

@@ -307,7 +307,7 @@ class _Batch:
     def rendered(self, delivery: Delivery) -> Rendered:
         message = delivery.message
         conversation = message.conversation
-        school = conversation.school
+        sender = conversation.sender_name
         text, machine, untranslated = message.body, False, False
         reader = base_language(delivery.language)
         if reader != base_language(message.language):
@@ -325,8 +325,10 @@ class _Batch:
             original_language=message.language,
             machine_translated=machine,
             untranslated=untranslated or delivery.untranslated,
-            school_name=school.name,
-            sender_name=author.full_name if author else school.name,
+            school_name=sender,
+            sender_name=author.full_name if author else sender,
+            # A family's own words are never passed off as the school's.
+            family_author=message.author_guardian.full_name if message.author_guardian else "",
             subject=conversation.subject,
             link=self._link(conversation.pk),
             preferences_link=self.preferences_link,
@@ -358,6 +360,7 @@ def _deliver(delivery_ids: Sequence[int]) -> dict[str, int]:
         .select_related(
             "guardian",
             "message__conversation__school",
+            "message__conversation__district",
             "message__author_staff",
             "message__author_guardian",
         )
@@ -428,7 +431,7 @@ def _deliver_one(
         delivery.guardian,
         delivery.channel,
         urgent=message.is_urgent,
-        school_time_zone=message.conversation.school.time_zone,
+        school_time_zone=message.conversation.time_zone,
         now=now,
     )
     if held_until is not None:
@@ -550,7 +553,7 @@ def _fall_back(failed: Delivery) -> Delivery | None:
         channel=channel,
         depth=len(tried),
         untranslated=failed.untranslated,
-        school_time_zone=message.conversation.school.time_zone,
+        school_time_zone=message.conversation.time_zone,
         now=timezone.now(),
         fallback_from=failed,
     )

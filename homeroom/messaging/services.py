@@ -8,13 +8,17 @@ Contract (the signatures other modules code against):
     guardians (active guardianship with may_contact, active guardian), each a Participant.
     By staff: `by_staff` and the colleagues in `staff`. By a guardian: the staff in `staff`
     (the student's teachers or other staff of the school), or the school office (its family
-    liaisons, else its school admins) when `staff` is empty.
+    liaisons, else its school admins) when `staff` is empty; of the guardians, only the
+    author's household (a family's words never reach the child's other household).
 - send_message(conversation, *, text, by_staff=None, by_guardian=None, urgent_reason="",
   channel="app", automatic=False, language=None, prepared=None) -> Message
     One transaction: the Message (in `language`, else the author's: staff write in English,
     a guardian in their own language), one MessageTranslation per other reader language,
     and one Delivery per guardian recipient on the channel that can reach them; delivery is
     queued when the transaction commits. Staff read in the app (no Delivery).
+    Raises PermissionDenied, writing nothing, when `by_staff` may not write there
+    (messaging/access.py `staff_may_write`: an announcement only by those who may address
+    its audience, a district-wide one only by the district's admins).
 - send_announcement(*, by_staff, audience: Audience, text, subject="",
   urgent_reason="") -> Conversation
     Raises Http404 for a section or school outside the sender's scope and PermissionDenied
@@ -65,6 +69,7 @@ from homeroom.translation.services import (
     translate_for_readers,
 )
 
+from . import access as messaging_access
 from . import attachments, outbox
 from .attachments import IncomingMedia
 from .models import (
@@ -155,6 +160,11 @@ def start_conversation(
     else:
         if by_guardian.pk not in {guardian.pk for guardian in guardians}:
             raise Http404
+        # A family's words reach the staff and its own household, never the other one.
+        household = set(
+            messaging_access.family_words_readers(by_guardian, student).values_list("pk", flat=True)
+        )
+        guardians = [g for g in guardians if g.pk == by_guardian.pk or g.pk in household]
         members = _unique(_check_staff_of(student, staff)) or _school_office(student.school)
         started_by = Conversation.StartedBy.FAMILY
     conversation = Conversation(
@@ -199,9 +209,13 @@ def send_message(
             raise ValueError("families answer an announcement with reply_to_announcement")
         if not Participant.objects.filter(conversation=conversation, guardian=by_guardian).exists():
             raise Http404
-    elif not Participant.objects.filter(conversation=conversation, staff=by_staff).exists():
-        # A colleague or leader who writes in a thread joins it, so they see the answers.
-        Participant.objects.create(conversation=conversation, staff=by_staff)
+    else:
+        joined = messaging_access.staff_write_access(by_staff, conversation)
+        if joined is None:
+            raise PermissionDenied(_("You cannot write in this conversation."))
+        if not joined:
+            # A colleague or leader who writes in a thread joins it, so they see the answers.
+            Participant.objects.create(conversation=conversation, staff=by_staff)
     recipients = list(_with_opt_out(_recipients(conversation, by_guardian)))
     staff_names = list(
         Participant.objects.filter(conversation=conversation, staff__isnull=False).values_list(
@@ -265,6 +279,7 @@ def send_announcement(
     )
     conversation = Conversation(
         kind=Conversation.Kind.ANNOUNCEMENT,
+        district_id=by_staff.district_id,
         school=school,
         section=section,
         audience=description,
@@ -279,7 +294,7 @@ def send_announcement(
         by_staff=by_staff,
         urgent_reason=urgent_reason,
         channel="app",
-        protect=[by_staff.given_name, by_staff.family_name, school.name],
+        protect=[by_staff.given_name, by_staff.family_name, conversation.sender_name],
     )
 
 
@@ -312,11 +327,16 @@ def reply_to_announcement(
         send_message(thread, text=text, by_guardian=guardian, channel=channel, media=media)
         return thread
     sender = _announcement_sender(announcement)
+    # The thread is about the family's child, at the child's school (an announcement to the
+    # whole district belongs to no school).
     child = _first_child_in_audience(announcement, guardian)
+    school = child.school if child else announcement.school
+    if school is None:
+        raise ValueError("no child of this family can be written about")
     guardians = list(_with_opt_out(Guardian.objects.filter(pk=guardian.pk)))
     conversation = Conversation(
         kind=Conversation.Kind.PRIVATE,
-        school=child.school if child else announcement.school,
+        school=school,
         student=child,
         subject=(
             _("Re: %(subject)s") % {"subject": announcement.subject} if announcement.subject else ""
@@ -326,7 +346,7 @@ def reply_to_announcement(
     )
     return _open(
         conversation,
-        staff=[sender] if sender else _school_office(announcement.school),
+        staff=[sender] if sender else _school_office(school),
         guardians=guardians,
         text=text,
         by_guardian=guardian,
@@ -376,7 +396,14 @@ def _open(
 ) -> Conversation:
     """Create a conversation, its participants and its first message in one transaction."""
     source = _source_language(language, by_staff, by_guardian)
-    recipients = [g for g in guardians if by_guardian is None or g.pk != by_guardian.pk]
+    recipients = list(guardians)
+    if by_guardian is not None:
+        readers = set(
+            messaging_access.family_words_readers(by_guardian, conversation.student).values_list(
+                "pk", flat=True
+            )
+        )
+        recipients = [g for g in guardians if g.pk in readers]
     readers = [guardian.language for guardian in recipients]
     if staff:
         readers.append(STAFF_LANGUAGE)
@@ -457,7 +484,7 @@ def _write_message(
         ]
     )
     source = _base(language)
-    school_time_zone = conversation.school.time_zone
+    school_time_zone = conversation.time_zone
     deferred_tasks = outbox.supports_deferred_tasks()
     deliveries = []
     for guardian in recipients:
@@ -578,7 +605,9 @@ def _recipients(conversation: Conversation, author: Guardian | None) -> QuerySet
         Exists(in_conversation)
     )
     if author is not None:
-        guardians = guardians.exclude(pk=author.pk)
+        # A family's words: to its own household only (and to no one without a child).
+        readers = messaging_access.family_words_readers(author, conversation.student)
+        guardians = guardians.filter(pk__in=readers.values("pk"))
     return guardians
 
 
@@ -635,7 +664,7 @@ def _first_child_in_audience(announcement: Conversation, guardian: Guardian) -> 
     return link.student if link else None
 
 
-def _audience_filter(audience: dict, school_id: int) -> Q:
+def _audience_filter(audience: dict, school_id: int | None) -> Q:
     kind = audience.get("kind")
     if kind == "section":
         enrolled = Enrollment.objects.filter(
@@ -653,7 +682,7 @@ def _audience_filter(audience: dict, school_id: int) -> Q:
 
 def _audience_scope(
     by_staff: StaffMember, audience: Audience
-) -> tuple[School, Section | None, Q, dict]:
+) -> tuple[School | None, Section | None, Q, dict]:
     """Check who may announce to whom, and say which guardianships the audience covers.
 
     A teacher announces to their own sections; a school admin to their school, a grade of it,
@@ -687,14 +716,9 @@ def _audience_scope(
         if not access.viewer_for(user).is_district_admin:
             raise PermissionDenied(_("Only district admins can announce to the whole district."))
         district_id = by_staff.district_id
-        # A conversation belongs to a school; the district's first one files this one.
-        school = (
-            School.objects.filter(district_id=district_id, is_active=True).order_by("pk").first()
-        )
-        if school is None:
-            raise ValueError("the district has no school")
+        # The district's own announcement: filed under no school, so no school's staff have it.
         scope = Q(student__school__district_id=district_id, student__school__is_active=True)
-        return school, None, scope, {"kind": "district", "district": district_id}
+        return None, None, scope, {"kind": "district", "district": district_id}
     raise ValueError(f"unknown audience {audience.kind!r}")
 
 

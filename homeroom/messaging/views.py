@@ -127,8 +127,10 @@ def _staff_inbox(request, viewer):
         access.with_inbox_details(
             conversations, viewer, as_family=False, reader_language=STAFF_LANGUAGE
         )
-        .select_related("student", "school", "section")
-        .prefetch_related(Prefetch("participants", queryset=_people_shown(), to_attr="people"))
+        .select_related("student", "school", "district", "section")
+        .prefetch_related(
+            Prefetch("participants", queryset=access.people_listed_for(viewer), to_attr="people")
+        )
         .order_by("-last_message_at", "-pk")
     )
     page = Paginator(conversations, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -147,7 +149,7 @@ def _family_inbox(request, viewer):
         access.with_inbox_details(
             access.family_inbox_for(request.user), viewer, as_family=True, reader_language=reader
         )
-        .select_related("student", "school", "section")
+        .select_related("student", "school", "district", "section")
         .prefetch_related(
             Prefetch(
                 "participants",
@@ -207,16 +209,9 @@ def _children_in(conversation, children) -> list[Student]:
     return [child for child in children if child.school_id == conversation.school_id]
 
 
-def _people_shown():
-    """Everyone in a private conversation; only the staff of an announcement (its families
-    may be thousands, and they are not named to one another)."""
-    return (
-        Participant.objects.filter(
-            Q(staff__isnull=False) | Q(conversation__kind=Conversation.Kind.PRIVATE)
-        )
-        .select_related("staff", "guardian")
-        .order_by("pk")
-    )
+def _people_shown(viewer):
+    """Who is listed in a conversation, as messaging/access.py decides for this reader."""
+    return access.people_listed_for(viewer)
 
 
 def _describe(conversation, viewer, reader: str, *, as_family: bool) -> None:
@@ -224,7 +219,7 @@ def _describe(conversation, viewer, reader: str, *, as_family: bool) -> None:
     me_staff = viewer.staff.pk if viewer.staff and not as_family else None
     me_guardian = viewer.guardian.pk if viewer.guardian and as_family else None
     conversation.others = [
-        p.staff or p.guardian
+        p.staff or _marked(p)
         for p in conversation.people
         if not (p.staff_id and p.staff_id == me_staff)
         and not (p.guardian_id and p.guardian_id == me_guardian)
@@ -247,6 +242,8 @@ def audience_label(conversation) -> str:
     if conversation.kind != Conversation.Kind.ANNOUNCEMENT:
         return ""
     kind = (conversation.audience or {}).get("kind")
+    if kind == "district" or conversation.school_id is None:
+        return _("Every family in the district")
     school = conversation.school.name
     if kind == "section" and conversation.section_id:
         return _("Families of %(section)s, %(school)s") % {
@@ -258,8 +255,6 @@ def audience_label(conversation) -> str:
             "grade": conversation.audience.get("grade", ""),
             "school": school,
         }
-    if kind == "district":
-        return _("Every family in the district")
     return _("Every family at %(school)s") % {"school": school}
 
 
@@ -282,7 +277,7 @@ def conversation_detail(request, pk):
 
 
 def _staff_conversation(request, conversation, viewer):
-    people = list(_people_shown().filter(conversation=conversation))
+    people = list(_people_shown(viewer).filter(conversation=conversation))
     untranslatable = _untranslatable_in(conversation, people)
     form = StaffReplyForm(request.POST or None, untranslatable=untranslatable)
     if request.method == "POST":
@@ -417,7 +412,7 @@ def _posted(request, conversation, message, viewer, *, as_family, form_kwargs=No
     _present(message, viewer, reader, as_family=as_family)
     message.media = list(message.attachments.all()) if as_family else []
     if not as_family:
-        _attach_deliveries([message])
+        _attach_deliveries([message], viewer, conversation)
     form = FamilyReplyForm() if as_family else StaffReplyForm(**(form_kwargs or {}))
     return render(
         request,
@@ -442,15 +437,21 @@ def _reply_form(request, conversation, form, *, as_family):
 
 def _render_conversation(request, conversation, viewer, form, *, as_family, people=None):
     reader = _reader_language(viewer) if as_family else STAFF_LANGUAGE
-    thread, earlier = _thread(conversation, request.GET.get("before"), reader, as_family)
+    thread, earlier = _thread(
+        conversation,
+        request.GET.get("before"),
+        reader,
+        as_family,
+        guardian=viewer.guardian if as_family else None,
+    )
     participant = conversation.as_family or conversation.as_staff
     marker = conversation.read_marker if participant else None
     for message in thread:
         _present(message, viewer, reader, as_family=as_family, read_marker=marker)
     if people is None:
-        people = list(_people_shown().filter(conversation=conversation))
+        people = list(_people_shown(viewer).filter(conversation=conversation))
     if not as_family:
-        _attach_deliveries([m for m in thread if m.author_staff_id])
+        _attach_deliveries([m for m in thread if m.author_staff_id], viewer, conversation)
     replies = []
     if not as_family and conversation.kind == Conversation.Kind.ANNOUNCEMENT:
         replies = list(
@@ -464,7 +465,7 @@ def _render_conversation(request, conversation, viewer, form, *, as_family, peop
         "thread": thread,
         "earlier": earlier,
         "staff_people": [p.staff for p in people if p.staff_id],
-        "family_people": [p.guardian for p in people if p.guardian_id],
+        "family_people": [_marked(p) for p in people if p.guardian_id],
         "audience_label": audience_label(conversation),
         "replies": replies,
         "form": form,
@@ -480,6 +481,12 @@ def _render_conversation(request, conversation, viewer, form, *, as_family, peop
         context["can_correct"] = interpreters.may_correct(request.user, conversation)
     template = "messaging/conversation_family.html" if as_family else "messaging/conversation.html"
     return render(request, template, context)
+
+
+def _marked(participant):
+    """The guardian, marked when access lists them only as barred (for an admin's eyes)."""
+    participant.guardian.restricted = getattr(participant, "restricted", False)
+    return participant.guardian
 
 
 def office_hours_text(staff) -> str:
@@ -513,10 +520,13 @@ def _translations_prefetch(reader: str, as_family: bool) -> Prefetch:
     return Prefetch("translations", queryset=translations, to_attr="all_translations")
 
 
-def _thread(conversation, before, reader: str, as_family: bool):
+def _thread(conversation, before, reader: str, as_family: bool, *, guardian=None):
     """The latest THREAD_SIZE messages (before `before`, a message id), oldest first, and
-    the id to ask for the ones before them, if any."""
+    the id to ask for the ones before them, if any. A `guardian` reader sees only what
+    access lets them (not the words of the child's other household)."""
     messages = Message.objects.filter(conversation=conversation)
+    if guardian is not None:
+        messages = messages.filter(access.family_words_visible_to(guardian))
     if before:
         try:
             before = int(before)
@@ -627,18 +637,20 @@ def _problem_rank(status: str) -> int:
     return {Status.FAILED: 0, Status.HELD: 1, Status.QUEUED: 2, Status.SENDING: 2}.get(status, 3)
 
 
-def _attach_deliveries(staff_messages) -> None:
+def _attach_deliveries(staff_messages, viewer, conversation) -> None:
     """Each staff message gets `delivery`: counts over every recipient, and the first
-    DELIVERY_DETAILS recipients one by one (problems first), in three queries in all."""
+    DELIVERY_DETAILS recipients one by one (problems first), in three queries in all.
+    Only the recipients access lets this reader see are counted and listed."""
     ids = [m.pk for m in staff_messages]
     reports = {pk: DeliveryReport() for pk in ids}
     for message in staff_messages:
         message.delivery = reports[message.pk]
     if not ids:
         return
+    listed = access.deliveries_listed_for(viewer, conversation)
     # The last delivery of each recipient (no fallback after it) says where they stand.
     final = Delivery.objects.filter(
-        message_id__in=ids, guardian__isnull=False, fallback__isnull=True
+        listed, message_id__in=ids, guardian__isnull=False, fallback__isnull=True
     )
     counts = (
         final.order_by()

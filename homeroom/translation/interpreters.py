@@ -78,12 +78,27 @@ def may_correct(user, conversation) -> bool:
         return False
     if getattr(conversation, "as_staff", False):
         return True
-    if viewer.is_district_admin and viewer.staff.district_id == conversation.school.district_id:
+    if viewer.is_district_admin and viewer.staff.district_id == conversation.district_id:
         return True
     return conversation.school_id in viewer.school_ids_with(*CORRECTOR_ROLES)
 
 
 # -- requests ----------------------------------------------------------------------------------
+
+
+def _queue_of(conversation):
+    """The school whose interpreters' queue takes a conversation's requests: its own; for an
+    announcement to the whole district (no school's), the district's first school. Its
+    interpreters translate the text from the queue; the conversation stays closed to them."""
+    if conversation.school_id is not None:
+        return conversation.school
+    from homeroom.people.models import School
+
+    return (
+        School.objects.filter(district_id=conversation.district_id, is_active=True)
+        .order_by("pk")
+        .first()
+    )
 
 
 def ask_interpreter(message, languages, *, by_staff: StaffMember) -> list[InterpreterRequest]:
@@ -104,7 +119,7 @@ def ask_interpreter(message, languages, *, by_staff: StaffMember) -> list[Interp
         message=message,
         status__in=(Delivery.Status.QUEUED, Delivery.Status.HELD),
     ).update(status=Delivery.Status.AWAITING_INTERPRETER, enqueued_at=None)
-    school = message.conversation.school
+    school = _queue_of(message.conversation)
     return InterpreterRequest.objects.bulk_create(
         InterpreterRequest(
             school=school,
@@ -125,7 +140,7 @@ def flag_confusing(message, *, guardian: Guardian, language: str, note: str = ""
     if existing is not None:
         return existing, False
     request = InterpreterRequest.objects.create(
-        school=message.conversation.school,
+        school=_queue_of(message.conversation),
         kind=Kind.CONFUSING_TRANSLATION,
         message=message,
         language=base_language(language),

@@ -53,6 +53,8 @@ class Rendered:
     link: str  # where the family reads the whole conversation and replies
     preferences_link: str  # where the family changes language, channel and quiet hours
     reply_token: str = ""  # the reader's Participant token: email replies come back by it
+    # Set when a guardian wrote the message: their name, shown as its author.
+    family_author: str = ""
     conversation_id: int | None = None
     is_urgent: bool = False
 

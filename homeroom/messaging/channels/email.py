@@ -80,7 +80,7 @@ class EmailChannel(Channel):
         message = EmailMultiAlternatives(
             subject=" ".join(subject.split()),
             body=text,
-            from_email=from_address(rendered.school_name),
+            from_email=from_address(rendered.family_author or rendered.school_name),
             to=[delivery.to_address],
             reply_to=[reply_address(rendered.reply_token)] if rendered.reply_token else None,
             headers=headers,

@@ -423,7 +423,7 @@ def receive_channel_reply(
         is_active=True,
         may_contact=True,
         student__is_active=True,
-        student__school__district_id=conversation.school.district_id,
+        student__school__district_id=conversation.district_id,
     )
     if not guardian.is_active or not contactable.exists():
         raise ReplyRefused(

@@ -168,8 +168,9 @@ def test_unread_counts_follow_the_read_markers(world, threads):
     Message.objects.create(conversation=ana, author_guardian=world.rosa, body="Hola", language="es")
     Message.objects.create(conversation=ana, author_guardian=world.marco, body="Hi", language="en")
     assert unread_counts_for_staff(world.rivera) == 2
-    # Rosa has never opened either thread: Rivera's message in each, Marco's reply too.
-    assert unread_count_for_family(world.rosa.user) == 3
+    # Rosa has never opened either thread: Rivera's message in each. Marco's reply is not
+    # for her: he keeps another household.
+    assert unread_count_for_family(world.rosa.user) == 2
     Participant.objects.filter(conversation=ana, staff=world.rivera).update(
         last_read_at=timezone.now()
     )

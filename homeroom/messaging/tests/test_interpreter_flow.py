@@ -147,3 +147,36 @@ def test_held_deliveries_are_not_sent_by_the_sweep(
         outbox.sweep()
     assert Delivery.objects.get(guardian=pat).status == Delivery.Status.AWAITING_INTERPRETER
     assert mailoutbox == []
+
+
+def test_a_district_announcement_waits_for_an_interpreter_too(
+    world, login, pat, mailoutbox, django_capture_on_commit_callbacks
+):
+    """It belongs to no school: its requests go to the district's first school's queue,
+    whose interpreter translates the text without being let into the conversation."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(world.district_admin).post(
+            reverse("announce"),
+            {
+                "audience": "district",
+                "text": "Snow day: no school.",
+                "send": "1",
+                "untranslated": "interpreter",
+            },
+        )
+    conversation = Conversation.objects.get()
+    assert response["Location"] == reverse("conversation", args=[conversation.pk])
+    assert conversation.school is None
+    assert Delivery.objects.get(guardian=pat).status == Delivery.Status.AWAITING_INTERPRETER
+    somali = InterpreterRequest.objects.get(language="so")
+    assert somali.school == world.north
+
+    client = login(world.interpreter)
+    assert "Snow day: no school." in client.get(reverse("interpreter_queue")).content.decode()
+    assert client.get(reverse("conversation", args=[conversation.pk])).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("interpreter_resolve", args=[somali.pk]), {f"r{somali.pk}-text": "Maalin baraf"}
+        )
+    assert Delivery.objects.get(guardian=pat).status == "sent"
+    assert any("Maalin baraf" in mail.body for mail in mailoutbox)

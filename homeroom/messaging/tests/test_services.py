@@ -106,21 +106,22 @@ def test_a_family_writes_to_the_school_office_when_it_picks_nobody(world, counti
         student=world.ana, by_guardian=world.rosa, text="¿Cuándo es la reunión?"
     )
     assert conversation.started_by == Conversation.StartedBy.FAMILY
-    assert participants(conversation) == {world.liaison, world.rosa, world.marco}
+    # Marco keeps another household: a family's words do not reach it.
+    assert participants(conversation) == {world.liaison, world.rosa}
     message = conversation.messages.get()
     assert message.author_guardian == world.rosa
     assert message.language == "es"  # a guardian writes in their own language
     # Staff read English: one translation, from Spanish.
     assert list(message.translations.values_list("language", flat=True)) == ["en"]
-    # The co-parent in the thread hears of it; the author does not get their own message.
-    assert set(deliveries_by_guardian(message)) == {world.marco}
+    # No one else of Rosa's household; the author does not get their own message.
+    assert set(deliveries_by_guardian(message)) == set()
 
 
 def test_a_family_writes_to_the_childs_teacher(world, counting_translator):
     conversation = services.start_conversation(
         student=world.ana, by_guardian=world.marco, staff=[world.rivera], text="Question"
     )
-    assert participants(conversation) == {world.rivera, world.rosa, world.marco}
+    assert participants(conversation) == {world.rivera, world.marco}
 
 
 def test_a_family_cannot_write_about_someone_elses_child_nor_when_barred(world):
