@@ -9,7 +9,6 @@ from homeroom.people import access
 from homeroom.people.models import (
     Enrollment,
     Guardianship,
-    RosterImport,
     Section,
     Student,
     TeachingAssignment,
@@ -92,7 +91,7 @@ def admin_home(request, viewer):
     )
     for row in by_language:
         row["percent"] = round(100 * row["joined"] / row["total"]) if row["total"] else 0
-    last_import = RosterImport.objects.filter(district_id=viewer.staff.district_id).first()
+    last_import = access.roster_imports_for(request.user).first()
     return render(
         request,
         "web/admin_home.html",

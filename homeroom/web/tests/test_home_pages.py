@@ -302,12 +302,14 @@ def response_text(client) -> str:
 def test_admin_sees_the_last_roster_import(world, login):
     RosterImport.objects.create(
         district=world.district,
+        started_by=world.principal,
         file_name="older.zip",
         status=RosterImport.Status.FAILED,
         created_at="2026-08-01T12:00:00Z",
     )
     RosterImport.objects.create(
         district=world.district,
+        started_by=world.principal,
         file_name="riverside-2026-09.zip",
         status=RosterImport.Status.SUCCEEDED,
         created_at="2026-09-01T12:00:00Z",
@@ -315,6 +317,28 @@ def test_admin_sees_the_last_roster_import(world, login):
     text = response_text(login(world.principal))
     assert "riverside-2026-09.zip" in text and "Imported" in text
     assert "older.zip" not in text
+
+
+def test_an_admin_sees_only_the_imports_they_may_follow(world, login):
+    RosterImport.objects.create(
+        district=world.district,
+        started_by=world.principal,
+        file_name="north-only.zip",
+        status=RosterImport.Status.SUCCEEDED,
+        created_at="2026-09-01T12:00:00Z",
+    )
+    RosterImport.objects.create(
+        district=world.district,
+        started_by=world.district_admin,
+        file_name="whole-district.zip",
+        status=RosterImport.Status.SUCCEEDED,
+        created_at="2026-09-02T12:00:00Z",
+    )
+
+    south = response_text(login(world.south_admin))
+    assert "north-only.zip" not in south and "whole-district.zip" not in south
+    assert "north-only.zip" in response_text(login(world.principal))
+    assert "whole-district.zip" in response_text(login(world.district_admin))
 
 
 def test_district_admin_sees_every_school(world, login):
