@@ -185,6 +185,45 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Homeroom"
+# Behind a load balancer every family would share its address: say how many proxies append
+# to X-Forwarded-For, or which header the edge sets to the client's address (not both).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER", "") or None
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+if ALLAUTH_TRUSTED_PROXY_COUNT and ALLAUTH_TRUSTED_CLIENT_IP_HEADER:
+    raise ImproperlyConfigured("Set TRUSTED_PROXY_COUNT or TRUSTED_CLIENT_IP_HEADER, not both.")
+
+
+# The shared cache: rate-limit counters, used one-time codes. Every web process must see the
+# same one, so the default is a database table (`migrate` creates it); Redis by URL.
+def _cache(url: str) -> dict:
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ImproperlyConfigured(f"CACHE_URL={url!r}: use db://table, redis://… or locmem://")
+    if scheme == "db":
+        if not rest:
+            raise ImproperlyConfigured("CACHE_URL=db:// needs a table name, e.g. db://cache")
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest}
+    if scheme in {"redis", "rediss", "unix"}:
+        return {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+        }
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
+    raise ImproperlyConfigured(f"CACHE_URL={url!r}: use db://table, redis://… or locmem://")
+
+
+# Tests run in one process and clear the cache between tests: memory is enough there.
+CACHE_URL = env("CACHE_URL", "locmem://" if HOMEROOM_ENV == "test" else "db://homeroom_cache")
+CACHES = {"default": _cache(CACHE_URL)}
+if PRODUCTION and CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    raise ImproperlyConfigured(
+        "CACHE_URL=locmem:// keeps limits per process: use the database or Redis in production."
+    )
+
 
 # Background work: the Tasks API on the database queue (`manage.py db_worker`).
 TASKS = {
