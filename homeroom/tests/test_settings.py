@@ -58,7 +58,7 @@ def test_production_refuses_the_development_secret():
 
 def test_production_starts_with_real_secrets_and_postgres(tmp_path):
     secret = tmp_path / "secret"
-    secret.write_text("x" * 50 + "\n")
+    secret.write_text(STRONG_SECRET + "\n")
     result = load_settings(
         HOMEROOM_ENV="production",
         SECRET_KEY_FILE=str(secret),
@@ -78,6 +78,66 @@ def settings_values(*names, **environ):
     )
     assert result.returncode == 0, result.stderr
     return [eval(line) for line in result.stdout.splitlines()]  # reprs of plain values
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "x" * 40,  # forty copies of one letter
+        "abcd" * 20,  # long, but four distinct characters
+        "django-insecure-" + STRONG_SECRET,  # startproject's development key
+        STRONG_SECRET[:49],  # one short of fifty
+    ],
+)
+def test_production_refuses_a_weak_secret(secret):
+    result = load_settings(**{**PRODUCTION, "SECRET_KEY": secret})
+    assert result.returncode != 0
+    assert "Production needs SECRET_KEY" in result.stderr
+
+
+def test_production_passes_djangos_deployment_checks():
+    env = {"PATH": "/usr/bin:/bin", **PRODUCTION}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_redirects_to_https_and_sends_hsts():
+    assert settings_values(
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_PROXY_SSL_HEADER",
+        "SESSION_COOKIE_SECURE",
+        **PRODUCTION,
+    ) == [True, 31536000, True, ("HTTP_X_FORWARDED_PROTO", "https"), True]
+
+
+def test_https_settings_come_from_the_environment():
+    assert settings_values(
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_PRELOAD",
+        "SECURE_PROXY_SSL_HEADER",
+        **PRODUCTION,
+        SECURE_SSL_REDIRECT="false",
+        SECURE_HSTS_SECONDS="600",
+        SECURE_HSTS_PRELOAD="false",
+        SECURE_PROXY_SSL_HEADER="X-Scheme: https",
+    ) == [False, 600, False, ("HTTP_X_SCHEME", "https")]
+    assert settings_values("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS") == [False, 0]
+
+
+def test_a_malformed_proxy_ssl_header_is_an_error():
+    result = load_settings(SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto")
+    assert result.returncode != 0
+    assert "SECURE_PROXY_SSL_HEADER='X-Forwarded-Proto'" in result.stderr
 
 
 @pytest.mark.parametrize(
