@@ -186,7 +186,8 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_SESSION_REMEMBER = True
+# "Remember me" is the reader's choice; without it the session ends with the browser.
+ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -206,6 +207,12 @@ if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 if ALLAUTH_TRUSTED_PROXY_COUNT and ALLAUTH_TRUSTED_CLIENT_IP_HEADER:
     raise ImproperlyConfigured("Set TRUSTED_PROXY_COUNT or TRUSTED_CLIENT_IP_HEADER, not both.")
+
+# Sessions: staff (admins too) sign in on shared school computers, so a session lasts a
+# working day at most, and only past closing the browser when they ask to be remembered.
+# Families sign in on their own phones with a code and stay signed in longer.
+SESSION_COOKIE_AGE = env_int("STAFF_SESSION_SECONDS", 12 * 60 * 60)
+FAMILY_SESSION_SECONDS = env_int("FAMILY_SESSION_SECONDS", 14 * 24 * 60 * 60)
 
 
 # The shared cache: rate-limit counters, used one-time codes. Every web process must see the

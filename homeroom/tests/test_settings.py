@@ -196,3 +196,13 @@ def test_trusted_proxies_come_from_the_environment():
         "ALLAUTH_TRUSTED_CLIENT_IP_HEADER",
         TRUSTED_CLIENT_IP_HEADER="X-Real-IP",
     ) == [0, "X-Real-IP"]
+
+
+def test_staff_sessions_last_a_working_day_and_families_longer():
+    assert settings_values(
+        "SESSION_COOKIE_AGE", "FAMILY_SESSION_SECONDS", "ACCOUNT_SESSION_REMEMBER"
+    ) == [
+        12 * 60 * 60,
+        14 * 24 * 60 * 60,
+        None,
+    ]

@@ -8,8 +8,12 @@ class WebConfig(AppConfig):
 
     def ready(self):
         from django.apps import apps
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
+        from .sessions import family_sessions_last_longer
+
+        user_logged_in.connect(family_sessions_last_longer, dispatch_uid="family_session_age")
         # Sent once per app with models (this one has none): go with the sessions table.
         sessions = apps.get_app_config("sessions")
         post_migrate.connect(create_cache_table, sender=sessions, dispatch_uid="cache_table")
