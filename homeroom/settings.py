@@ -53,8 +53,18 @@ PRODUCTION = HOMEROOM_ENV == "production"
 
 DEV_SECRET = "dev-only-insecure-secret-key-never-use-in-production-0123456789"
 SECRET_KEY = env("SECRET_KEY", DEV_SECRET)
-if PRODUCTION and (SECRET_KEY == DEV_SECRET or len(SECRET_KEY) < 40):
-    raise ImproperlyConfigured("Production needs SECRET_KEY (40+ random characters).")
+
+
+def weak_secret(key: str) -> bool:
+    """Django's own test (`check --deploy`, security.W009): short, few distinct characters,
+    or a key that startproject generated for development."""
+    return len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-")
+
+
+if PRODUCTION and (SECRET_KEY == DEV_SECRET or weak_secret(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        "Production needs SECRET_KEY: 50+ random characters, not a repeated few."
+    )
 
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = [
@@ -67,7 +77,8 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin, only through allauth's sign-in and TOTP (homeroom/web/admin_site.py).
+    "homeroom.web.admin_apps.HomeroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -87,15 +98,18 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "phonenumber_field",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "homeroom.web.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -172,7 +186,8 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_SESSION_REMEMBER = True
+# "Remember me" is the reader's choice; without it the session ends with the browser.
+ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -184,6 +199,50 @@ LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Homeroom"
+# Behind a load balancer every family would share its address: say how many proxies append
+# to X-Forwarded-For, or which header the edge sets to the client's address (not both).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER", "") or None
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+if ALLAUTH_TRUSTED_PROXY_COUNT and ALLAUTH_TRUSTED_CLIENT_IP_HEADER:
+    raise ImproperlyConfigured("Set TRUSTED_PROXY_COUNT or TRUSTED_CLIENT_IP_HEADER, not both.")
+
+# Sessions: staff (admins too) sign in on shared school computers, so a session lasts a
+# working day at most, and only past closing the browser when they ask to be remembered.
+# Families sign in on their own phones with a code and stay signed in longer.
+SESSION_COOKIE_AGE = env_int("STAFF_SESSION_SECONDS", 12 * 60 * 60)
+FAMILY_SESSION_SECONDS = env_int("FAMILY_SESSION_SECONDS", 14 * 24 * 60 * 60)
+
+
+# The shared cache: rate-limit counters, used one-time codes. Every web process must see the
+# same one, so the default is a database table (`migrate` creates it); Redis by URL.
+def _cache(url: str) -> dict:
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ImproperlyConfigured(f"CACHE_URL={url!r}: use db://table, redis://… or locmem://")
+    if scheme == "db":
+        if not rest:
+            raise ImproperlyConfigured("CACHE_URL=db:// needs a table name, e.g. db://cache")
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest}
+    if scheme in {"redis", "rediss", "unix"}:
+        return {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+        }
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
+    raise ImproperlyConfigured(f"CACHE_URL={url!r}: use db://table, redis://… or locmem://")
+
+
+# Tests run in one process and clear the cache between tests: memory is enough there.
+CACHE_URL = env("CACHE_URL", "locmem://" if HOMEROOM_ENV == "test" else "db://homeroom_cache")
+CACHES = {"default": _cache(CACHE_URL)}
+if PRODUCTION and CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    raise ImproperlyConfigured(
+        "CACHE_URL=locmem:// keeps limits per process: use the database or Redis in production."
+    )
 
 # Background work: the Tasks API on the database queue (`manage.py db_worker`).
 TASKS = {
@@ -295,7 +354,46 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS: redirect plain requests, and tell browsers to use nothing else (HSTS).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+
+
+# Behind a proxy that ends TLS: the header it sets and its value for HTTPS, as
+# "X-Forwarded-Proto: https"; empty when Django itself faces the browser.
+def _proxy_ssl_header(raw: str) -> tuple[str, str] | None:
+    if not raw.strip():
+        return None
+    header, sep, value = raw.partition(":")
+    if not sep or not header.strip() or not value.strip():
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER={raw!r}: use Header-Name: value (X-Forwarded-Proto: https)"
+        )
+    return "HTTP_" + header.strip().upper().replace("-", "_"), value.strip()
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(
+    env("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https" if PRODUCTION else "") or ""
+)
+
+# Content-Security-Policy: only our own scripts, styles, pictures and connections; no inline
+# script or style, no framing, forms post only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

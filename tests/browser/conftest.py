@@ -56,13 +56,36 @@ def viewport(request):
 def page(browser, viewport, live_server):
     context = browser.new_context(viewport=VIEWPORTS[viewport], base_url=live_server.url)
     context.set_default_timeout(10_000)
+    # Every page is served under the Content-Security-Policy: anything it blocks on our own
+    # pages (an inline script or style, an outside file) fails the test.
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            page.csp_violations.append(message.text)
+            if message.text.startswith(CSP_VIOLATION)
+            else None
+        ),
+    )
     page.viewport_name = viewport
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not page.csp_violations, f"Content-Security-Policy violations: {page.csp_violations}"
+
+
+CSP_VIOLATION = "Content-Security-Policy violation:"
+REPORT_CSP_VIOLATIONS = f"""
+document.addEventListener("securitypolicyviolation", function (event) {{
+  console.error("{CSP_VIOLATION} " + event.effectiveDirective + " blocked "
+    + (event.blockedURI || "inline") + " on " + event.documentURI
+    + " (" + event.sourceFile + ":" + event.lineNumber + ")");
+}});
+"""
 
 
 _axe = Axe()

@@ -340,7 +340,7 @@ def load_settings(**environ) -> subprocess.CompletedProcess:
 
 PRODUCTION = {
     "HOMEROOM_ENV": "production",
-    "SECRET_KEY": "x" * 50,
+    "SECRET_KEY": "q7Vx-2mTk9_LpR4wZs8NbY3cHd6fJg1aE5uKiOeW0rBtXy9MnPz",
     "ALLOWED_HOSTS": "homeroom.example",
     "SMS_BACKEND": "twilio",
 }
