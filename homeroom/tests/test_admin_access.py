@@ -2,25 +2,17 @@
 its own: Homeroom's sign-in (allauth: rate limits, TOTP) is the only way in, and only for an
 active superuser who has TOTP and passed it."""
 
-import time
-
 import pytest
-from allauth.mfa import app_settings as mfa_settings
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.urls import reverse
 
 from homeroom.people.models import User
+from homeroom.testing import personas
 from homeroom.testing.personas import PASSWORD, give_totp
 
 ADMIN = reverse("admin:index")
 ADMIN_LOGIN = reverse("admin:login")
 ADMIN_COURT_ORDERS = reverse("admin:people_guardianship_changelist")
 LOGIN = reverse("account_login")
-SECRET = "JBSWY3DPEHPK3PXP"  # the one give_totp stores
-
-
-def totp_now() -> str:
-    return format_hotp_value(hotp_value(SECRET, int(time.time()) // mfa_settings.TOTP_PERIOD))
 
 
 @pytest.fixture
@@ -30,12 +22,7 @@ def superuser(db):
 
 def sign_in_with_totp(client, user, settings):
     settings.MFA_TOTP_TOLERANCE = 1
-    give_totp(user)
-    response = client.post(LOGIN, {"login": user.email, "password": PASSWORD})
-    assert response["Location"].startswith(reverse("mfa_authenticate"))
-    done = client.post(reverse("mfa_authenticate"), {"code": totp_now()})
-    assert done.status_code == 302, done.content.decode()
-    assert client.session.get("_auth_user_id") == str(user.pk)
+    return personas.sign_in_with_totp(client, user)
 
 
 def test_the_admin_login_takes_no_password_and_sends_to_the_sign_in(client, superuser):

@@ -195,11 +195,10 @@ def test_a_text_answering_it_becomes_a_thread_at_the_childs_school(world, snow_d
 
 
 def test_the_django_admin_lists_and_shows_it(world, client, snow_day):
-    from homeroom.testing.personas import give_totp
+    from homeroom.testing.personas import PASSWORD, sign_in_with_totp
 
-    root = User.objects.create_superuser("root@example.org", "correct-horse-battery-staple")
-    give_totp(root)
-    client.force_login(root)
+    root = User.objects.create_superuser("root@example.org", PASSWORD)
+    sign_in_with_totp(client, root)
     listing = client.get(reverse("admin:messaging_conversation_changelist"))
     assert listing.status_code == 200 and world.district.name in listing.content.decode()
     change = reverse("admin:messaging_conversation_change", args=[snow_day.pk])
