@@ -116,3 +116,11 @@ def test_families_signed_in_by_code_stay_signed_in_longer(client, world):
     assert int(client.session["_auth_user_id"]) == world.rosa.user.pk
     assert client.session.get_expiry_age() == FOURTEEN_DAYS
     assert int(client.cookies["sessionid"]["max-age"]) == FOURTEEN_DAYS
+
+
+def test_the_https_redirect_spares_the_health_check(client, settings, db):
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert client.get("/healthz").status_code == 200
+    redirected = client.get("/")
+    assert redirected.status_code == 301 and redirected["Location"].startswith("https://")
