@@ -27,7 +27,11 @@ def settings_value(name: str, **environ) -> subprocess.CompletedProcess:
     )
 
 
-PRODUCTION = {"HOMEROOM_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "h.example"}
+PRODUCTION = {
+    "HOMEROOM_ENV": "production",
+    "SECRET_KEY": "production-" + "k3y-w1th-many-d1fferent-characters-" * 2,
+    "ALLOWED_HOSTS": "h.example",
+}
 
 
 def test_development_has_a_known_auth_token_and_production_none():

@@ -86,6 +86,7 @@ def test_times_are_shown_in_the_readers_school_time_zone(world, login):
     world.north.save()
     RosterImport.objects.create(
         district=world.district,
+        started_by=world.principal,
         file_name="sis.zip",
         status="succeeded",
         created_at="2026-11-23T18:30:00Z",
