@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from homeroom.web.forms import QueryForm, SearchForm
+
 MAX_MESSAGE_CHARS = 10_000
 MAX_SUBJECT_CHARS = 200
 MAX_REASON_CHARS = 300
@@ -215,3 +217,19 @@ class AnnouncementForm(UntranslatedMixin, UrgentMixin):
     @property
     def chosen(self):
         return self._audiences[self.cleaned_data["audience"]]
+
+
+class InboxQuery(SearchForm):
+    """The inbox's address: a search, a page, and for staff who are also family, which
+    inbox; for admins, whether to list every conversation."""
+
+    view = forms.CharField(required=False, initial="")
+    all = forms.CharField(required=False, initial="")
+
+
+class ThreadQuery(QueryForm):
+    before = forms.IntegerField(required=False)
+
+
+class ComposeQuery(SearchForm):
+    student = forms.IntegerField(required=False)
