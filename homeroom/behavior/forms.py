@@ -27,7 +27,9 @@ class NotificationForm(forms.Form):
 
 class FamilyMessageForm(forms.Form):
     text = forms.CharField(
-        label=_("Your message"), max_length=1600, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Your message"),
+        max_length=MAX_MESSAGE_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -5,15 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from homeroom.web.forms import QueryForm, SearchForm
 
-MAX_MESSAGE_CHARS = 10_000
+from .limits import MAX_MESSAGE_CHARS, TOO_LONG
+
 MAX_SUBJECT_CHARS = 200
 MAX_REASON_CHARS = 300
 
 TEXT_ERRORS = {
     "required": _("Write a message first."),
-    "max_length": _(
-        "The message is %(show_value)d characters long; keep it to %(limit_value)d or fewer."
-    ),
+    "max_length": TOO_LONG,
 }
 
 
