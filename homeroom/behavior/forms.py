@@ -1,6 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from homeroom.messaging.forms import MAX_MESSAGE_CHARS, TEXT_ERRORS
+from homeroom.web.forms import IdListField, PageForm, QueryForm
+
 from .models import NOTE_MAX_CHARS
 
 
@@ -24,7 +27,9 @@ class NotificationForm(forms.Form):
 
 class FamilyMessageForm(forms.Form):
     text = forms.CharField(
-        label=_("Your message"), max_length=1600, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Your message"),
+        max_length=MAX_MESSAGE_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -36,3 +41,39 @@ class CorrectionForm(forms.Form):
         max_length=NOTE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class RecordForm(forms.Form):
+    """Moments as posted: the students chosen, a category and an optional note (its length is
+    the service's to check, with its own message)."""
+
+    students = IdListField(required=False)
+    category = forms.IntegerField(required=False)
+    note = forms.CharField(required=False, strip=False)
+
+
+class RecordQuery(QueryForm):
+    """What a link may preselect on the recording page."""
+
+    student = IdListField(required=False, initial=[])
+    kind = forms.CharField(required=False, initial="")
+
+
+class WithdrawForm(forms.Form):
+    moments = IdListField(required=False)
+    next = forms.CharField(required=False)
+
+
+class RespondForm(forms.Form):
+    kind = forms.CharField(required=False)
+    text = forms.CharField(
+        required=False, strip=False, max_length=MAX_MESSAGE_CHARS, error_messages=TEXT_ERRORS
+    )
+
+
+class LeadersQuery(PageForm):
+    """The leaders' view filters: a school, a period, a breakdown."""
+
+    school = forms.CharField(required=False, initial="")
+    period = forms.CharField(required=False, initial="30")
+    by = forms.CharField(required=False, initial="kind")

@@ -41,6 +41,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from homeroom.messaging import services as messaging
+from homeroom.messaging.limits import MessageTooLong, check_length
 from homeroom.messaging.models import Conversation
 from homeroom.people import access
 from homeroom.people.languages import language_name
@@ -186,6 +187,14 @@ def _check_note(note: str) -> str:
     return note
 
 
+def _check_message(text: str) -> None:
+    """A family's written answer has the limit of every message."""
+    try:
+        check_length(text)
+    except MessageTooLong as too_long:
+        raise MomentRefused(str(too_long)) from None
+
+
 def _check_category(category: Category, school_ids: Iterable[int]) -> None:
     if not category.is_active:
         raise MomentRefused(_("The category “%(name)s” is no longer in use.") % {"name": category})
@@ -310,6 +319,7 @@ def review_moment(staff: StaffMember, moment: Moment) -> Moment:
 def respond(guardian: Guardian, moment: Moment, kind: str, text: str = "") -> FamilyResponse:
     """A family answers a moment. A written answer opens (or continues) a private
     conversation with the moment's author."""
+    _check_message(text)
     if not family_feed(guardian, moment.student).filter(pk=moment.pk).exists():
         raise Http404
     if kind not in FamilyResponse.Kind.values:

@@ -25,9 +25,19 @@ from homeroom.people.models import (
 )
 from homeroom.translation.codes import base_language
 from homeroom.translation.services import TranslationUnavailable, translate
+from homeroom.web.forms import first_error, page_number, refused
 
 from . import services
-from .forms import CorrectionForm, FamilyMessageForm, NotificationForm
+from .forms import (
+    CorrectionForm,
+    FamilyMessageForm,
+    LeadersQuery,
+    NotificationForm,
+    RecordForm,
+    RecordQuery,
+    RespondForm,
+    WithdrawForm,
+)
 from .models import Category, FamilyResponse, Moment, SchoolBehaviorSettings
 
 FEED_PAGE_SIZE = 20
@@ -49,7 +59,7 @@ def _staff(request) -> StaffMember:
 
 
 def _period(request) -> tuple[str, list[tuple[str, str]]]:
-    period = request.GET.get("period", "30")
+    period = LeadersQuery(request.GET).value("period")
     if period not in {key for key, _label in PERIODS}:
         period = "30"
     labels = {"7": _("Last 7 days"), "30": _("Last 30 days"), "year": _("This school year")}
@@ -73,16 +83,19 @@ def _staff_moment(request, pk) -> Moment:
 
 def _record(request, staff, students_scope, school, *, back):
     """Record the posted moments; answer with a partial for htmx, else redirect back."""
-    ids = []
-    for raw in request.POST.getlist("students"):
-        try:
-            ids.append(int(raw))
-        except ValueError:
-            raise Http404 from None
-    category = Category.objects.filter(pk=_int(request.POST.get("category"))).first()
+    form = RecordForm(request.POST)
+    if form.is_valid():
+        ids, note = form.cleaned_data["students"], form.cleaned_data["note"]
+        category = Category.objects.filter(pk=form.cleaned_data["category"]).first()
+    elif form.has_error("students"):
+        raise Http404
+    else:
+        ids, note, category = [], "", None
     error = None
     moments = []
-    if not ids:
+    if form.errors:
+        error = first_error(form)
+    elif not ids:
         error = _("Choose at least one student.")
     elif category is None:
         error = _("Choose a category.")
@@ -90,7 +103,7 @@ def _record(request, staff, students_scope, school, *, back):
         raise Http404
     else:
         try:
-            moments = services.record_moments(staff, ids, category, request.POST.get("note", ""))
+            moments = services.record_moments(staff, ids, category, note)
         except services.MomentRefused as refusal:
             error = str(refusal)
     if _htmx(request):
@@ -130,7 +143,7 @@ def section_record(request, pk):
     back = request.get_full_path()
     if request.method == "POST":
         return _record(request, staff, students, section.school, back=back)
-    preselected = {_int(raw) for raw in request.GET.getlist("student")}
+    query = RecordQuery(request.GET)
     return render(
         request,
         "behavior/section_record.html",
@@ -138,8 +151,8 @@ def section_record(request, pk):
             "section": section,
             "students": students.order_by("family_name", "given_name", "pk"),
             "categories": services.active_categories(section.school),
-            "preselected": preselected,
-            "preselected_kind": request.GET.get("kind", ""),
+            "preselected": set(query.value("student")),
+            "preselected_kind": query.value("kind"),
         },
     )
 
@@ -163,7 +176,7 @@ def student_moments(request, pk):
         )
         .order_by("-created_at", "-pk")
     )
-    page = Paginator(moments, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(moments, FEED_PAGE_SIZE).get_page(page_number(request))
     now = timezone.now()
     for moment in page:
         moment.changeable = not moment.is_withdrawn and services.may_change(staff, moment, now=now)
@@ -175,7 +188,7 @@ def student_moments(request, pk):
             "can_record": scope.exists(),
             "categories": services.active_categories(student.school),
             "page": page,
-            "preselected_kind": request.GET.get("kind", ""),
+            "preselected_kind": RecordQuery(request.GET).value("kind"),
         },
     )
 
@@ -184,7 +197,12 @@ def student_moments(request, pk):
 @require_POST
 def withdraw(request):
     staff = _staff(request)
-    ids = [_int(raw) for raw in request.POST.getlist("moments")]
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        if form.has_error("moments"):
+            raise Http404
+        return refused(form)
+    ids = form.cleaned_data["moments"]
     visible = access.students_for(request.user)
     moments = list(
         Moment.objects.filter(pk__in=[i for i in ids if i], student__in=visible).select_related(
@@ -199,7 +217,7 @@ def withdraw(request):
     if _htmx(request):
         return render(request, "behavior/partials/withdrawn.html", {"text": text})
     messages.success(request, text)
-    return redirect(request.POST.get("next") or reverse("behavior:ratios"))
+    return redirect(form.cleaned_data["next"] or reverse("behavior:ratios"))
 
 
 @login_required
@@ -236,7 +254,7 @@ def review_list(request):
     moments = services.moments_awaiting_review(staff).select_related(
         "student", "category", "recorded_by"
     )
-    page = Paginator(moments, TABLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(moments, TABLE_PAGE_SIZE).get_page(page_number(request))
     return render(request, "behavior/review_list.html", {"page": page})
 
 
@@ -320,7 +338,7 @@ def child_feed(request, pk):
         .select_related("category", "recorded_by")
         .prefetch_related(Prefetch("responses", queryset=mine, to_attr="my_responses"))
     )
-    page = Paginator(moments, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(moments, FEED_PAGE_SIZE).get_page(page_number(request))
     items = list(page)
     names = [student.given_name, student.family_name, student.preferred_name]
     names += [
@@ -354,10 +372,12 @@ def respond(request, pk, moment_pk):
     moment = services.family_feed(guardian, student).filter(pk=moment_pk).first()
     if moment is None:
         raise Http404
-    kind = request.POST.get("kind", "")
+    form = RespondForm(request.POST)
     error = None
     try:
-        services.respond(guardian, moment, kind, request.POST.get("text", ""))
+        if not form.is_valid():
+            raise services.MomentRefused(first_error(form))
+        services.respond(guardian, moment, form.cleaned_data["kind"], form.cleaned_data["text"])
     except services.MomentRefused as refusal:
         error = str(refusal)
     if _htmx(request):
@@ -453,7 +473,7 @@ def ratios(request):
             points_total=services.tally_aggregates("moments__")["points_total"]
         ).order_by("family_name", "given_name", "pk"),
         TABLE_PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    ).get_page(page_number(request))
     mine = services.staff_tallies([staff.pk], since).get(staff.pk, services.Tally())
     reviews = services.review_school_ids(staff).exists()
     return render(
@@ -489,8 +509,9 @@ def insights(request):
         schools = School.objects.filter(pk__in=viewer.admin_school_ids, is_active=True)
     else:
         raise Http404
-    school_id = _int(request.GET.get("school"))
-    if request.GET.get("school"):
+    query = LeadersQuery(request.GET)
+    school_id = _int(query.value("school"))
+    if query.value("school"):
         school = schools.filter(pk=school_id).first()
         if school is None:
             raise Http404
@@ -499,7 +520,7 @@ def insights(request):
         school = None
         scope = Q(school__in=schools)
     period, periods = _period(request)
-    by = request.GET.get("by", "kind")
+    by = query.value("by")
     if by not in services.BREAKDOWNS:
         by = "kind"
     since = services.period_start(period)
@@ -539,7 +560,7 @@ def insights(request):
         since,
     )
     staff_rows = Paginator(participation.recognisers, TABLE_PAGE_SIZE).get_page(
-        request.GET.get("page")
+        page_number(request)
     )
     breakdowns = {
         "kind": _("Good news and needs work"),

@@ -3,15 +3,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-MAX_MESSAGE_CHARS = 10_000
+from homeroom.web.forms import QueryForm, SearchForm
+
+from .limits import MAX_MESSAGE_CHARS, TOO_LONG
+
 MAX_SUBJECT_CHARS = 200
 MAX_REASON_CHARS = 300
 
 TEXT_ERRORS = {
     "required": _("Write a message first."),
-    "max_length": _(
-        "The message is %(show_value)d characters long; keep it to %(limit_value)d or fewer."
-    ),
+    "max_length": TOO_LONG,
 }
 
 
@@ -215,3 +216,19 @@ class AnnouncementForm(UntranslatedMixin, UrgentMixin):
     @property
     def chosen(self):
         return self._audiences[self.cleaned_data["audience"]]
+
+
+class InboxQuery(SearchForm):
+    """The inbox's address: a search, a page, and for staff who are also family, which
+    inbox; for admins, whether to list every conversation."""
+
+    view = forms.CharField(required=False, initial="")
+    all = forms.CharField(required=False, initial="")
+
+
+class ThreadQuery(QueryForm):
+    before = forms.IntegerField(required=False)
+
+
+class ComposeQuery(SearchForm):
+    student = forms.IntegerField(required=False)

@@ -72,6 +72,7 @@ from homeroom.translation.services import (
 from . import access as messaging_access
 from . import attachments, outbox
 from .attachments import IncomingMedia
+from .limits import check_length
 from .models import (
     Conversation,
     Delivery,
@@ -310,6 +311,7 @@ def reply_to_announcement(
 
     A second answer to the same announcement lands in the same thread.
     """
+    _check_text(text, media)
     if announcement.kind != Conversation.Kind.ANNOUNCEMENT:
         raise ValueError("only an announcement can be replied to this way")
     if not Participant.objects.filter(conversation=announcement, guardian=guardian).exists():
@@ -731,6 +733,7 @@ def _check_author(staff, guardian) -> None:
 
 
 def _check_text(text: str, media: Sequence[IncomingMedia] = ()) -> None:
+    check_length(text)
     if not (text or "").strip() and not media:
         raise ValueError("a message needs some text")
 

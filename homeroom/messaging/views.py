@@ -59,14 +59,18 @@ from homeroom.translation.services import (
     translate_for_readers,
 )
 from homeroom.translation.sms import SmsLength, sms_segments
+from homeroom.web.forms import page_number
 
 from . import access, outbox, services
 from .forms import (
     AnnouncementForm,
+    ComposeQuery,
     FamilyComposeForm,
     FamilyReplyForm,
+    InboxQuery,
     StaffComposeForm,
     StaffReplyForm,
+    ThreadQuery,
 )
 from .inbound.office_hours import office_hours_of
 from .inbound.service import MAX_REPLY_CHARS, ReplyRefused, receive_reply
@@ -101,7 +105,7 @@ def _htmx(request) -> bool:
 @login_required
 def inbox(request):
     viewer = people_access.viewer_for(request.user)
-    if viewer.is_staff_member and request.GET.get("view") != "family":
+    if viewer.is_staff_member and InboxQuery(request.GET).value("view") != "family":
         return _staff_inbox(request, viewer)
     if viewer.is_guardian:
         return _family_inbox(request, viewer)
@@ -109,8 +113,9 @@ def inbox(request):
 
 
 def _staff_inbox(request, viewer):
-    query = request.GET.get("q", "").strip()[:100]
-    everything = viewer.is_admin and request.GET.get("all") == "1"
+    asked = InboxQuery(request.GET)
+    query = asked.value("q")
+    everything = viewer.is_admin and asked.value("all") == "1"
     conversations = access.staff_inbox_for(request.user, everything=everything)
     if query:
         text_matches = Message.objects.filter(conversation_id=OuterRef("pk")).filter(
@@ -133,7 +138,7 @@ def _staff_inbox(request, viewer):
         )
         .order_by("-last_message_at", "-pk")
     )
-    page = Paginator(conversations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(conversations, PAGE_SIZE).get_page(page_number(request))
     for conversation in page:
         _describe(conversation, viewer, STAFF_LANGUAGE, as_family=False)
     return render(
@@ -159,7 +164,7 @@ def _family_inbox(request, viewer):
         )
         .order_by("-last_message_at", "-pk")
     )
-    page = Paginator(conversations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(conversations, PAGE_SIZE).get_page(page_number(request))
     children = _children_of(request.user, viewer) if page.object_list else []
     for conversation in page:
         _describe(conversation, viewer, reader, as_family=True)
@@ -437,9 +442,12 @@ def _reply_form(request, conversation, form, *, as_family):
 
 def _render_conversation(request, conversation, viewer, form, *, as_family, people=None):
     reader = _reader_language(viewer) if as_family else STAFF_LANGUAGE
+    before = ThreadQuery(request.GET)
+    if before.errors:
+        raise Http404
     thread, earlier = _thread(
         conversation,
-        request.GET.get("before"),
+        before.value("before"),
         reader,
         as_family,
         guardian=viewer.guardian if as_family else None,
@@ -735,9 +743,10 @@ def compose(request):
 
 
 def _staff_compose(request, viewer):
-    if not request.GET.get("student"):
+    chosen = ComposeQuery(request.GET).value("student")
+    if not chosen:
         return _pick_student(request)
-    student = people_access.get_student_for(request.user, request.GET["student"])
+    student = people_access.get_student_for(request.user, chosen)
     links = list(
         people_access.guardianships_for(request.user)
         .filter(student=student, may_contact=True, may_see_records=True)
@@ -789,9 +798,9 @@ def _staff_compose(request, viewer):
 
 
 def _pick_student(request):
-    query = request.GET.get("q", "").strip()[:100]
+    query = ComposeQuery(request.GET).value("q")
     students = people_access.find_students(request.user, query)
-    page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(students, PAGE_SIZE).get_page(page_number(request))
     return render(request, "messaging/compose_pick_student.html", {"page": page, "query": query})
 
 
@@ -925,7 +934,7 @@ def _family_compose(request, viewer):
         .select_related("student", "student__school")
         .order_by("student__given_name", "student__family_name", "pk")
     )
-    chosen = request.GET.get("student")
+    chosen = ComposeQuery(request.GET).value("student")
     if not chosen and len(links) == 1:
         chosen = links[0].student_id
     if not chosen:

@@ -137,3 +137,9 @@ class FamilyPreferencesForm(forms.Form):
                 ),
             )
         return cleaned
+
+
+class LanguageSuggestionForm(forms.Form):
+    """Staff take or leave the language a family's reply was written in."""
+
+    action = forms.ChoiceField(choices=[("accept", "accept"), ("dismiss", "dismiss")])

@@ -106,3 +106,39 @@ class VisitNotesForm(forms.Form):
     share_with_teachers = forms.BooleanField(
         label=_("The family agreed that the child's teachers may read this"), required=False
     )
+
+
+class WeeklyForm(forms.Form):
+    """The weekly update as posted: a sentence and a framing per student, a student to skip,
+    and where to go next. Read as a whole before anything is saved."""
+
+    skip = forms.CharField(required=False)
+    then = forms.CharField(required=False)
+
+    def __init__(self, *args, students=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for student in students:
+            self.fields[f"text-{student.pk}"] = forms.CharField(required=False, strip=False)
+            self.fields[f"framing-{student.pk}"] = forms.CharField(required=False)
+
+    def error_for(self, student) -> str | None:
+        for name in (f"text-{student.pk}", f"framing-{student.pk}"):
+            if self.has_error(name):
+                return str(self.errors[name][0])
+        return None
+
+
+class CheckinLogForm(forms.Form):
+    outcome = forms.CharField(required=False)
+    tone = forms.CharField(required=False, initial=Tone.POSITIVE)
+    note = forms.CharField(required=False, strip=False)
+
+
+class StoryForm(forms.Form):
+    text = forms.CharField(required=False, strip=False)
+
+
+class VisitAnswerForm(forms.Form):
+    slot = forms.CharField(required=False)
+    proposal = forms.CharField(required=False)
+    decline = forms.CharField(required=False)

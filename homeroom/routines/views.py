@@ -21,9 +21,20 @@ from homeroom.people.models import Guardianship, Section, StaffMember
 from homeroom.translation.codes import base_language
 from homeroom.translation.phrasebook import starters
 from homeroom.translation.services import TranslationUnavailable, translate
+from homeroom.web.forms import first_error, page_number, refused
 
 from . import services
-from .forms import ContactForm, PlanForm, ReminderForm, VisitNotesForm, VisitProposalForm
+from .forms import (
+    CheckinLogForm,
+    ContactForm,
+    PlanForm,
+    ReminderForm,
+    StoryForm,
+    VisitAnswerForm,
+    VisitNotesForm,
+    VisitProposalForm,
+    WeeklyForm,
+)
 from .models import ContactPlan, Framing, HomeVisit, Outcome, PlannedContact, Tone
 
 TIMELINE_PAGE_SIZE = 25
@@ -80,32 +91,38 @@ def weekly(request, pk):
     update = _update(section, staff)
     students = list(services.roster(section))
     errors: dict[int, str] = {}
+    form = None
     if request.method == "POST":
         if update.sent_at is not None:
             messages.error(request, _("This week's update has been sent already."))
             return redirect("routines:weekly", section.pk)
-        skip = request.POST.get("skip")
-        for student in students:
+        form = WeeklyForm(request.POST, students=students)
+        if not form.is_valid():
+            errors = {s.pk: form.error_for(s) for s in students if form.error_for(s)}
+            if not errors:
+                return refused(form)
+        skip = form.cleaned_data.get("skip")
+        for student in students if not errors else ():
             key = f"text-{student.pk}"
-            if key not in request.POST and str(student.pk) != skip:
+            if key not in form.data and str(student.pk) != skip:
                 continue
-            text = "" if str(student.pk) == skip else request.POST.get(key, "")
+            text = "" if str(student.pk) == skip else form.cleaned_data[key]
             try:
                 services.save_sentence(
-                    update, student, text, request.POST.get(f"framing-{student.pk}", "")
+                    update, student, text, form.cleaned_data[f"framing-{student.pk}"]
                 )
             except services.RoutineRefused as refusal:
                 errors[student.pk] = str(refusal)
         if not errors:
             messages.success(request, _("Saved."))
-            if request.POST.get("then") == "preview":
+            if form.cleaned_data["then"] == "preview":
                 return redirect("routines:preview", section.pk)
             return redirect("routines:weekly", section.pk)
     sentences = {s.student_id: s for s in update.sentences.all()}
     rows = []
     for student in students:
         sentence = sentences.get(student.pk)
-        text = request.POST.get(f"text-{student.pk}") if errors else None
+        text = form.data.get(f"text-{student.pk}") if errors else None
         rows.append(
             {
                 "student": student,
@@ -143,12 +160,15 @@ def save_one(request, pk, student_pk):
         raise Http404
     update = _update(section, staff)
     error = sentence = None
+    form = WeeklyForm(request.POST, students=[student])
     try:
+        if not form.is_valid():
+            raise services.RoutineRefused(first_error(form))
         sentence = services.save_sentence(
             update,
             student,
-            "" if request.POST.get("skip") else request.POST.get(f"text-{student.pk}", ""),
-            request.POST.get(f"framing-{student.pk}", ""),
+            "" if form.cleaned_data["skip"] else form.cleaned_data[f"text-{student.pk}"],
+            form.cleaned_data[f"framing-{student.pk}"],
         )
     except services.RoutineRefused as refusal:
         error = str(refusal)
@@ -276,7 +296,7 @@ def reminder(request, pk):
 def coverage(request, pk):
     _staff_member, section = _section(request, pk)
     weeks = services.weekly_coverage(section)
-    page = Paginator(weeks, 20).get_page(request.GET.get("page"))
+    page = Paginator(weeks, 20).get_page(page_number(request))
     return render(
         request,
         "routines/coverage.html",
@@ -331,7 +351,7 @@ def checkins(request):
     school_ids = list(viewer.roles_by_school) or [None]
     today = services.local_today(sections[0].school if sections else None)
     due = services.todays_checkins(staff, today)
-    page = Paginator(due, CHECKIN_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(due, CHECKIN_PAGE_SIZE).get_page(page_number(request))
     for planned in page:
         planned.needs_interpreter = base_language(planned.guardian.language) != STAFF_LANGUAGE
         planned.language = language_name(planned.guardian.language)
@@ -361,15 +381,18 @@ def checkin_log(request, pk):
         )
     except (PlannedContact.DoesNotExist, ValueError):
         raise Http404 from None
+    form = CheckinLogForm(request.POST)
     try:
+        if not form.is_valid():
+            raise services.RoutineRefused(first_error(form))
         services.log_contact(
             staff,
             planned.student,
             kind="call",
             guardian=planned.guardian,
-            outcome=request.POST.get("outcome", ""),
-            tone=request.POST.get("tone", Tone.POSITIVE),
-            note=request.POST.get("note", ""),
+            outcome=form.cleaned_data["outcome"],
+            tone=form.cleaned_data["tone"] or Tone.POSITIVE,
+            note=form.cleaned_data["note"],
             planned=planned,
         )
     except services.RoutineRefused as refusal:
@@ -437,7 +460,7 @@ def positive_first(request):
     _staff(request)
     viewer = access.viewer_for(request.user)
     figures = services.positive_first(access.students_for(request.user))
-    page = Paginator(figures["waiting"], WAITING_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(figures["waiting"], WAITING_PAGE_SIZE).get_page(page_number(request))
     sections = {}
     if page.object_list:
         from homeroom.people.models import Enrollment
@@ -492,9 +515,12 @@ def story(request, student_pk):
     text = saved.text if saved else ""
     error = None
     if request.method == "POST":
-        text = request.POST.get("text", "")
+        form = StoryForm(request.POST)
+        text = form.data.get("text", "")
         try:
-            services.save_story(student, guardian, text)
+            if not form.is_valid():
+                raise services.RoutineRefused(first_error(form))
+            services.save_story(student, guardian, form.cleaned_data["text"])
         except services.RoutineRefused as refusal:
             error = str(refusal)
         else:
@@ -644,12 +670,15 @@ def visit(request, pk):
         raise Http404 from None
     error = None
     if request.method == "POST":
+        form = VisitAnswerForm(request.POST)
         try:
+            if not form.is_valid():
+                raise services.RoutineRefused(first_error(form))
             services.answer_home_visit(
                 home_visit,
-                slot=request.POST.get("slot", ""),
-                proposal=request.POST.get("proposal", ""),
-                decline=bool(request.POST.get("decline")),
+                slot=form.cleaned_data["slot"],
+                proposal=form.cleaned_data["proposal"],
+                decline=bool(form.cleaned_data["decline"]),
             )
         except services.RoutineRefused as refusal:
             error = str(refusal)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from homeroom.messaging import access as messaging_access
 from homeroom.messaging.models import Message, MessageTranslation
 from homeroom.people.access import viewer_for
+from homeroom.web.forms import first_error, page_number
 
 from . import interpreters
 from .codes import base_language
@@ -70,7 +71,7 @@ def _render_queue(request, *, failed=None, status=200):
             to_attr="all_translations",
         )
     )
-    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(requests, PAGE_SIZE).get_page(page_number(request))
     for item in page:
         _describe(item, failed)
     return render(request, "translation/queue.html", {"page": page}, status=status)
@@ -165,12 +166,14 @@ def flag_confusing(request, pk):
     if not conversation.as_family or message.author_guardian_id == viewer.guardian.pk:
         raise Http404
     form = ConfusingForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():
+        flash.error(request, first_error(form))
+        return redirect(_back(conversation, message))
     _request, created = interpreters.flag_confusing(
         message,
         guardian=viewer.guardian,
         language=viewer.guardian.language or "en",
-        note=note,
+        note=form.cleaned_data["note"],
     )
     if created:
         flash.success(

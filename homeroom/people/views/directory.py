@@ -5,7 +5,10 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import render
 
+from homeroom.web.forms import SearchForm, page_number, refused
+
 from .. import access
+from ..forms import LanguageSuggestionForm
 from ..models import Enrollment, TeachingAssignment
 
 PAGE_SIZE = 50
@@ -21,9 +24,9 @@ def _visible_links(user):
 
 @login_required
 def student_list(request):
-    query = request.GET.get("q", "").strip()[:100]
+    query = SearchForm(request.GET).value("q")
     students = access.find_students(request.user, query)
-    page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(students, PAGE_SIZE).get_page(page_number(request))
     return render(request, "people/student_list.html", {"page": page, "query": query})
 
 
@@ -64,7 +67,7 @@ def section_detail(request, pk):
         .prefetch_related(Prefetch("student__guardianships", queryset=_visible_links(request.user)))
         .order_by("student__family_name", "student__given_name", "pk")
     )
-    page = Paginator(enrollments, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(enrollments, PAGE_SIZE).get_page(page_number(request))
     teachers = TeachingAssignment.objects.filter(section=section, is_active=True).select_related(
         "staff"
     )
@@ -95,11 +98,14 @@ def guardian_detail(request, pk):
         # Staff who may see the family act on a reply written in another language.
         if not access.viewer_for(request.user).is_staff_member or suggestion is None:
             return redirect("guardian_detail", guardian.pk)
+        form = LanguageSuggestionForm(request.POST)
+        if not form.is_valid():
+            return refused(form)
         metadata = dict(guardian.metadata)
         metadata.pop("language_suggestion", None)
         guardian.metadata = metadata
         fields = ["metadata"]
-        if request.POST.get("action") == "accept" and suggestion.get("language"):
+        if form.cleaned_data["action"] == "accept" and suggestion.get("language"):
             guardian.language = suggestion["language"]
             fields.append("language")
             flash.success(

@@ -17,6 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 
+from homeroom.web.forms import page_number
+
 from .. import access
 from ..models import RosterImport, School
 from ..roster import COUNT_KINDS
@@ -91,7 +93,7 @@ def import_list(request):
         .select_related("started_by")
         .order_by("-created_at", "-pk")
     )
-    page = Paginator(imports, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(imports, PAGE_SIZE).get_page(page_number(request))
     return render(
         request,
         "people/import_list.html",

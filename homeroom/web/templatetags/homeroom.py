@@ -1,10 +1,36 @@
 from django import template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeData, mark_safe
 
 from homeroom.people.languages import language_name as _language_name
 
 register = template.Library()
 
+# Embedding, override and isolate controls: typed into a name or a message they would reorder
+# what is shown after them (U+202A–U+202E, U+2066–U+2069).
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
 
 @register.filter
 def language_name(code):
     return _language_name(code)
+
+
+@register.filter(needs_autoescape=True)
+def isolate(value, autoescape=True):
+    """A person's name or words inside <bdi>: whatever direction they are written in, they
+    cannot reorder the text around them."""
+    if value is None or value == "":
+        return ""
+    text = conditional_escape(value) if autoescape else mark_safe(value)  # noqa: S308
+    return format_html("<bdi>{}</bdi>", text)
+
+
+@register.filter(is_safe=True)
+def unbidi(value):
+    """The text without bidi controls, where no element can isolate it: attributes (a label
+    read aloud, a tooltip), the page title, options and text boxes."""
+    if value is None:
+        return ""
+    stripped = str(value).translate(BIDI_CONTROLS)
+    return mark_safe(stripped) if isinstance(value, SafeData) else stripped  # noqa: S308
