@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from homeroom.messaging.forms import MAX_MESSAGE_CHARS, TEXT_ERRORS
@@ -62,6 +63,13 @@ class RecordQuery(QueryForm):
 class WithdrawForm(forms.Form):
     moments = IdListField(required=False)
     next = forms.CharField(required=False)
+
+    def clean_next(self):
+        """Back to the page the withdrawal was made on, and never to another site."""
+        target = self.cleaned_data["next"]
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+            return target
+        return ""
 
 
 class RespondForm(forms.Form):

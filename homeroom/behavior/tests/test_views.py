@@ -100,6 +100,23 @@ def test_moment_ids_out_of_scope_are_404(world, login, south_cats):
     assert Moment.objects.get(pk=moment.pk).withdrawn_at is None
 
 
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/x"])
+def test_a_withdrawal_never_sends_the_teacher_to_another_site(world, login, cats, elsewhere):
+    (moment,) = services.record_moments(world.rivera, [world.ana], cats["Kindness"])
+    client = login(world.rivera)
+    response = client.post(
+        reverse("behavior:withdraw"), {"moments": [moment.pk], "next": elsewhere}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("behavior:ratios")
+    back = reverse("behavior:student_moments", args=[world.ana.pk])
+    (again,) = services.record_moments(world.rivera, [world.ana], cats["Kindness"])
+    assert (
+        client.post(reverse("behavior:withdraw"), {"moments": [again.pk], "next": back})["Location"]
+        == back
+    )
+
+
 def test_a_guardian_sees_only_their_own_children(world, login, cats):
     services.record_moments(world.rivera, [world.cal], cats["Kindness"])
     client = login(world.rosa)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from homeroom.messaging import attachments
 from homeroom.messaging.attachments import IncomingMedia
+from homeroom.messaging.limits import MAX_MESSAGE_CHARS
 from homeroom.messaging.models import (
     Conversation,
     InboundEvent,
@@ -44,7 +45,8 @@ from .wording import text_for_family
 
 logger = logging.getLogger(__name__)
 
-MAX_REPLY_CHARS = 10_000
+# One limit for every text a person writes into a conversation.
+MAX_REPLY_CHARS = MAX_MESSAGE_CHARS
 # Staff read Homeroom in the site's language (English); a family's words are stored in it
 # beside the original.
 STAFF_LANGUAGE = settings.LANGUAGE_CODE
