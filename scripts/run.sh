@@ -7,12 +7,14 @@ PY=.venv/bin/python
 ADDR="${HOMEROOM_ADDR:-127.0.0.1:8000}"
 
 # A fresh clone has no environment and no data directory yet (SQLite will not create one).
-scripts/setup.sh
+# Apertium translates English<->Spanish locally, so the demo's Spanish families read Spanish.
+scripts/setup.sh apertium-eng-spa
 mkdir -p "${HOMEROOM_DATA_DIR:-var}"
 
 $PY manage.py migrate --no-input >/dev/null
 $PY manage.py seed_demo --if-empty
 $PY manage.py collectstatic --no-input >/dev/null
+$PY manage.py translation_routes
 
 pids=()
 stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }

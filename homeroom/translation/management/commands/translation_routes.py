@@ -1,0 +1,34 @@
+"""Which translation route is live for each language the district's families read."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from homeroom.people.languages import language_name
+from homeroom.people.models import Guardian
+from homeroom.translation.codes import base_language
+from homeroom.translation.services import route
+
+
+class Command(BaseCommand):
+    help = "Say, for each family language in the database, how messages reach it right now."
+
+    def handle(self, *args, **options):
+        staff = base_language(settings.LANGUAGE_CODE)
+        languages = sorted(
+            {base_language(code) for code in Guardian.objects.values_list("language", flat=True)}
+            - {staff}
+        )
+        if not languages:
+            self.stdout.write("Translation: no family reads a language other than English yet.")
+            return
+        self.stdout.write("Translation routes:")
+        for code in languages:
+            out, _ = route(staff, code)
+            back, _ = route(code, staff)
+            if out is not None and back is not None:
+                how = f"translated ({out.name}; replies by {back.name})"
+            elif out is not None:
+                how = f"translated ({out.name}); replies stay untranslated"
+            else:
+                how = "no route: English with a note, or an interpreter"
+            self.stdout.write(f"  {language_name(code)} ({code}): {how}")
