@@ -5,30 +5,15 @@ import sys
 
 import pytest
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
-STRONG_SECRET = "k3J9-vQ2p_Lm8ZrT5wXyB7nH4cF6dS1aE0uGiOeW2RzYx9MqTb"  # 50 characters, mixed
-PRODUCTION = {
-    "HOMEROOM_ENV": "production",
-    "SECRET_KEY": STRONG_SECRET,
-    "ALLOWED_HOSTS": "homeroom.example",
-    "PUBLIC_BASE_URL": "https://homeroom.example",
-}
+from homeroom.testing.settings_import import PRODUCTION as DEPLOYED
+from homeroom.testing.settings_import import ROOT, STRONG_SECRET, import_settings
+
+PRODUCTION = {**DEPLOYED, "PUBLIC_BASE_URL": "https://homeroom.example"}
 
 
 def load_settings(**environ):
     """Import the settings module in a fresh interpreter with only the given environment."""
-    env = {"PATH": "/usr/bin:/bin", **environ}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import homeroom.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    return import_settings("print(s.DEBUG, s.DATABASES['default']['ENGINE'])", **environ)
 
 
 def test_embedded_default_is_sqlite_in_development():
@@ -71,11 +56,7 @@ def test_production_starts_with_real_secrets_and_postgres(tmp_path):
 
 def settings_values(*names, **environ):
     """The named settings, one a line, from a fresh interpreter with only the given environment."""
-    env = {"PATH": "/usr/bin:/bin", **environ}
-    code = "import homeroom.settings as s\n" + "".join(f"print(repr(s.{n}))\n" for n in names)
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
-    )
+    result = import_settings("".join(f"print(repr(s.{n}))\n" for n in names), **environ)
     assert result.returncode == 0, result.stderr
     return [eval(line) for line in result.stdout.splitlines()]  # reprs of plain values
 
@@ -157,18 +138,13 @@ def test_the_shared_cache_comes_from_cache_url(url, backend, location):
 
 
 def test_a_redis_cache_url_is_usable_by_django_redis():
-    env = {"PATH": "/usr/bin:/bin", "CACHE_URL": "redis://127.0.0.1:1/0"}
     code = (
         "import django; django.setup()\n"
         "from django.core.cache import caches\n"
         "print(type(caches['default']).__module__, caches['default'].client._server)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "homeroom.settings"},
-        capture_output=True,
-        text=True,
+    result = import_settings(
+        code, CACHE_URL="redis://127.0.0.1:1/0", DJANGO_SETTINGS_MODULE="homeroom.settings"
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django_redis.cache", "['redis://127.0.0.1:1/0']"]

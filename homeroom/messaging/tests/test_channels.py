@@ -4,11 +4,8 @@ worth a retry."""
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -22,6 +19,8 @@ from homeroom.messaging.channels import (
 from homeroom.messaging.channels.email import EmailChannel, message_id_for
 from homeroom.messaging.channels.sms import MAX_SEGMENTS, SmsChannel
 from homeroom.messaging.models import Delivery
+from homeroom.testing.settings_import import PRODUCTION as DEPLOYED
+from homeroom.testing.settings_import import import_settings
 from homeroom.translation.sms import sms_segments
 
 from .servers import (  # noqa: F401 - fixtures, used by name
@@ -328,22 +327,10 @@ def test_the_fake_twilio_refuses_requests_outside_its_contract(twilio_server):
 
 def load_settings(**environ) -> subprocess.CompletedProcess:
     """Import the settings in a fresh interpreter with only the given environment."""
-    return subprocess.run(
-        [sys.executable, "-c", "import homeroom.settings as s; print(s.SMS_BACKEND)"],
-        cwd=Path(django_settings.BASE_DIR),
-        env={"PATH": "/usr/bin:/bin", **environ},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return import_settings("print(s.SMS_BACKEND)", **environ)
 
 
-PRODUCTION = {
-    "HOMEROOM_ENV": "production",
-    "SECRET_KEY": "q7Vx-2mTk9_LpR4wZs8NbY3cHd6fJg1aE5uKiOeW0rBtXy9MnPz",
-    "ALLOWED_HOSTS": "homeroom.example",
-    "SMS_BACKEND": "twilio",
-}
+PRODUCTION = {**DEPLOYED, "SMS_BACKEND": "twilio"}
 
 
 def test_production_refuses_twilio_without_credentials():

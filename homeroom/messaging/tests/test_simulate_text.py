@@ -2,8 +2,6 @@
 `manage.py simulate_text` posting a text signed as Twilio signs it to the running server."""
 
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -11,27 +9,14 @@ from django.core.management import CommandError, call_command
 
 from homeroom.messaging import services
 from homeroom.messaging.models import InboundEvent, Message
+from homeroom.testing.settings_import import PRODUCTION, import_settings
 
 from .test_receive_reply import private_thread
 
 
 def settings_value(name: str, **environ) -> subprocess.CompletedProcess:
     """One setting, imported in a fresh interpreter with only the given environment."""
-    return subprocess.run(
-        [sys.executable, "-c", f"import homeroom.settings as s; print(repr(s.{name}))"],
-        cwd=Path(django_settings.BASE_DIR),
-        env={"PATH": "/usr/bin:/bin", **environ},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-PRODUCTION = {
-    "HOMEROOM_ENV": "production",
-    "SECRET_KEY": "production-" + "k3y-w1th-many-d1fferent-characters-" * 2,
-    "ALLOWED_HOSTS": "h.example",
-}
+    return import_settings(f"print(repr(s.{name}))", **environ)
 
 
 def test_development_has_a_known_auth_token_and_production_none():
