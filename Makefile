@@ -10,9 +10,9 @@ bench:  ## benchmarks at demo and district scale; results in bench/results/
 	scripts/setup.sh
 	.venv/bin/python -m bench.run
 
-lint:
+lint:  ## style, the import layers and the access rule
 	scripts/setup.sh
-	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	scripts/lint.sh
 
 messages:  ## refresh the translation catalogues after changing strings
 	.venv/bin/python manage.py makemessages -l es --ignore='.venv/*' --ignore='bench/*'

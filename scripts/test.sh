@@ -7,9 +7,7 @@ scripts/setup.sh chromium postgresql fonts-noto-core apertium-eng-spa gettext
 PY=.venv/bin/python
 export HOMEROOM_ENV=test
 
-echo "== ruff"
-.venv/bin/ruff check .
-.venv/bin/ruff format --check .
+scripts/lint.sh
 
 echo "== pytest on SQLite"
 unset DATABASE_URL

@@ -25,7 +25,7 @@ from homeroom.people.models import (
 )
 from homeroom.translation.codes import base_language
 from homeroom.translation.services import TranslationUnavailable, translate
-from homeroom.web.forms import first_error, page_number, refused
+from homeroom.forms import first_error, page_number, refused
 
 from . import services
 from .forms import (

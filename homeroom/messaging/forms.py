@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from homeroom.web.forms import QueryForm, SearchForm
+from homeroom.forms import QueryForm, SearchForm
 
 from .limits import MAX_MESSAGE_CHARS, TOO_LONG
 

@@ -59,7 +59,7 @@ from homeroom.translation.services import (
     translate_for_readers,
 )
 from homeroom.translation.sms import SmsLength, sms_segments
-from homeroom.web.forms import page_number
+from homeroom.forms import page_number
 
 from . import access, outbox, services
 from .forms import (

@@ -133,9 +133,11 @@ def _visible_guardianships(viewer: Viewer) -> Q:
     """Guardianships a guardian may see through: their own, active, with records allowed."""
     if not viewer.guardian:
         return NOTHING
-    return Q(
-        guardian=viewer.guardian, is_active=True, may_see_records=True, student__is_active=True
-    )
+    return _records_of(viewer.guardian)
+
+
+def _records_of(guardian: Guardian) -> Q:
+    return Q(guardian=guardian, is_active=True, may_see_records=True, student__is_active=True)
 
 
 # ---- scoped querysets -------------------------------------------------------------------
@@ -336,6 +338,12 @@ def own_links_for(user) -> QuerySet[Guardianship]:
     return Guardianship.objects.filter(_visible_guardianships(viewer_for(user)))
 
 
+def records_links_of(guardian: Guardian) -> QuerySet[Guardianship]:
+    """A guardian's links to the children whose records they may see, for pages a guardian
+    reaches before signing in (accepting an invitation)."""
+    return Guardianship.objects.filter(_records_of(guardian))
+
+
 def get_own_child_for(user, pk) -> Student:
     """One of the signed-in guardian's own children, or 404 (for staff too: staff open a
     child through `get_student_for`)."""
@@ -377,6 +385,31 @@ def sections_taught_by(staff: StaffMember) -> QuerySet[Section]:
 
 def teaches(staff: StaffMember, section: Section) -> bool:
     return TeachingAssignment.objects.filter(section=section, staff=staff, is_active=True).exists()
+
+
+def can_invite_section(user, section: Section) -> bool:
+    """A section's families are invited by its teachers, the school's school-wide roles and
+    its admins."""
+    viewer = viewer_for(user)
+    if viewer.staff is not None and teaches(viewer.staff, section):
+        return True
+    return section.school_id in viewer.school_wide_ids or can_manage_school(user, section.school)
+
+
+def teachers_of_section(section: Section) -> QuerySet[TeachingAssignment]:
+    """Who teaches a section now, one row per active assignment."""
+    return TeachingAssignment.objects.filter(section=section, is_active=True)
+
+
+def active_teaching() -> QuerySet[TeachingAssignment]:
+    """Active teaching assignments, to prefetch the teachers of sections already scoped."""
+    return TeachingAssignment.objects.filter(is_active=True)
+
+
+def schools_of_district(district_id: int) -> QuerySet[School]:
+    """A district's active schools, first-created first (its first school lends the district a
+    time zone and an interpreters' queue)."""
+    return School.objects.filter(district_id=district_id, is_active=True).order_by("pk")
 
 
 def teaching_of(student: Student) -> QuerySet[TeachingAssignment]:

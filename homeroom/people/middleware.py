@@ -66,9 +66,9 @@ def reader_time_zone(user) -> str | None:
         )
         return link.student.school.time_zone if link else None
     if viewer.staff:
-        from .models import School
+        from .access import schools_of_district
 
-        schools = School.objects.filter(district_id=viewer.staff.district_id).order_by("pk")
+        schools = schools_of_district(viewer.staff.district_id)
         return schools.values_list("time_zone", flat=True).first()
     return None
 

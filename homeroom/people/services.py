@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from homeroom.messaging import outbound
 
+from . import access
 from .languages import LANGUAGE_NAMES
 from .middleware import interface_language
 from .models import Channel, Guardian, Guardianship, Invitation, School, StaffMember, User
@@ -46,12 +47,8 @@ def invitation_link(invitation: Invitation) -> str:
 
 def guardians_to_invite(links: QuerySet[Guardianship]) -> QuerySet[Guardian]:
     """The guardians behind these links whom the school may invite and who have not joined."""
-    contactable = links.filter(
-        is_active=True,
-        may_contact=True,
-        student__is_active=True,
-        guardian__is_active=True,
-        guardian__joined_at__isnull=True,
+    contactable = (links & access.contactable_links()).filter(
+        guardian__is_active=True, guardian__joined_at__isnull=True
     )
     return Guardian.objects.filter(pk__in=contactable.values("guardian_id"))
 
@@ -72,9 +69,7 @@ def invite_guardians(
         if not ids:
             return []
     now = timezone.now()
-    may_contact = Guardianship.objects.filter(
-        guardian=OuterRef("pk"), is_active=True, may_contact=True, student__is_active=True
-    )
+    may_contact = access.contactable_links().filter(guardian=OuterRef("pk"))
     candidates = (
         Guardian.objects.filter(pk__in=ids, is_active=True, joined_at__isnull=True)
         .filter(Exists(may_contact))

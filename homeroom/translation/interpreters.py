@@ -92,13 +92,9 @@ def _queue_of(conversation):
     interpreters translate the text from the queue; the conversation stays closed to them."""
     if conversation.school_id is not None:
         return conversation.school
-    from homeroom.people.models import School
+    from homeroom.people.access import schools_of_district
 
-    return (
-        School.objects.filter(district_id=conversation.district_id, is_active=True)
-        .order_by("pk")
-        .first()
-    )
+    return schools_of_district(conversation.district_id).first()
 
 
 def ask_interpreter(message, languages, *, by_staff: StaffMember) -> list[InterpreterRequest]:

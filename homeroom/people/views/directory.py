@@ -5,11 +5,11 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import render
 
-from homeroom.web.forms import SearchForm, page_number, refused
+from homeroom.forms import SearchForm, page_number, refused
 
 from .. import access
 from ..forms import LanguageSuggestionForm
-from ..models import Enrollment, TeachingAssignment
+from ..models import Enrollment
 
 PAGE_SIZE = 50
 
@@ -40,7 +40,7 @@ def student_detail(request, pk):
         .prefetch_related(
             Prefetch(
                 "teaching",
-                queryset=TeachingAssignment.objects.filter(is_active=True).select_related("staff"),
+                queryset=access.active_teaching().select_related("staff"),
             )
         )
         .order_by("title")
@@ -68,9 +68,7 @@ def section_detail(request, pk):
         .order_by("student__family_name", "student__given_name", "pk")
     )
     page = Paginator(enrollments, PAGE_SIZE).get_page(page_number(request))
-    teachers = TeachingAssignment.objects.filter(section=section, is_active=True).select_related(
-        "staff"
-    )
+    teachers = access.teachers_of_section(section).select_related("staff")
     return render(
         request,
         "people/section_detail.html",

@@ -17,10 +17,10 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 
-from homeroom.web.forms import page_number
+from homeroom.forms import page_number
 
 from .. import access
-from ..models import RosterImport, School
+from ..models import RosterImport
 from ..roster import COUNT_KINDS
 from ..tasks import roster_upload_name, run_roster_import
 
@@ -81,7 +81,7 @@ def _import_scope(request) -> access.RosterScope:
 
 
 def _district_time_zone(district_id: int) -> str:
-    school = School.objects.filter(district_id=district_id, is_active=True).order_by("pk").first()
+    school = access.schools_of_district(district_id).first()
     return school.time_zone if school else "UTC"
 
 

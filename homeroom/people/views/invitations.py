@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from .. import access, services
 from ..forms import FamilyPreferencesForm, JoinCodeForm
 from ..middleware import interface_language
-from ..models import Guardianship, Invitation, TeachingAssignment
+from ..models import Invitation
 
 ALLAUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 JOIN_TRIES = 10
@@ -47,16 +47,7 @@ def _report_invited(request, invitations):
 def invite_section(request, pk):
     section = access.get_section_for(request.user, pk)
     viewer = access.viewer_for(request.user)
-    teaches = (
-        viewer.staff is not None
-        and TeachingAssignment.objects.filter(
-            section=section, staff=viewer.staff, is_active=True
-        ).exists()
-    )
-    school_wide = section.school_id in viewer.school_wide_ids or access.can_manage_school(
-        request.user, section.school
-    )
-    if not (teaches or school_wide):
+    if not access.can_invite_section(request.user, section):
         raise PermissionDenied
     links = access.guardianships_for(request.user).filter(
         student__enrollments__section=section, student__enrollments__is_active=True
@@ -92,8 +83,8 @@ def invite_guardian(request, pk):
         raise PermissionDenied
     # The invitation comes from the school of a child this member of staff works with.
     link = (
-        access.guardianships_for(request.user)
-        .filter(guardian=guardian, may_contact=True)
+        (access.guardianships_for(request.user) & access.contactable_links())
+        .filter(guardian=guardian)
         .select_related("student__school")
         .order_by("-is_primary", "pk")
         .first()
@@ -226,9 +217,7 @@ def accept(request, token):
         form = FamilyPreferencesForm(guardian=guardian)
     children = [
         link.student.preferred_name or link.student.given_name
-        for link in Guardianship.objects.filter(
-            guardian=guardian, is_active=True, may_see_records=True, student__is_active=True
-        )
+        for link in access.records_links_of(guardian)
         .select_related("student")
         .order_by("student__given_name")
     ]

@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from homeroom.people.models import Guardianship, School
+from homeroom.people import access
+from homeroom.people.models import School
 from homeroom.people.services import guardians_to_invite, invite_guardians
 
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         school = School.objects.filter(pk=school_id, is_active=True).first()
         if school is None:
             raise CommandError(f"No active school with id {school_id}.")
-        guardians = guardians_to_invite(Guardianship.objects.filter(student__school=school))
+        guardians = guardians_to_invite(access.contactable_links().filter(student__school=school))
         invitations = invite_guardians(guardians, school=school, invited_by=None)
         by_channel = {"sms": 0, "email": 0}
         for invitation in invitations:

@@ -1,0 +1,42 @@
+"""The access rule holds over the tree, and the check that holds it sees what it must."""
+
+from homeroom.testing.access_rule import violations, violations_in
+
+
+def test_no_module_outside_the_access_modules_decides_access_by_hand():
+    assert violations() == []
+
+
+def test_the_check_sees_each_way_of_deciding_access_by_hand():
+    source = '''
+links = Guardianship.objects.filter(guardian=g)
+about = Guardianship.objects.about_the_child()
+mine = Section.objects.select_related("school").exclude(pk=1)
+rows = Link.objects.filter(student__guardianships__may_see_records=True)
+open_ = Other.objects.filter(may_contact=True)
+taught = Things.objects.filter(section__teaching__staff=staff)
+wide = viewer.school_wide_ids
+'''
+    found = violations_in(source, "homeroom/x/views.py")
+    assert found == [
+        "homeroom/x/views.py:2: filters Guardianship by hand",
+        "homeroom/x/views.py:3: filters Guardianship by hand",
+        "homeroom/x/views.py:4: filters Section by hand",
+        "homeroom/x/views.py:5: names student__guardianships__may_see_records in a query",
+        "homeroom/x/views.py:6: names may_contact in a query",
+        "homeroom/x/views.py:7: scopes by section__teaching__staff",
+        "homeroom/x/views.py:8: reads viewer.school_wide_ids",
+    ]
+
+
+def test_the_access_modules_and_what_writes_people_are_exempt():
+    source = "links = Guardianship.objects.filter(may_contact=True)\n"
+    for exempt in (
+        "homeroom/people/access.py",
+        "homeroom/messaging/access.py",
+        "homeroom/people/roster/writer.py",
+        "homeroom/behavior/migrations/0003_x.py",
+        "homeroom/behavior/tests/test_x.py",
+    ):
+        assert violations_in(source, exempt) == [], exempt
+    assert violations_in(source, "homeroom/behavior/services.py")
