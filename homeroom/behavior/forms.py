@@ -2,8 +2,8 @@ from django import forms
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from homeroom.messaging.forms import MAX_MESSAGE_CHARS, TEXT_ERRORS
 from homeroom.forms import IdListField, PageForm, QueryForm
+from homeroom.messaging.forms import MAX_MESSAGE_CHARS, TEXT_ERRORS
 
 from .models import NOTE_MAX_CHARS
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from homeroom.forms import first_error, page_number, refused
 from homeroom.people import access
 from homeroom.people.languages import language_name
 from homeroom.people.models import (
@@ -25,7 +26,6 @@ from homeroom.people.models import (
 )
 from homeroom.translation.codes import base_language
 from homeroom.translation.services import TranslationUnavailable, translate
-from homeroom.forms import first_error, page_number, refused
 
 from . import services
 from .forms import (

@@ -38,6 +38,7 @@ from django.urls import reverse
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
+from homeroom.forms import page_number
 from homeroom.people import access as people_access
 from homeroom.people.languages import language_name
 from homeroom.people.models import (
@@ -59,7 +60,6 @@ from homeroom.translation.services import (
     translate_for_readers,
 )
 from homeroom.translation.sms import SmsLength, sms_segments
-from homeroom.forms import page_number
 
 from . import access, outbox, services
 from .forms import (

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from homeroom.forms import first_error, page_number, refused
 from homeroom.people import access
 from homeroom.people.languages import language_name
 from homeroom.people.models import Guardianship, Section, StaffMember
 from homeroom.translation.codes import base_language
 from homeroom.translation.phrasebook import starters
 from homeroom.translation.services import TranslationUnavailable, translate
-from homeroom.forms import first_error, page_number, refused
 
 from . import services
 from .forms import (

@@ -29,7 +29,7 @@ EXEMPT_PREFIXES = (
 )
 
 
-def _is_exempt(relative: str) -> bool:
+def is_exempt(relative: str) -> bool:
     parts = relative.split("/")
     return (
         parts[-1] == "access.py"
@@ -74,7 +74,7 @@ def violations(root: Path = ROOT) -> list[str]:
     found = []
     for path in sorted((root / "homeroom").rglob("*.py")):
         relative = path.relative_to(root).as_posix()
-        if not _is_exempt(relative):
+        if not is_exempt(relative):
             found += violations_in(path.read_text(encoding="utf-8"), relative)
     return found
 

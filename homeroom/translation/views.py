@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from homeroom.forms import first_error, page_number
 from homeroom.messaging import access as messaging_access
 from homeroom.messaging.models import Message, MessageTranslation
 from homeroom.people.access import viewer_for
-from homeroom.forms import first_error, page_number
 
 from . import interpreters
 from .codes import base_language
