@@ -8,7 +8,7 @@ def test_no_module_outside_the_access_modules_decides_access_by_hand():
 
 
 def test_the_check_sees_each_way_of_deciding_access_by_hand():
-    source = '''
+    source = """
 links = Guardianship.objects.filter(guardian=g)
 about = Guardianship.objects.about_the_child()
 mine = Section.objects.select_related("school").exclude(pk=1)
@@ -16,7 +16,7 @@ rows = Link.objects.filter(student__guardianships__may_see_records=True)
 open_ = Other.objects.filter(may_contact=True)
 taught = Things.objects.filter(section__teaching__staff=staff)
 wide = viewer.school_wide_ids
-'''
+"""
     found = violations_in(source, "homeroom/x/views.py")
     assert found == [
         "homeroom/x/views.py:2: filters Guardianship by hand",
