@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from homeroom.people import access
 from homeroom.people.models import Assignment, Guardian, Role, RosterImport, StaffMember, Student
-from homeroom.people.roster import STAGE_SCHOOLS
+from homeroom.people.roster.report import STAGE_SCHOOLS
 from homeroom.people.tasks import roster_upload_name, run_roster_import
 from homeroom.people.tests.oneroster_factory import (
     find,

@@ -21,7 +21,7 @@ from homeroom.forms import page_number
 
 from .. import access
 from ..models import RosterImport
-from ..roster import COUNT_KINDS
+from ..roster.report import COUNT_KINDS
 from ..tasks import roster_upload_name, run_roster_import
 
 PAGE_SIZE = 25
