@@ -332,55 +332,13 @@ def get_staff_for(user, pk) -> StaffMember:
 # ---- the family's own children ------------------------------------------------------------
 
 
-def own_links_for(user) -> QuerySet[Guardianship]:
-    """The signed-in guardian's links to their own children whose records they may see (the
-    link and the child active). Empty for anyone who is not a guardian."""
-    return Guardianship.objects.filter(_visible_guardianships(viewer_for(user)))
-
-
 def records_links_of(guardian: Guardian) -> QuerySet[Guardianship]:
     """A guardian's links to the children whose records they may see, for pages a guardian
     reaches before signing in (accepting an invitation)."""
     return Guardianship.objects.filter(_records_of(guardian))
 
 
-def get_own_child_for(user, pk) -> Student:
-    """One of the signed-in guardian's own children, or 404 (for staff too: staff open a
-    child through `get_student_for`)."""
-    mine = own_links_for(user).filter(student=OuterRef("pk"))
-    return _get_or_404(Student.objects.filter(Exists(mine)).select_related("school"), pk)
-
-
-def get_own_link_for(user, student_pk) -> Guardianship:
-    """The signed-in guardian's link to one of their own children, or 404."""
-    links = own_links_for(user).select_related("student__school")
-    try:
-        return links.get(student_id=student_pk)
-    except (Guardianship.DoesNotExist, Guardianship.MultipleObjectsReturned, ValueError, TypeError):
-        raise Http404 from None
-
-
-# ---- schools a leader runs, classes a teacher teaches ---------------------------------------
-
-
-def managed_schools_for(user) -> QuerySet[School]:
-    """The active schools a user runs: a district admin's whole district, a school admin's own
-    schools. Empty for everyone else."""
-    viewer = viewer_for(user)
-    q = NOTHING
-    if viewer.is_district_admin:
-        q |= Q(district_id=viewer.staff.district_id)
-    if viewer.admin_school_ids:
-        q |= Q(pk__in=viewer.admin_school_ids)
-    return School.objects.filter(q, is_active=True)
-
-
-def sections_taught_by(staff: StaffMember) -> QuerySet[Section]:
-    """The active sections a staff member teaches now (an active teaching assignment)."""
-    teaching = TeachingAssignment.objects.filter(
-        section=OuterRef("pk"), staff=staff, is_active=True
-    )
-    return Section.objects.filter(Exists(teaching), is_active=True)
+# ---- classes a teacher teaches, schools of a district ----------------------------------------
 
 
 def teaches(staff: StaffMember, section: Section) -> bool:
@@ -410,18 +368,6 @@ def schools_of_district(district_id: int) -> QuerySet[School]:
     """A district's active schools, first-created first (its first school lends the district a
     time zone and an interpreters' queue)."""
     return School.objects.filter(district_id=district_id, is_active=True).order_by("pk")
-
-
-def teaching_of(student: Student) -> QuerySet[TeachingAssignment]:
-    """The child's current teachers, one row per class they teach the child: active staff,
-    active assignment, active section, active enrollment."""
-    return TeachingAssignment.objects.filter(
-        section__enrollments__student=student,
-        section__enrollments__is_active=True,
-        section__is_active=True,
-        is_active=True,
-        staff__is_active=True,
-    )
 
 
 # ---- links the school may write through -----------------------------------------------------
