@@ -370,6 +370,12 @@ def schools_of_district(district_id: int) -> QuerySet[School]:
     return School.objects.filter(district_id=district_id, is_active=True).order_by("pk")
 
 
+def first_school_of(staff: StaffMember) -> School | None:
+    """The school a staff member's day is counted in when nothing names one: the first school
+    they hold a role at (any role, active or not, as their office hours were set there)."""
+    return School.objects.filter(assignments__staff=staff).order_by("pk").first()
+
+
 # ---- links the school may write through -----------------------------------------------------
 
 

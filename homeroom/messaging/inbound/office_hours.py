@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 
+from homeroom.people import access
 from homeroom.people.models import School, StaffMember
 
 
@@ -77,7 +78,7 @@ def school_zone(school: School | None) -> ZoneInfo:
 
 def _zone_for(staff: StaffMember, school: School | None) -> ZoneInfo:
     if school is None:
-        school = School.objects.filter(assignments__staff=staff).order_by("pk").first()
+        school = access.first_school_of(staff)
     return school_zone(school)
 
 

@@ -29,13 +29,8 @@ from homeroom.messaging.models import (
     MessageTranslation,
     Participant,
 )
-from homeroom.people.models import (
-    Channel,
-    Guardian,
-    Guardianship,
-    Role,
-    StaffMember,
-)
+from homeroom.people import access
+from homeroom.people.models import Channel, Guardian, Role, StaffMember
 from homeroom.translation.codes import same_language
 from homeroom.translation.detection import detect_language
 from homeroom.translation.services import TranslationUnavailable, translate_for_readers
@@ -203,16 +198,16 @@ def _with_school_and_student(conversation: Conversation) -> Conversation:
 
 
 def _contactable_links(conversation: Conversation):
-    """Links through which the participant's guardian may still be contacted here."""
-    links = Guardianship.objects.filter(
-        guardian_id=OuterRef("guardian_id"),
-        is_active=True,
-        may_contact=True,
-        student__is_active=True,
-    )
+    """Links through which the participant's guardian may still write here: about a child, the
+    links that may hear about that child (records barred by an order means no thread about
+    the child); about the school, contact alone."""
     if conversation.student_id is not None:
-        return links.filter(student_id=conversation.student_id)
-    return links.filter(student__school_id=conversation.school_id)
+        return access.contactable_links(about_the_child=True).filter(
+            guardian_id=OuterRef("guardian_id"), student_id=conversation.student_id
+        )
+    return access.contactable_links().filter(
+        guardian_id=OuterRef("guardian_id"), student__school_id=conversation.school_id
+    )
 
 
 def _names(conversation: Conversation, guardian: Guardian, staff: list[StaffMember]) -> list[str]:
@@ -344,20 +339,22 @@ def _away_values(member: StaffMember, back: datetime) -> dict[str, str]:
 
 
 def open_liaison_conversation(guardian: Guardian) -> Conversation | None:
-    """A new private thread about the guardian's first contactable child, with the school's
-    family liaisons (school admins when it has none). None when no child may be contacted."""
-    link = (
-        Guardianship.objects.filter(
-            guardian=guardian,
-            is_active=True,
-            may_contact=True,
-            student__is_active=True,
-            student__school__is_active=True,
+    """A new private thread with the school's family liaisons (school admins when it has
+    none): about the guardian's first child they may hear about, or — when an order bars every
+    child's records but not contact — about no child, at the first child's school. None when
+    no child may be contacted."""
+
+    def first(links):
+        return (
+            links.filter(guardian=guardian, student__school__is_active=True)
+            .select_related("student__school")
+            .order_by("-is_primary", "pk")
+            .first()
         )
-        .select_related("student__school")
-        .order_by("-is_primary", "pk")
-        .first()
-    )
+
+    link = first(access.contactable_links(about_the_child=True))
+    student = link.student if link is not None else None
+    link = link or first(access.contactable_links())
     if link is None:
         return None
     school = link.student.school
@@ -370,7 +367,7 @@ def open_liaison_conversation(guardian: Guardian) -> Conversation | None:
         conversation = Conversation.objects.create(
             kind=Conversation.Kind.PRIVATE,
             school=school,
-            student=link.student,
+            student=student,
             started_by=Conversation.StartedBy.FAMILY,
             subject=subject,
         )
@@ -420,12 +417,8 @@ def receive_channel_reply(
     from homeroom.messaging import services
 
     _check_text(text, media)
-    contactable = Guardianship.objects.filter(
-        guardian=guardian,
-        is_active=True,
-        may_contact=True,
-        student__is_active=True,
-        student__school__district_id=conversation.district_id,
+    contactable = access.contactable_links().filter(
+        guardian=guardian, student__school__district_id=conversation.district_id
     )
     if not guardian.is_active or not contactable.exists():
         raise ReplyRefused(

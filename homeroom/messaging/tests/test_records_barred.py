@@ -6,7 +6,12 @@ import pytest
 from django.urls import reverse
 
 from homeroom.messaging import services
-from homeroom.messaging.models import Delivery, Participant
+from homeroom.messaging.inbound.service import (
+    ReplyRefused,
+    open_liaison_conversation,
+    receive_reply,
+)
+from homeroom.messaging.models import Delivery, Message, Participant
 from homeroom.messaging.services import Audience
 from homeroom.people.models import Guardianship
 from homeroom.routines import services as routines
@@ -75,3 +80,34 @@ def test_story_invitations_and_check_ins_leave_the_barred_parent_out(world, marc
     assert {d.guardian.given_name for d in invited} == {"Rosa"}
     planned = {p.guardian.given_name for p in plan.contacts.select_related("guardian")}
     assert "Marco" not in planned and "Rosa" in planned
+
+
+def test_a_barred_parent_cannot_write_into_the_childs_thread(world):
+    """Contact still allowed, records barred after the thread began: a reply about the child is
+    refused and nothing is written; staff are not told of words they must not thread."""
+    conversation = private_thread(world, world.rosa, world.marco)
+    Guardianship.objects.filter(guardian=world.marco, student=world.ana).update(
+        may_see_records=False
+    )
+    before = Message.objects.count()
+
+    with pytest.raises(ReplyRefused) as refused:
+        receive_reply(world.marco, conversation, "How is Ana doing?", "sms")
+
+    assert refused.value.reason == "not_contactable"
+    assert Message.objects.count() == before
+
+
+def test_a_barred_parents_first_text_reaches_the_school_about_no_child(world, marco_barred):
+    conversation = open_liaison_conversation(world.marco)
+
+    assert conversation is not None
+    assert conversation.student_id is None
+    assert conversation.school_id == world.ana.school_id
+    assert Participant.objects.filter(conversation=conversation, guardian=world.marco).exists()
+
+
+def test_the_first_text_of_a_parent_who_may_hear_is_about_their_child(world):
+    conversation = open_liaison_conversation(world.rosa)
+
+    assert conversation.student_id == world.ana.pk
