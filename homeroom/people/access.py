@@ -493,3 +493,48 @@ def roster_scope_of(staff: StaffMember | None, carried: dict | None) -> RosterSc
     if now is None:
         return None
     return now if carried is None else RosterScope.from_json(carried).narrowed_to(now)
+
+
+# ---- the home pages: a teacher's own classes, an admin's schools, a family's children -------
+
+
+def sections_taught_by(staff: StaffMember | None) -> QuerySet[Section]:
+    """The active sections a staff member teaches now (not the ones they may see school-wide:
+    that is `sections_for`)."""
+    if staff is None:
+        return Section.objects.none()
+    return Section.objects.filter(is_active=True, teaching__staff=staff, teaching__is_active=True)
+
+
+def school_wide_schools_for(user) -> QuerySet[School]:
+    """The schools where the user holds a school-wide role (counselor, liaison…), whose every
+    family they see."""
+    return schools_for(user).filter(pk__in=viewer_for(user).school_wide_ids)
+
+
+def managed_schools_for(user) -> QuerySet[School]:
+    """The schools a user runs: a district admin, the district's; a school admin, their own."""
+    viewer = viewer_for(user)
+    if viewer.is_district_admin:
+        return schools_for(user).filter(district_id=viewer.staff.district_id)
+    return schools_for(user).filter(pk__in=viewer.admin_school_ids)
+
+
+def family_links_at(schools) -> QuerySet[Guardianship]:
+    """Every active family link at these schools (guardian, child and link active), whatever
+    the contact and records choices: what an admin counts when asking who has joined."""
+    return Guardianship.objects.filter(
+        is_active=True,
+        student__is_active=True,
+        guardian__is_active=True,
+        student__school__in=schools,
+    )
+
+
+def own_children_links(user) -> QuerySet[Guardianship]:
+    """A signed-in guardian's links to the children whose records they may see; none for
+    anyone else."""
+    viewer = viewer_for(user)
+    if viewer.guardian is None:
+        return Guardianship.objects.none()
+    return records_links_of(viewer.guardian)

@@ -6,13 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from homeroom.people import access
-from homeroom.people.models import (
-    Enrollment,
-    Guardianship,
-    Section,
-    Student,
-    TeachingAssignment,
-)
+from homeroom.people.models import Enrollment, Section, Student
 
 
 def healthz(request):
@@ -47,27 +41,20 @@ def staff_home(request, viewer):
         .order_by("student__family_name", "student__given_name")
     )
     sections = (
-        Section.objects.filter(
-            is_active=True, teaching__staff=viewer.staff, teaching__is_active=True
-        )
+        access.sections_taught_by(viewer.staff)
         .select_related("school")
         .prefetch_related(Prefetch("enrollments", queryset=enrollments, to_attr="roster"))
         .order_by("school__name", "period", "title")
     )
-    schools = access.schools_for(request.user).filter(pk__in=viewer.school_wide_ids)
+    schools = access.school_wide_schools_for(request.user)
     return render(request, "web/staff_home.html", {"sections": sections, "wide_schools": schools})
 
 
 def admin_home(request, viewer):
     """Schools, the last roster import, and how many families have joined — by school and
     by language, so the families still outside show."""
-    schools = list(access.schools_for(request.user).filter(pk__in=_managed_school_ids(viewer)))
-    links = Guardianship.objects.filter(
-        is_active=True,
-        student__is_active=True,
-        guardian__is_active=True,
-        student__school__in=schools,
-    )
+    schools = list(access.managed_schools_for(request.user))
+    links = access.family_links_at(schools)
     joined = Q(guardian__joined_at__isnull=False)
     by_school = {
         row["student__school"]: row
@@ -99,31 +86,22 @@ def admin_home(request, viewer):
     )
 
 
-def _managed_school_ids(viewer):
-    from homeroom.people.models import School
-
-    if viewer.is_district_admin:
-        return School.objects.filter(district_id=viewer.staff.district_id).values("pk")
-    return list(viewer.admin_school_ids)
-
-
 @login_required
 def family_home(request):
     """A guardian's children, their teachers, and how to reach the school."""
     viewer = access.viewer_for(request.user)
     if not viewer.is_guardian:
         raise Http404
-    teaching = TeachingAssignment.objects.filter(is_active=True).select_related("staff")
-    sections = Section.objects.filter(is_active=True).prefetch_related(
+    teaching = access.active_teaching().select_related("staff")
+    # The enrollments below are of active sections already.
+    sections = Section.objects.prefetch_related(
         Prefetch("teaching", queryset=teaching, to_attr="active_teaching")
     )
     enrollments = Enrollment.objects.filter(
         is_active=True, section__is_active=True
     ).prefetch_related(Prefetch("section", queryset=sections))
     links = (
-        Guardianship.objects.filter(
-            guardian=viewer.guardian, is_active=True, may_see_records=True, student__is_active=True
-        )
+        access.own_children_links(request.user)
         .select_related("student", "student__school")
         .prefetch_related(
             Prefetch("student__enrollments", queryset=enrollments, to_attr="active_enrollments")
