@@ -8,29 +8,20 @@ forms. Nothing may answer 5xx, and a refused post may change nothing.
 """
 
 from collections import deque
-from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
 from django.apps import apps
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
+from django.urls import reverse
 
-from homeroom.behavior import services as behavior
-from homeroom.behavior.models import Category
-from homeroom.messaging import services as messaging
 from homeroom.messaging.models import ConversationAccess
-from homeroom.people.models import RosterImport
-from homeroom.routines import services as routines
-from homeroom.translation import interpreters
+from homeroom.testing.populated import SKIPPED, named_urls, populate, url_args
 
 COUNTING = "homeroom.translation.tests.fakes.CountingProvider"
 NUL = "\x00"
 MAX_PAGES = 80  # per persona; the crawl follows links beyond the URL conf's own pages
-# Not pages of the app: sign-in flows, the Django admin, language switch, webhooks, files.
-SKIPPED = ("/accounts/", "/django-admin/", "/i18n/", "/webhooks/", "/messages/media/", "/healthz")
 TEXT_INPUTS = {
     "",
     "text",
@@ -120,105 +111,10 @@ def _parse(html: str) -> _Forms:
     return page
 
 
-# ---- the world the pages show -------------------------------------------------------------
-
-
-def _populate(world):
-    """Something on every page: moments, conversations, a weekly update, a plan, a visit, a
-    story, an interpreter's request and a roster import."""
-    behavior.ensure_default_categories(world.north)
-    good = Category.objects.filter(
-        school=world.north, kind="positive", visible_to_families=True, is_active=True
-    ).first()
-    needs_work = Category.objects.filter(school=world.north, kind="needs_work").first()
-    behavior.record_moments(world.rivera, [world.ana, world.cal], good, "Helped a classmate")
-    behavior.record_moments(world.rivera, [world.ana], needs_work, "Forgot homework")
-    conversation = messaging.start_conversation(
-        student=world.ana, by_staff=world.rivera, text="Ana read aloud today."
-    )
-    messaging.send_message(conversation, text="Gracias, maestra.", by_guardian=world.rosa)
-    untranslated = messaging.start_conversation(
-        student=world.ben, by_staff=world.chen, text="Ben asked good questions."
-    )
-    interpreters.ask_interpreter(untranslated.messages.first(), ["so"], by_staff=world.chen)
-    today = routines.local_today(world.north)
-    update = routines.weekly_update_for(world.math, world.rivera, routines.week_start_of(today))
-    routines.save_sentence(update, world.ana, "Ana solved every fraction problem this week.")
-    routines.create_plan(world.rivera, cycle_days=14, call_days=list(range(7)), section=world.math)
-    routines.propose_home_visit(
-        world.rivera, world.ana, world.rosa, [timezone.now() + timedelta(days=3)]
-    )
-    routines.save_story(world.ana, world.rosa, "Ana loves drawing horses.")
-    RosterImport.objects.create(
-        district=world.district, started_by=world.district_admin, file_name="roster.zip"
-    )
-    return conversation
-
-
-def _ids(world, conversation) -> dict:
-    """Arguments for each named URL: ids the persona may or may not reach (a 404 is fine)."""
-    from homeroom.routines.models import HomeVisit
-    from homeroom.translation.models import InterpreterRequest
-
-    message = conversation.messages.order_by("pk").first()
-    request = InterpreterRequest.objects.first()
-    moment = world.ana.moments.order_by("pk").first()
-    visit = HomeVisit.objects.first()
-    roster_import = RosterImport.objects.first()
-    return {
-        "behavior:section_record": [world.math.pk],
-        "behavior:student_moments": [world.ana.pk],
-        "behavior:correct": [moment.pk],
-        "behavior:review": [moment.pk],
-        "behavior:child_feed": [world.ana.pk],
-        "behavior:respond": [world.ana.pk, moment.pk],
-        "student_detail": [world.ana.pk],
-        "section_detail": [world.math.pk],
-        "guardian_detail": [world.rosa.pk],
-        "school_detail": [world.north.pk],
-        "invite_section": [world.math.pk],
-        "invite_school": [world.north.pk],
-        "invite_guardian": [world.pat.pk],
-        "join_accept": ["not-a-token"],
-        "import_detail": [roster_import.pk],
-        "routines:weekly": [world.math.pk],
-        "routines:save_sentence": [world.math.pk, world.ana.pk],
-        "routines:preview": [world.math.pk],
-        "routines:send": [world.math.pk],
-        "routines:reminder": [world.math.pk],
-        "routines:coverage": [world.math.pk],
-        "routines:checkin_log": [world.ana.pk],
-        "routines:timeline": [world.ana.pk],
-        "routines:story": [world.ana.pk],
-        "routines:visits": [world.ana.pk],
-        "routines:visit": [visit.pk],
-        "routines:visit_notes": [visit.pk],
-        "routines:invite_stories": [world.math.pk],
-        "interpreter_resolve": [request.pk],
-        "correct_translation": [message.pk, "es"],
-        "flag_confusing": [message.pk],
-        "conversation": [conversation.pk],
-        "conversation_detail": [conversation.pk],
-    }
-
-
-def _named_urls(resolver=None, namespace="", prefix=""):
-    """(name, has arguments) of every named URL of the app's own URL conf."""
-    for entry in (resolver or get_resolver()).url_patterns:
-        route = prefix + str(entry.pattern)
-        if any(route.startswith(skip.lstrip("/")) for skip in SKIPPED):
-            continue
-        if isinstance(entry, URLResolver):
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _named_urls(entry, inner, route)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}", bool(entry.pattern.converters)
-
-
 def _start_urls(world, conversation) -> list[str]:
-    ids = _ids(world, conversation)
+    ids = url_args(world, conversation)
     urls = []
-    for name, has_args in _named_urls():
+    for name, has_args in named_urls():
         if has_args:
             assert name in ids, f"{name}: give it arguments in _ids()"
             urls.append(reverse(name, args=ids[name]))
@@ -340,7 +236,7 @@ def _submit(client, form, action) -> list[str]:
     "persona", ["rivera", "principal", "district_admin", "interpreter", "rosa"]
 )
 def test_a_nul_byte_anywhere_is_refused_and_changes_nothing(world, login, persona):
-    conversation = _populate(world)
+    conversation = populate(world)
     client = login(getattr(world, persona))
     client.raise_request_exception = False  # a crash is one more problem to list
     problems = _crawl(client, _start_urls(world, conversation))

@@ -1,0 +1,111 @@
+"""A world with something on every page, and the app's own named URLs with arguments for each.
+
+Shared by the checks that walk every page: bad input everywhere (web) and who reaches which
+object (the access matrix)."""
+
+from datetime import timedelta
+
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from homeroom.behavior import services as behavior
+from homeroom.behavior.models import Category
+from homeroom.messaging import services as messaging
+from homeroom.people.models import RosterImport
+from homeroom.routines import services as routines
+from homeroom.routines.models import HomeVisit
+from homeroom.translation import interpreters
+from homeroom.translation.models import InterpreterRequest
+
+# Not pages of the app: sign-in flows, the Django admin, language switch, webhooks, files.
+SKIPPED = ("/accounts/", "/django-admin/", "/i18n/", "/webhooks/", "/messages/media/", "/healthz")
+
+
+def populate(world):
+    """Something on every page: moments, conversations, a weekly update, a plan, a visit, a
+    story, an interpreter's request and a roster import."""
+    behavior.ensure_default_categories(world.north)
+    good = Category.objects.filter(
+        school=world.north, kind="positive", visible_to_families=True, is_active=True
+    ).first()
+    needs_work = Category.objects.filter(school=world.north, kind="needs_work").first()
+    behavior.record_moments(world.rivera, [world.ana, world.cal], good, "Helped a classmate")
+    behavior.record_moments(world.rivera, [world.ana], needs_work, "Forgot homework")
+    conversation = messaging.start_conversation(
+        student=world.ana, by_staff=world.rivera, text="Ana read aloud today."
+    )
+    messaging.send_message(conversation, text="Gracias, maestra.", by_guardian=world.rosa)
+    untranslated = messaging.start_conversation(
+        student=world.ben, by_staff=world.chen, text="Ben asked good questions."
+    )
+    interpreters.ask_interpreter(untranslated.messages.first(), ["so"], by_staff=world.chen)
+    today = routines.local_today(world.north)
+    update = routines.weekly_update_for(world.math, world.rivera, routines.week_start_of(today))
+    routines.save_sentence(update, world.ana, "Ana solved every fraction problem this week.")
+    routines.create_plan(world.rivera, cycle_days=14, call_days=list(range(7)), section=world.math)
+    routines.propose_home_visit(
+        world.rivera, world.ana, world.rosa, [timezone.now() + timedelta(days=3)]
+    )
+    routines.save_story(world.ana, world.rosa, "Ana loves drawing horses.")
+    RosterImport.objects.create(
+        district=world.district, started_by=world.district_admin, file_name="roster.zip"
+    )
+    return conversation
+
+
+def url_args(world, conversation) -> dict:
+    """Arguments for each named URL with arguments, about what `populate` made: ids a
+    persona may or may not reach."""
+    message = conversation.messages.order_by("pk").first()
+    request = InterpreterRequest.objects.first()
+    moment = world.ana.moments.order_by("pk").first()
+    visit = HomeVisit.objects.first()
+    roster_import = RosterImport.objects.first()
+    return {
+        "behavior:section_record": [world.math.pk],
+        "behavior:student_moments": [world.ana.pk],
+        "behavior:correct": [moment.pk],
+        "behavior:review": [moment.pk],
+        "behavior:child_feed": [world.ana.pk],
+        "behavior:respond": [world.ana.pk, moment.pk],
+        "student_detail": [world.ana.pk],
+        "section_detail": [world.math.pk],
+        "guardian_detail": [world.rosa.pk],
+        "school_detail": [world.north.pk],
+        "invite_section": [world.math.pk],
+        "invite_school": [world.north.pk],
+        "invite_guardian": [world.pat.pk],
+        "join_accept": ["not-a-token"],
+        "import_detail": [roster_import.pk],
+        "routines:weekly": [world.math.pk],
+        "routines:save_sentence": [world.math.pk, world.ana.pk],
+        "routines:preview": [world.math.pk],
+        "routines:send": [world.math.pk],
+        "routines:reminder": [world.math.pk],
+        "routines:coverage": [world.math.pk],
+        "routines:checkin_log": [world.ana.pk],
+        "routines:timeline": [world.ana.pk],
+        "routines:story": [world.ana.pk],
+        "routines:visits": [world.ana.pk],
+        "routines:visit": [visit.pk],
+        "routines:visit_notes": [visit.pk],
+        "routines:invite_stories": [world.math.pk],
+        "interpreter_resolve": [request.pk],
+        "correct_translation": [message.pk, "es"],
+        "flag_confusing": [message.pk],
+        "conversation": [conversation.pk],
+        "conversation_detail": [conversation.pk],
+    }
+
+
+def named_urls(resolver=None, namespace="", prefix=""):
+    """(name, has arguments) of every named URL of the app's own URL conf."""
+    for entry in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(entry.pattern)
+        if any(route.startswith(skip.lstrip("/")) for skip in SKIPPED):
+            continue
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from named_urls(entry, inner, route)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", bool(entry.pattern.converters)

@@ -1,0 +1,111 @@
+"""Every URL with an id, tried by every persona: who reaches the object and who gets a 404.
+
+The objects are North's (Ana, Math 6, Ms Rivera's thread with Ana's family…, made by
+`populate`). A persona outside the object's scope must get a 404 (never a 403 or a page, which
+would confirm the object exists); one inside gets anything else — the page, a redirect after
+an empty post, or a 403 for an action its role may not take on an object it may see. A new URL
+with an id fails the completeness test until it is given its row here.
+"""
+
+import pytest
+from django.urls import reverse
+
+from homeroom.testing.populated import named_urls, populate, url_args
+
+PERSONAS = [
+    "rivera",
+    "chen",
+    "liaison",
+    "counselor",
+    "interpreter",
+    "principal",
+    "south_teacher",
+    "south_admin",
+    "district_admin",
+    "elsewhere_admin",
+    "rosa",
+    "marco",
+    "gina",
+    "ray",
+    "eli",
+    "olga",
+]
+NORTH_STAFF = {"rivera", "liaison", "counselor", "interpreter", "principal", "district_admin"}
+
+# Who reaches each URL's object (everyone else: 404). South's people, the other district's
+# admin, Ray (barred by a court order), Eli (no active child) and Olga (South) reach nothing.
+REACH = {
+    "student_detail": NORTH_STAFF | {"rosa", "marco"},
+    "section_detail": NORTH_STAFF | {"rosa", "marco", "gina"},
+    "guardian_detail": NORTH_STAFF | {"rosa"},
+    "school_detail": NORTH_STAFF | {"chen", "rosa", "marco", "gina"},
+    "invite_section": NORTH_STAFF | {"rosa", "marco", "gina"},
+    "invite_school": NORTH_STAFF | {"chen", "rosa", "marco", "gina"},
+    "invite_guardian": {
+        "chen",
+        "liaison",
+        "counselor",
+        "interpreter",
+        "principal",
+        "district_admin",
+    },
+    "join_accept": set(),
+    "import_detail": {"district_admin"},
+    "conversation": {"rivera", "principal", "district_admin", "rosa", "marco"},
+    "conversation_detail": {"rivera", "principal", "district_admin", "rosa", "marco"},
+    "behavior:section_record": NORTH_STAFF,
+    "behavior:student_moments": NORTH_STAFF,
+    "behavior:correct": NORTH_STAFF,
+    "behavior:review": NORTH_STAFF,
+    "behavior:child_feed": {"rosa", "marco"},
+    "behavior:respond": {"rosa", "marco"},
+    "interpreter_resolve": {"liaison", "interpreter", "principal"},
+    "correct_translation": {"rivera", "interpreter", "principal", "district_admin"},
+    "flag_confusing": {"rosa", "marco"},
+    "routines:weekly": NORTH_STAFF,
+    "routines:save_sentence": NORTH_STAFF,
+    "routines:preview": NORTH_STAFF,
+    "routines:send": NORTH_STAFF,
+    "routines:reminder": NORTH_STAFF,
+    "routines:coverage": NORTH_STAFF,
+    "routines:checkin_log": {"rivera"},
+    "routines:timeline": NORTH_STAFF,
+    "routines:story": {"rosa", "marco"},
+    "routines:visits": NORTH_STAFF,
+    "routines:visit": {"rosa"},
+    "routines:visit_notes": {"rivera"},
+    "routines:invite_stories": NORTH_STAFF,
+}
+
+
+@pytest.fixture(autouse=True)
+def _translation(settings):
+    settings.LIBRETRANSLATE_URL = ""
+    settings.TRANSLATION_ROUTES = {"*": ["homeroom.translation.tests.fakes.CountingProvider"]}
+
+
+def _with_ids():
+    return sorted(name for name, has_args in named_urls() if has_args)
+
+
+def test_every_url_with_an_id_has_its_row():
+    assert sorted(REACH) == _with_ids()
+
+
+def _answer(client, url) -> int:
+    """A GET; for a URL that only takes posts, an empty POST (a form error or a redirect shows
+    the view let the persona in; a 404 that it did not)."""
+    status = client.get(url).status_code
+    return client.post(url, {}).status_code if status == 405 else status
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_reaches_exactly_its_objects(world, login, persona):
+    args = url_args(world, populate(world))
+    client = login(getattr(world, persona))
+
+    answers = {name: _answer(client, reverse(name, args=args[name])) for name in REACH}
+
+    assert not {name: code for name, code in answers.items() if code >= 500}
+    reached = {name for name, code in answers.items() if code != 404}
+    assert reached == {name for name, who in REACH.items() if persona in who}
