@@ -1,8 +1,9 @@
 """Twilio tells us what became of each text: POST /webhooks/twilio/status.
 
 Every request must carry a valid X-Twilio-Signature over the public URL and the POST fields
-(403 and nothing stored otherwise). The delivery is found by the provider's MessageSid;
-an unknown sid is answered 200 and ignored, so Twilio stops retrying it.
+(403 and nothing stored otherwise; `signatures.twilio_signature_is_valid`). The delivery is
+found by the provider's MessageSid; an unknown sid is answered 200 and ignored, so Twilio stops
+retrying it.
 """
 
 import logging
@@ -13,11 +14,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from twilio.request_validator import RequestValidator
 
 from . import outbox
 from .channels.sms import OPTED_OUT, permanent_reason
 from .models import Delivery, SmsOptOut
+from .signatures import twilio_signature_is_valid
 
 logger = logging.getLogger(__name__)
 
@@ -33,20 +34,10 @@ class StatusCallbackForm(forms.Form):
     ErrorCode = forms.IntegerField(required=False)
 
 
-def signature_is_valid(request: HttpRequest) -> bool:
-    token = settings.TWILIO_AUTH_TOKEN
-    signature = request.headers.get("X-Twilio-Signature", "")
-    if not token or not signature:
-        return False
-    # Behind a proxy the URL Twilio called is the public one, not what Django sees.
-    url = settings.PUBLIC_BASE_URL + request.get_full_path()
-    return RequestValidator(token).validate(url, request.POST, signature)
-
-
 @csrf_exempt
 @require_POST
 def twilio_status(request: HttpRequest) -> HttpResponse:
-    if not signature_is_valid(request):
+    if not twilio_signature_is_valid(request):
         return HttpResponseForbidden()
     form = StatusCallbackForm(request.POST)
     if not form.is_valid():

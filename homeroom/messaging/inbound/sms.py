@@ -12,7 +12,6 @@ import logging
 from datetime import timedelta
 
 from django import forms
-from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -20,11 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from homeroom.messaging import attachments
 from homeroom.messaging.models import Conversation, Delivery, InboundEvent, Message, SmsOptOut
+from homeroom.messaging.signatures import twilio_signature_is_valid
 from homeroom.people import access
 from homeroom.people.models import Channel, Guardian, School
 
@@ -168,27 +167,13 @@ def _plain(status: int, text: str) -> HttpResponse:
     return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
 
 
-def signature_is_valid(request: HttpRequest) -> bool:
-    """Twilio signs the public URL it called plus the POST fields; behind a proxy our own
-    view of the URL differs, so it is rebuilt from PUBLIC_BASE_URL."""
-    token = getattr(settings, "TWILIO_AUTH_TOKEN", "") or ""
-    signature = request.headers.get("X-Twilio-Signature", "")
-    if not token:
-        logger.error("TWILIO_AUTH_TOKEN is not set: inbound texts are refused")
-        return False
-    if not signature:
-        return False
-    url = settings.PUBLIC_BASE_URL.rstrip("/") + request.get_full_path()
-    return RequestValidator(token).validate(url, request.POST, signature)
-
-
 # -- the webhook -----------------------------------------------------------------------------
 
 
 @csrf_exempt
 @require_POST
 def twilio_sms(request: HttpRequest) -> HttpResponse:
-    if not signature_is_valid(request):
+    if not twilio_signature_is_valid(request):
         return _plain(403, "The X-Twilio-Signature header is missing or does not match.")
     form = InboundSmsForm(request.POST)
     if not form.is_valid():
