@@ -6,7 +6,7 @@ urlpatterns = [
     path("", include("homeroom.people.urls")),
     path("messages/", include("homeroom.messaging.ui_urls")),
     path("moments/", include("homeroom.behavior.urls")),
-    path("translation/", include("homeroom.translation.urls")),
+    path("translation/", include("homeroom.messaging.interpreter_urls")),
     path("routines/", include("homeroom.routines.urls")),
     path("", include("homeroom.messaging.urls")),
     path("accounts/", include("allauth.urls")),

@@ -11,6 +11,7 @@ from .models import (
     ConversationAccess,
     Delivery,
     InboundEvent,
+    InterpreterRequest,
     Message,
     MessageTranslation,
     Participant,
@@ -93,3 +94,10 @@ class SmsOptOutAdmin(admin.ModelAdmin):
 class ConversationAccessAdmin(admin.ModelAdmin):
     list_display = ("conversation", "staff", "at")
     raw_id_fields = ("conversation", "staff")
+
+
+@admin.register(InterpreterRequest)
+class InterpreterRequestAdmin(admin.ModelAdmin):
+    list_display = ("kind", "language", "school", "status", "created_at", "resolved_at")
+    list_filter = ("status", "kind", "language", "school")
+    raw_id_fields = ("message", "requested_by_staff", "requested_by_guardian", "resolved_by")

@@ -343,3 +343,61 @@ class ConversationAccess(models.Model):
 
     def __str__(self):
         return f"{self.staff_id} read {self.conversation_id}"
+
+
+class InterpreterRequest(models.Model):
+    """Work for the school's interpreters: a message to put into a family's language by hand,
+    or a translation someone found confusing or wants checked."""
+
+    class Kind(models.TextChoices):
+        INTERPRET_MESSAGE = "interpret_message", _("Translate a message")
+        CONFUSING_TRANSLATION = "confusing_translation", _("A family found it confusing")
+        CHECK_TRANSLATION = "check_translation", _("Check a translation")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+
+    school = models.ForeignKey(
+        "people.School", on_delete=models.CASCADE, related_name="interpreter_requests"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    message = models.ForeignKey(
+        Message,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="interpreter_requests",
+    )
+    # The language the translation is (or must be) in.
+    language = models.CharField(max_length=12)
+    requested_by_staff = models.ForeignKey(
+        "people.StaffMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_by_guardian = models.ForeignKey(
+        "people.Guardian", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_by = models.ForeignKey(
+        "people.StaffMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # Its table kept the name it had when the queue lived in translation.
+        db_table = "translation_interpreterrequest"
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["school", "status", "created_at"])]
+        constraints = [
+            # A family flags one message once until an interpreter has looked at it.
+            models.UniqueConstraint(
+                fields=["message", "requested_by_guardian"],
+                condition=models.Q(status="open", requested_by_guardian__isnull=False),
+                name="one_open_request_per_message_and_guardian",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.language}) — {self.status}"

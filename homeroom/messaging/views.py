@@ -39,6 +39,8 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from homeroom.forms import page_number
+from homeroom.messaging import interpreters
+from homeroom.messaging.interpreter_forms import ConfusingForm
 from homeroom.people import access as people_access
 from homeroom.people.languages import language_name
 from homeroom.people.models import (
@@ -51,9 +53,7 @@ from homeroom.people.models import (
     Student,
     TeachingAssignment,
 )
-from homeroom.translation import interpreters
 from homeroom.translation.codes import base_language
-from homeroom.translation.forms import ConfusingForm
 from homeroom.translation.services import (
     TranslationUnavailable,
     available,

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from homeroom.behavior import services as behavior
 from homeroom.behavior.models import Category
+from homeroom.messaging import interpreters
 from homeroom.messaging import services as messaging
+from homeroom.messaging.models import InterpreterRequest
 from homeroom.people.models import RosterImport
 from homeroom.routines import services as routines
 from homeroom.routines.models import HomeVisit
-from homeroom.translation import interpreters
-from homeroom.translation.models import InterpreterRequest
 
 # Not pages of the app: sign-in flows, the Django admin, language switch, webhooks, files.
 SKIPPED = ("/accounts/", "/django-admin/", "/i18n/", "/webhooks/", "/messages/media/", "/healthz")

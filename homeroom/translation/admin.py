@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
-from .models import GlossaryTerm, InterpreterRequest, MemoryEntry
+from .models import GlossaryTerm, MemoryEntry
 
 
 @admin.register(MemoryEntry)
@@ -60,10 +60,3 @@ class GlossaryTermAdmin(admin.ModelAdmin):
     list_display = ("term", "language", "target_language", "translation", "school", "district")
     list_filter = ("language", "target_language", "district", "school")
     search_fields = ("term", "translation")
-
-
-@admin.register(InterpreterRequest)
-class InterpreterRequestAdmin(admin.ModelAdmin):
-    list_display = ("kind", "language", "school", "status", "created_at", "resolved_at")
-    list_filter = ("status", "kind", "language", "school")
-    raw_id_fields = ("message", "requested_by_staff", "requested_by_guardian", "resolved_by")

@@ -8,8 +8,8 @@ from datetime import time
 import pytest
 from django.urls import reverse
 
-from homeroom.messaging.models import Conversation, Delivery, MessageTranslation
-from homeroom.translation.models import InterpreterRequest, MemoryEntry
+from homeroom.messaging.models import Conversation, Delivery, InterpreterRequest, MessageTranslation
+from homeroom.translation.models import MemoryEntry
 
 COUNTING = "homeroom.translation.tests.fakes.CountingProvider"
 SOMALI = "Ben wuxuu si fiican u shaqeeyay maanta."

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from homeroom.messaging import services
 from homeroom.messaging.inbound.service import receive_reply
-from homeroom.messaging.models import MessageTranslation
-from homeroom.translation.models import InterpreterRequest, MemoryEntry
+from homeroom.messaging.models import InterpreterRequest, MessageTranslation
+from homeroom.translation.models import MemoryEntry
 
 from .fakes import CountingProvider
 

@@ -4,10 +4,10 @@ import pytest
 from django.urls import reverse
 
 from homeroom.messaging import services
-from homeroom.messaging.models import MessageTranslation
+from homeroom.messaging.models import InterpreterRequest, MessageTranslation
 from homeroom.people.models import Role
 from homeroom.testing.personas import make_staff
-from homeroom.translation.models import InterpreterRequest, MemoryEntry
+from homeroom.translation.models import MemoryEntry
 from homeroom.translation.services import translate
 
 from .fakes import CountingProvider

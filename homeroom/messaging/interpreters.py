@@ -16,12 +16,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from homeroom.people.access import viewer_for
+from homeroom.people.access import schools_of_district, viewer_for
 from homeroom.people.models import Guardian, Role, StaffMember
+from homeroom.translation.codes import base_language
+from homeroom.translation.services import CORRECTION, correct
 
-from .codes import base_language
-from .models import InterpreterRequest
-from .services import CORRECTION, correct
+from . import outbox
+from .models import Delivery, InterpreterRequest, MessageTranslation, Participant
 
 # Who works the queue of a school.
 QUEUE_ROLES = (Role.INTERPRETER, Role.FAMILY_LIAISON, Role.SCHOOL_ADMIN)
@@ -92,8 +93,6 @@ def _queue_of(conversation):
     interpreters translate the text from the queue; the conversation stays closed to them."""
     if conversation.school_id is not None:
         return conversation.school
-    from homeroom.people.access import schools_of_district
-
     return schools_of_district(conversation.district_id).first()
 
 
@@ -102,8 +101,6 @@ def ask_interpreter(message, languages, *, by_staff: StaffMember) -> list[Interp
 
     Call it in the transaction that wrote the message, so no delivery leaves before it is held.
     """
-    from homeroom.messaging.models import Delivery
-
     bases = sorted({base_language(tag) for tag in languages if tag})
     if not bases:
         return []
@@ -151,8 +148,6 @@ def flag_confusing(message, *, guardian: Guardian, language: str, note: str = ""
 
 def correct_translation(message, language: str, text: str, *, by: StaffMember):
     """A person's translation of `message` into `language`, kept and used from now on."""
-    from homeroom.messaging.models import Delivery, MessageTranslation, Participant
-
     corrected = (text or "").strip()
     if not corrected:
         raise NothingToCorrect("a correction needs some text")
@@ -203,8 +198,6 @@ def correct_translation(message, language: str, text: str, *, by: StaffMember):
 
 
 def _enqueue(ids):
-    from homeroom.messaging import outbox
-
     outbox.enqueue(ids)
 
 

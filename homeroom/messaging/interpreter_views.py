@@ -13,14 +13,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from homeroom.forms import first_error, page_number
-from homeroom.messaging import access as messaging_access
-from homeroom.messaging.models import Message, MessageTranslation
 from homeroom.people.access import viewer_for
+from homeroom.translation.codes import base_language
 
+from . import access as messaging_access
 from . import interpreters
-from .codes import base_language
-from .forms import ConfusingForm, CorrectionForm
-from .models import InterpreterRequest
+from .interpreter_forms import ConfusingForm, CorrectionForm
+from .models import InterpreterRequest, Message, MessageTranslation
 
 PAGE_SIZE = 20
 
@@ -74,7 +73,7 @@ def _render_queue(request, *, failed=None, status=200):
     page = Paginator(requests, PAGE_SIZE).get_page(page_number(request))
     for item in page:
         _describe(item, failed)
-    return render(request, "translation/queue.html", {"page": page}, status=status)
+    return render(request, "messaging/interpreter_queue.html", {"page": page}, status=status)
 
 
 def _describe(item, failed) -> None:

@@ -1,8 +1,9 @@
-"""People in the loop, included under /translation/."""
+"""People in the loop: the interpreters' queue and corrections of a message's translation,
+included under /translation/ (where they were first published)."""
 
 from django.urls import path
 
-from . import views
+from . import interpreter_views as views
 
 urlpatterns = [
     path("queue/", views.queue, name="interpreter_queue"),
