@@ -13,7 +13,7 @@ def _homeroom_test_settings(settings, tmp_path):
         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    from homeroom.messaging import outbound
+    from homeroom.transports import outbound
 
     outbound.outbox.clear()
     yield

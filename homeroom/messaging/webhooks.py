@@ -15,8 +15,9 @@ from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from homeroom.transports.sms import OPTED_OUT, permanent_reason
+
 from . import outbox
-from .channels.sms import OPTED_OUT, permanent_reason
 from .models import Delivery, SmsOptOut
 from .signatures import twilio_signature_is_valid
 

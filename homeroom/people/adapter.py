@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import to_python
 
-from homeroom.messaging import outbound
+from homeroom.transports import outbound
 
 from .middleware import interface_language
 from .models import User

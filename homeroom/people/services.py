@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from homeroom.messaging import outbound
+from homeroom.transports import outbound
 
 from . import access
 from .languages import LANGUAGE_NAMES

@@ -21,13 +21,13 @@ from twilio.request_validator import RequestValidator
 
 from homeroom.behavior import services as behavior
 from homeroom.behavior.models import Category
-from homeroom.messaging import outbound
 from homeroom.messaging import services as messaging
 from homeroom.messaging.inbound.email import receive_email
 from homeroom.messaging.models import Delivery, Message, Participant
 from homeroom.messaging.services import Audience
 from homeroom.people.models import Guardian, Guardianship, Student
 from homeroom.routines import services as routines
+from homeroom.transports import outbound
 
 CHILD = "Quillonia"  # Cal, renamed
 FATHER = "Raymontague"  # Ray, renamed

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from homeroom.messaging import outbound
 from homeroom.testing.personas import PASSWORD
+from homeroom.transports import outbound
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGIN = reverse("account_login")

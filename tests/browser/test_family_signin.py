@@ -4,8 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
-from homeroom.messaging import outbound
 from homeroom.testing.personas import build_world
+from homeroom.transports import outbound
 
 from .conftest import check_page
 

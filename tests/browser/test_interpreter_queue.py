@@ -3,10 +3,10 @@ in the queue and writes a better one, which she then reads."""
 
 from playwright.sync_api import expect
 
-from homeroom.messaging import outbound, services
-from homeroom.messaging.models import MessageTranslation
+from homeroom.messaging import services
+from homeroom.messaging.models import InterpreterRequest, MessageTranslation
 from homeroom.testing.personas import build_world
-from homeroom.translation.models import InterpreterRequest
+from homeroom.transports import outbound
 
 from .conftest import check_page
 from .test_conversations import sign_in_by_code, sign_out, without_quiet_hours

@@ -9,7 +9,7 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
-from homeroom.messaging import outbound, outbox
+from homeroom.messaging import outbox
 from homeroom.messaging.channels import (
     PermanentError,
     Rendered,
@@ -22,6 +22,7 @@ from homeroom.messaging.models import Delivery
 from homeroom.testing.settings_import import PRODUCTION as DEPLOYED
 from homeroom.testing.settings_import import import_settings
 from homeroom.translation.sms import sms_segments
+from homeroom.transports import outbound
 
 from .servers import (  # noqa: F401 - fixtures, used by name
     FakeTwilio,

@@ -15,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from homeroom.messaging import outbound
 from homeroom.people import services
 from homeroom.people.models import (
     Enrollment,
@@ -26,6 +25,7 @@ from homeroom.people.models import (
     User,
 )
 from homeroom.people.services import InvitationUnusable, accept_invitation, invite_guardians
+from homeroom.transports import outbound
 
 from .test_signin import assert_labelled, page_of, signed_in_user_id
 

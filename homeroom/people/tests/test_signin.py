@@ -15,9 +15,9 @@ from django.urls import reverse
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from homeroom.messaging import outbound
 from homeroom.messaging.tests.servers import twilio_server_fixture  # noqa: F401 - a fixture
 from homeroom.testing.personas import PASSWORD
+from homeroom.transports import outbound
 
 LOGIN = reverse("account_login")
 REQUEST_CODE = reverse("account_request_login_code")

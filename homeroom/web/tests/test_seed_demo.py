@@ -13,7 +13,6 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from homeroom.messaging import outbound
 from homeroom.people import demo
 from homeroom.people.models import (
     Enrollment,
@@ -27,6 +26,7 @@ from homeroom.people.models import (
     Student,
     User,
 )
+from homeroom.transports import outbound
 
 SIGN_INS = [
     "Demo sign-ins:",

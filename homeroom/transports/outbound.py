@@ -2,8 +2,8 @@
 
 Callers say what to send and to whom; the backend chosen by `OUTBOUND_BACKEND` decides how:
 `console` prints, `file` appends JSON lines to `OUTBOUND_FILE`, `memory` keeps them in
-`outbox` for tests, and `channels` sends at once through the messaging email and SMS
-channels (the same SMTP server and Twilio account as conversations, without the outbox: a
+`outbox` for tests, and `channels` sends at once through the email and SMS transports
+(the same SMTP server and Twilio account as conversations, without messaging's outbox: a
 sign-in code is worth nothing a minute late). Callers never see a channel's error: it is
 logged and returned in `Outgoing.error`.
 
@@ -29,6 +29,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django_tasks import task
+
+from .email import EmailTransport
+from .errors import ChannelError
+from .sms import SmsTransport
 
 logger = logging.getLogger(__name__)
 
@@ -77,17 +81,13 @@ def send(channel: str, to: str, body: str, *, subject: str = "", kind: str = "")
 
 
 def _send_through_channel(message: Outgoing) -> Outgoing:
-    from .channels import ChannelError
-    from .channels.email import EmailChannel
-    from .channels.sms import SmsChannel
-
     try:
         # The body is already in the reader's language; errors are for staff and the logs.
         with translation.override(settings.LANGUAGE_CODE):
             if message.channel == "sms":
-                provider_id = SmsChannel().send_text(message.to, message.body)
+                provider_id = SmsTransport().send_text(message.to, message.body)
             else:
-                provider_id = EmailChannel().send_text(
+                provider_id = EmailTransport().send_text(
                     message.to, message.body, subject=message.subject
                 )
     except ChannelError as error:
