@@ -46,15 +46,15 @@ from homeroom.messaging.models import Conversation
 from homeroom.people import access
 from homeroom.people.languages import language_name
 from homeroom.people.models import (
-    Enrollment,
     Guardian,
-    Guardianship,
     School,
     StaffMember,
     Student,
 )
 from homeroom.translation.services import Translation, TranslationUnavailable, translate
 
+from . import access as behavior_access
+from .access import may_change, may_review, recordable_students, review_school_ids
 from .models import (
     NOTE_MAX_CHARS,
     Category,
@@ -69,8 +69,6 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-# A moment's author may correct or withdraw it this long after recording it.
-AUTHOR_GRACE = timedelta(hours=24)
 NOTIFICATION_CHOICES = ("each", "daily", "weekly")
 DEFAULT_CHOICE = "daily"
 DEFAULT_DAILY_TIME = "18:00"
@@ -129,49 +127,6 @@ def settings_for(school: School | int) -> SchoolBehaviorSettings:
     school_id = getattr(school, "pk", school)
     found = SchoolBehaviorSettings.objects.filter(school_id=school_id).first()
     return found or SchoolBehaviorSettings(school_id=school_id)
-
-
-# -- who may record for whom ------------------------------------------------------------------
-
-
-def recordable_students(staff: StaffMember) -> QuerySet[Student]:
-    """Students `staff` may record moments for: the students they may see as staff (a
-    teacher's sections, a school-wide role's schools, a district admin's district), and every
-    active student of a school that lets anyone recognise anyone."""
-    viewer = access.viewer_for(staff.user)
-    q = access.NOTHING
-    if viewer.is_district_admin:
-        q |= Q(school__district_id=staff.district_id)
-    if viewer.school_wide_ids:
-        q |= Q(school_id__in=viewer.school_wide_ids)
-    if viewer.is_teacher:
-        taught = Enrollment.objects.filter(
-            student=OuterRef("pk"),
-            is_active=True,
-            section__is_active=True,
-            section__teaching__staff=staff,
-            section__teaching__is_active=True,
-        )
-        q |= Q(Exists(taught))
-    if viewer.roles_by_school:
-        open_schools = SchoolBehaviorSettings.objects.filter(
-            anyone_may_recognise=True, school_id__in=viewer.roles_by_school.keys()
-        ).values("school_id")
-        q |= Q(school_id__in=open_schools)
-    return Student.objects.filter(q, is_active=True, school__is_active=True)
-
-
-def may_change(staff: StaffMember, moment: Moment, *, now: datetime | None = None) -> bool:
-    """The author within a day of recording; a school admin (or district admin) any time."""
-    now = now or timezone.now()
-    if moment.recorded_by_id == staff.pk and now - moment.created_at <= AUTHOR_GRACE:
-        return True
-    return access.can_manage_school(staff.user, moment.school)
-
-
-def may_review(staff: StaffMember, school: School) -> bool:
-    viewer = access.viewer_for(staff.user)
-    return school.pk in viewer.school_wide_ids or access.can_manage_school(staff.user, school)
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -376,14 +331,7 @@ def _family_visible() -> Q:
 def family_feed(guardian: Guardian, student: Student, *, zone=None) -> QuerySet[Moment]:
     """A guardian's view of one child's moments: newest day first, good news first within
     each day. Empty unless the guardian may see the child's records."""
-    allowed = Guardianship.objects.filter(
-        guardian=guardian,
-        student=student,
-        is_active=True,
-        may_see_records=True,
-        guardian__is_active=True,
-        student__is_active=True,
-    )
+    allowed = behavior_access.family_may_see(guardian, student)
     zone = zone or timezone.get_current_timezone()
     return (
         kept_moments()
@@ -552,9 +500,7 @@ class WeeklyBreakdown:
 def primary_family_language() -> Subquery:
     """The language of a moment's student's primary (else first) active guardian."""
     return Subquery(
-        Guardianship.objects.filter(student=OuterRef("student_id"), is_active=True)
-        .order_by("-is_primary", "pk")
-        .values("guardian__language")[:1]
+        access.active_links_of_child(OuterRef("student_id")).values("guardian__language")[:1]
     )
 
 
@@ -682,18 +628,6 @@ def staff_participation(
 # -- review -----------------------------------------------------------------------------------
 
 
-def review_school_ids(staff: StaffMember) -> QuerySet:
-    """Schools that review needs-work moments before families hear of them and in which
-    `staff` may review (school-wide roles and admins; a district admin, the district's)."""
-    viewer = access.viewer_for(staff.user)
-    q = Q(school_id__in=viewer.school_wide_ids)
-    if viewer.is_district_admin:
-        q |= Q(school__district_id=staff.district_id)
-    return SchoolBehaviorSettings.objects.filter(
-        q, needs_work_review_required=True, school__is_active=True
-    ).values("school_id")
-
-
 def moments_awaiting_review(staff: StaffMember) -> QuerySet[Moment]:
     """Needs-work moments families would see once reviewed, oldest first."""
     return (
@@ -736,14 +670,6 @@ def set_notification_choice(guardian: Guardian, choice: str, daily_time: str) ->
     guardian.metadata = metadata
 
 
-def _contactable_links(student_ids: Iterable[int]) -> QuerySet[Guardianship]:
-    return (
-        Guardianship.objects.about_the_child()
-        .filter(student_id__in=list(student_ids))
-        .select_related("guardian", "student__school")
-    )
-
-
 def _sendable() -> QuerySet[Moment]:
     return kept_moments().filter(_family_visible())
 
@@ -762,7 +688,7 @@ def notify_at_once(moment_ids: Sequence[int]) -> int:
     for moment in moments:
         by_student.setdefault(moment.student_id, []).append(moment)
     sent = 0
-    for link in _contactable_links(by_student):
+    for link in behavior_access.contactable_links_of(by_student):
         if notification_choice(link.guardian)[0] != "each":
             continue
         noticed = set(
@@ -815,7 +741,7 @@ def send_moment_digests(now: datetime | None = None) -> int:
         for t in MomentThread.objects.filter(student_id__in=students)
     }
     sent = 0
-    for link in _contactable_links(students):
+    for link in behavior_access.contactable_links_of(students):
         guardian, student = link.guardian, link.student
         boundary = digest_boundary(guardian, student.school, now)
         thread = threads.get((guardian.pk, student.pk))

@@ -18,15 +18,12 @@ from homeroom.people import access
 from homeroom.people.languages import language_name
 from homeroom.people.models import (
     Enrollment,
-    Guardianship,
-    School,
     StaffMember,
-    Student,
-    TeachingAssignment,
 )
 from homeroom.translation.codes import base_language
 from homeroom.translation.services import TranslationUnavailable, translate
 
+from . import access as behavior_access
 from . import services
 from .forms import (
     CorrectionForm,
@@ -139,7 +136,7 @@ def section_record(request, pk):
     staff = _staff(request)
     section = access.get_section_for(request.user, pk)
     enrolled = Enrollment.objects.filter(section=section, is_active=True).values("student_id")
-    students = services.recordable_students(staff).filter(pk__in=enrolled)
+    students = behavior_access.recordable_students(staff).filter(pk__in=enrolled)
     back = request.get_full_path()
     if request.method == "POST":
         return _record(request, staff, students, section.school, back=back)
@@ -161,7 +158,7 @@ def section_record(request, pk):
 def student_moments(request, pk):
     staff = _staff(request)
     student = access.get_student_for(request.user, pk)
-    scope = services.recordable_students(staff).filter(pk=student.pk)
+    scope = behavior_access.recordable_students(staff).filter(pk=student.pk)
     back = request.get_full_path()
     if request.method == "POST":
         return _record(request, staff, scope, student.school, back=back)
@@ -179,7 +176,9 @@ def student_moments(request, pk):
     page = Paginator(moments, FEED_PAGE_SIZE).get_page(page_number(request))
     now = timezone.now()
     for moment in page:
-        moment.changeable = not moment.is_withdrawn and services.may_change(staff, moment, now=now)
+        moment.changeable = not moment.is_withdrawn and behavior_access.may_change(
+            staff, moment, now=now
+        )
     return render(
         request,
         "behavior/student_moments.html",
@@ -224,7 +223,7 @@ def withdraw(request):
 def correct(request, pk):
     staff = _staff(request)
     moment = _staff_moment(request, pk)
-    if not services.may_change(staff, moment):
+    if not behavior_access.may_change(staff, moment):
         raise PermissionDenied
     categories = services.active_categories(moment.school)
     form = CorrectionForm(
@@ -272,19 +271,7 @@ def review(request, pk):
 
 
 def _own_child(request, pk) -> tuple:
-    viewer = access.viewer_for(request.user)
-    if not viewer.is_guardian:
-        raise Http404
-    links = Guardianship.objects.filter(
-        guardian=viewer.guardian, is_active=True, may_see_records=True
-    )
-    try:
-        student = Student.objects.select_related("school").get(
-            pk=pk, is_active=True, guardianships__in=links
-        )
-    except (Student.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    return viewer.guardian, student
+    return behavior_access.own_child(request.user, pk)
 
 
 def _translate_page(moments, reader: str, school, protect) -> bool | None:
@@ -410,10 +397,8 @@ def ratios(request):
     staff = _staff(request)
     period, periods = _period(request)
     since = services.period_start(period)
-    taught = TeachingAssignment.objects.filter(section=OuterRef("pk"), staff=staff, is_active=True)
     sections = list(
-        access.sections_for(request.user)
-        .filter(Exists(taught))
+        behavior_access.taught_sections(request.user, staff)
         .select_related("school")
         .order_by("title", "pk")
     )
@@ -438,7 +423,7 @@ def ratios(request):
     )
     recent = Q(moments__created_at__gte=since, moments__withdrawn_at__isnull=True)
     students = (
-        services.recordable_students(staff)
+        behavior_access.recordable_students(staff)
         .filter(pk__in=in_sections)
         .annotate(
             positive_count=Count("moments", filter=recent & Q(moments__positive=True)),
@@ -460,9 +445,9 @@ def ratios(request):
     good_news = services.kept_moments().filter(
         student=OuterRef("pk"), positive=True, category__visible_to_families=True
     )
-    contactable = Guardianship.objects.about_the_child().filter(student=OuterRef("pk"))
+    contactable = access.contactable_links(about_the_child=True).filter(student=OuterRef("pk"))
     never_good = list(
-        services.recordable_students(staff)
+        behavior_access.recordable_students(staff)
         .filter(Exists(contactable), pk__in=in_sections)
         .exclude(Exists(good_news))
         .annotate(section_id=first_section)
@@ -475,7 +460,7 @@ def ratios(request):
         TABLE_PAGE_SIZE,
     ).get_page(page_number(request))
     mine = services.staff_tallies([staff.pk], since).get(staff.pk, services.Tally())
-    reviews = services.review_school_ids(staff).exists()
+    reviews = behavior_access.review_school_ids(staff).exists()
     return render(
         request,
         "behavior/ratios.html",
@@ -501,14 +486,8 @@ def ratios(request):
 
 @login_required
 def insights(request):
-    staff = _staff(request)
-    viewer = access.viewer_for(request.user)
-    if viewer.is_district_admin:
-        schools = School.objects.filter(district_id=staff.district_id, is_active=True)
-    elif viewer.admin_school_ids:
-        schools = School.objects.filter(pk__in=viewer.admin_school_ids, is_active=True)
-    else:
-        raise Http404
+    _staff(request)
+    schools = behavior_access.leader_schools(request.user)
     query = LeadersQuery(request.GET)
     school_id = _int(query.value("school"))
     if query.value("school"):
@@ -556,7 +535,7 @@ def insights(request):
             .filter(assignments__school__in=in_scope)
             .values("pk"),
         ),
-        School.objects.filter(pk__in=[school.pk]) if school else schools,
+        schools.filter(pk=school.pk) if school else schools,
         since,
     )
     staff_rows = Paginator(participation.recognisers, TABLE_PAGE_SIZE).get_page(
