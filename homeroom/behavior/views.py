@@ -24,7 +24,7 @@ from homeroom.translation.codes import base_language
 from homeroom.translation.services import TranslationUnavailable, translate
 
 from . import access as behavior_access
-from . import services
+from . import errors, feeds, figures, notices, recording
 from .forms import (
     CorrectionForm,
     FamilyMessageForm,
@@ -100,8 +100,8 @@ def _record(request, staff, students_scope, school, *, back):
         raise Http404
     else:
         try:
-            moments = services.record_moments(staff, ids, category, note)
-        except services.MomentRefused as refusal:
+            moments = recording.record_moments(staff, ids, category, note)
+        except errors.MomentRefused as refusal:
             error = str(refusal)
     if _htmx(request):
         return render(
@@ -147,7 +147,7 @@ def section_record(request, pk):
         {
             "section": section,
             "students": students.order_by("family_name", "given_name", "pk"),
-            "categories": services.active_categories(section.school),
+            "categories": recording.active_categories(section.school),
             "preselected": set(query.value("student")),
             "preselected_kind": query.value("kind"),
         },
@@ -185,7 +185,7 @@ def student_moments(request, pk):
         {
             "student": student,
             "can_record": scope.exists(),
-            "categories": services.active_categories(student.school),
+            "categories": recording.active_categories(student.school),
             "page": page,
             "preselected_kind": RecordQuery(request.GET).value("kind"),
         },
@@ -211,7 +211,7 @@ def withdraw(request):
     if not moments or len(moments) != len(set(ids)):
         raise Http404
     for moment in moments:
-        services.withdraw_moment(staff, moment)
+        recording.withdraw_moment(staff, moment)
     text = _("Withdrawn: families will not see it.")
     if _htmx(request):
         return render(request, "behavior/partials/withdrawn.html", {"text": text})
@@ -225,7 +225,7 @@ def correct(request, pk):
     moment = _staff_moment(request, pk)
     if not behavior_access.may_change(staff, moment):
         raise PermissionDenied
-    categories = services.active_categories(moment.school)
+    categories = recording.active_categories(moment.school)
     form = CorrectionForm(
         request.POST or None, initial={"category": moment.category_id, "note": moment.note}
     )
@@ -236,10 +236,10 @@ def correct(request, pk):
             form.add_error("category", _("Choose a category."))
         else:
             try:
-                services.correct_moment(
+                recording.correct_moment(
                     staff, moment, category=category, note=form.cleaned_data["note"]
                 )
-            except services.MomentRefused as refusal:
+            except errors.MomentRefused as refusal:
                 form.add_error(None, str(refusal))
             else:
                 messages.success(request, _("Corrected."))
@@ -250,7 +250,7 @@ def correct(request, pk):
 @login_required
 def review_list(request):
     staff = _staff(request)
-    moments = services.moments_awaiting_review(staff).select_related(
+    moments = feeds.moments_awaiting_review(staff).select_related(
         "student", "category", "recorded_by"
     )
     page = Paginator(moments, TABLE_PAGE_SIZE).get_page(page_number(request))
@@ -262,7 +262,7 @@ def review_list(request):
 def review(request, pk):
     staff = _staff(request)
     moment = _staff_moment(request, pk)
-    services.review_moment(staff, moment)
+    recording.review_moment(staff, moment)
     messages.success(request, _("Marked reviewed: the family will hear of it in the next digest."))
     return redirect("behavior:review_list")
 
@@ -306,7 +306,7 @@ def child_feed(request, pk):
         initial=dict(
             zip(
                 ("moment_notifications", "daily_time"),
-                services.notification_choice(guardian),
+                notices.notification_choice(guardian),
                 strict=False,
             )
         )
@@ -314,14 +314,14 @@ def child_feed(request, pk):
     if request.method == "POST":
         form = NotificationForm(request.POST)
         if form.is_valid():
-            services.set_notification_choice(
+            notices.set_notification_choice(
                 guardian, form.cleaned_data["moment_notifications"], form.cleaned_data["daily_time"]
             )
             messages.success(request, _("Saved. We will tell you about moments as you chose."))
             return redirect("behavior:child_feed", student.pk)
     mine = FamilyResponse.objects.filter(guardian=guardian).order_by("created_at", "pk")
     moments = (
-        services.family_feed(guardian, student)
+        feeds.family_feed(guardian, student)
         .select_related("category", "recorded_by")
         .prefetch_related(Prefetch("responses", queryset=mine, to_attr="my_responses"))
     )
@@ -356,16 +356,16 @@ def child_feed(request, pk):
 @require_POST
 def respond(request, pk, moment_pk):
     guardian, student = _own_child(request, pk)
-    moment = services.family_feed(guardian, student).filter(pk=moment_pk).first()
+    moment = feeds.family_feed(guardian, student).filter(pk=moment_pk).first()
     if moment is None:
         raise Http404
     form = RespondForm(request.POST)
     error = None
     try:
         if not form.is_valid():
-            raise services.MomentRefused(first_error(form))
-        services.respond(guardian, moment, form.cleaned_data["kind"], form.cleaned_data["text"])
-    except services.MomentRefused as refusal:
+            raise errors.MomentRefused(first_error(form))
+        recording.respond(guardian, moment, form.cleaned_data["kind"], form.cleaned_data["text"])
+    except errors.MomentRefused as refusal:
         error = str(refusal)
     if _htmx(request):
         moment.my_responses = list(
@@ -396,7 +396,7 @@ def respond(request, pk, moment_pk):
 def ratios(request):
     staff = _staff(request)
     period, periods = _period(request)
-    since = services.period_start(period)
+    since = figures.period_start(period)
     sections = list(
         behavior_access.taught_sections(request.user, staff)
         .select_related("school")
@@ -409,9 +409,9 @@ def ratios(request):
         )
     }
     default_target = SchoolBehaviorSettings._meta.get_field("ratio_target").default
-    tallies = services.section_tallies([s.pk for s in sections], since)
+    tallies = figures.section_tallies([s.pk for s in sections], since)
     for section in sections:
-        section.tally = tallies.get(section.pk, services.Tally())
+        section.tally = tallies.get(section.pk, figures.Tally())
         section.target = targets.get(section.school_id, default_target)
         section.meets = section.tally.meets(section.target)
     # The classes' students by id first: a handful of rows, so the queries below start from
@@ -442,7 +442,7 @@ def ratios(request):
         .annotate(section_id=first_section)
         .order_by("-needs_work_count", "family_name", "pk")[:NUDGE_LIST_SIZE]
     )
-    good_news = services.kept_moments().filter(
+    good_news = feeds.kept_moments().filter(
         student=OuterRef("pk"), positive=True, category__visible_to_families=True
     )
     contactable = access.contactable_links(about_the_child=True).filter(student=OuterRef("pk"))
@@ -455,11 +455,11 @@ def ratios(request):
     )
     points = Paginator(
         students.annotate(
-            points_total=services.tally_aggregates("moments__")["points_total"]
+            points_total=figures.tally_aggregates("moments__")["points_total"]
         ).order_by("family_name", "given_name", "pk"),
         TABLE_PAGE_SIZE,
     ).get_page(page_number(request))
-    mine = services.staff_tallies([staff.pk], since).get(staff.pk, services.Tally())
+    mine = figures.staff_tallies([staff.pk], since).get(staff.pk, figures.Tally())
     reviews = behavior_access.review_school_ids(staff).exists()
     return render(
         request,
@@ -473,7 +473,7 @@ def ratios(request):
             "points": points,
             "mine": mine,
             "reviews": reviews,
-            "awaiting_review": services.moments_awaiting_review(staff).count() if reviews else 0,
+            "awaiting_review": feeds.moments_awaiting_review(staff).count() if reviews else 0,
             "target": targets.get(sections[0].school_id, default_target)
             if sections
             else default_target,
@@ -500,11 +500,11 @@ def insights(request):
         scope = Q(school__in=schools)
     period, periods = _period(request)
     by = query.value("by")
-    if by not in services.BREAKDOWNS:
+    if by not in figures.BREAKDOWNS:
         by = "kind"
-    since = services.period_start(period)
-    moments = services.kept_moments().filter(scope, created_at__gte=since)
-    counts = services.tally_aggregates()
+    since = figures.period_start(period)
+    moments = feeds.kept_moments().filter(scope, created_at__gte=since)
+    counts = figures.tally_aggregates()
     by_category = list(
         moments.values("category__name", "positive")
         .annotate(n=Count("pk"))
@@ -512,7 +512,7 @@ def insights(request):
     )
     by_grade = list(moments.values("student__grade").annotate(**counts).order_by("student__grade"))
     by_language = list(
-        moments.annotate(language=services.primary_family_language())
+        moments.annotate(language=figures.primary_family_language())
         .values("language")
         .annotate(**counts)
         .order_by("-positive_count", "language")
@@ -526,9 +526,9 @@ def insights(request):
     )
     for row in by_program:
         row["program_label"] = row["student__programs__name"] or _("No program")
-    breakdown = services.weekly_breakdown(moments, by, since)
+    breakdown = figures.weekly_breakdown(moments, by, since)
     in_scope = [school] if school else schools
-    participation = services.staff_participation(
+    participation = figures.staff_participation(
         StaffMember.objects.filter(
             is_active=True,
             pk__in=access.staff_for(request.user)

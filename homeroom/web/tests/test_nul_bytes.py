@@ -18,7 +18,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from homeroom.behavior import services as behavior
+from homeroom.behavior import recording as behavior
 from homeroom.behavior.models import Category
 from homeroom.messaging import services as messaging
 from homeroom.messaging.models import ConversationAccess
