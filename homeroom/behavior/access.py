@@ -114,3 +114,11 @@ def leader_schools(user) -> QuerySet[School]:
 def taught_sections(user, staff: StaffMember):
     """The sections a teacher's ratios are counted for: those they may see and teach now."""
     return access.sections_for(user).filter(pk__in=access.sections_taught_by(staff).values("pk"))
+
+
+def staff_or_404(user) -> StaffMember:
+    """Recognition's staff pages are for active staff members; anyone else gets a 404."""
+    viewer = access.viewer_for(user)
+    if not viewer.is_staff_member:
+        raise Http404
+    return viewer.staff

@@ -1,11 +1,11 @@
-"""Recording moments, the family feed, ratios and the leaders' view; each view asks
-people/access.py (through services) for what the user may see and calls one service."""
+"""Recording moments, the review queue and the family feed; each view asks the access modules
+for what the user may see and calls one write. The figures pages live in `insights`."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from homeroom.forms import first_error, page_number, refused
 from homeroom.people import access
-from homeroom.people.languages import language_name
 from homeroom.people.models import (
     Enrollment,
     StaffMember,
@@ -24,24 +23,21 @@ from homeroom.translation.codes import base_language
 from homeroom.translation.services import TranslationUnavailable, translate
 
 from . import access as behavior_access
-from . import errors, feeds, figures, notices, recording
+from . import errors, feeds, notices, recording
 from .forms import (
     CorrectionForm,
     FamilyMessageForm,
-    LeadersQuery,
     NotificationForm,
     RecordForm,
     RecordQuery,
     RespondForm,
     WithdrawForm,
 )
-from .models import Category, FamilyResponse, Moment, SchoolBehaviorSettings
+from .models import Category, FamilyResponse, Moment
 
 FEED_PAGE_SIZE = 20
 TABLE_PAGE_SIZE = 50
-NUDGE_LIST_SIZE = 20
 STAFF_LANGUAGE = "en"
-PERIODS = (("7", "Last 7 days"), ("30", "Last 30 days"), ("year", "This school year"))
 
 
 def _htmx(request) -> bool:
@@ -49,18 +45,7 @@ def _htmx(request) -> bool:
 
 
 def _staff(request) -> StaffMember:
-    viewer = access.viewer_for(request.user)
-    if not viewer.is_staff_member:
-        raise Http404
-    return viewer.staff
-
-
-def _period(request) -> tuple[str, list[tuple[str, str]]]:
-    period = LeadersQuery(request.GET).value("period")
-    if period not in {key for key, _label in PERIODS}:
-        period = "30"
-    labels = {"7": _("Last 7 days"), "30": _("Last 30 days"), "year": _("This school year")}
-    return period, [(key, labels[key]) for key, _label in PERIODS]
+    return behavior_access.staff_or_404(request.user)
 
 
 def _staff_moment(request, pk) -> Moment:
@@ -122,13 +107,6 @@ def _recorded_text(count: int) -> str:
     return ngettext("Recorded for %(count)d student", "Recorded for %(count)d students", count) % {
         "count": count
     }
-
-
-def _int(raw):
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required
@@ -387,192 +365,3 @@ def respond(request, pk, moment_pk):
     else:
         messages.success(request, _("Thank you! Your answer was sent to the school."))
     return redirect(reverse("behavior:child_feed", args=[student.pk]) + f"#moment-{moment.pk}")
-
-
-# ---- ratios and nudges ---------------------------------------------------------------------------
-
-
-@login_required
-def ratios(request):
-    staff = _staff(request)
-    period, periods = _period(request)
-    since = figures.period_start(period)
-    sections = list(
-        behavior_access.taught_sections(request.user, staff)
-        .select_related("school")
-        .order_by("title", "pk")
-    )
-    targets = {
-        s.school_id: s.ratio_target
-        for s in SchoolBehaviorSettings.objects.filter(
-            school_id__in={x.school_id for x in sections}
-        )
-    }
-    default_target = SchoolBehaviorSettings._meta.get_field("ratio_target").default
-    tallies = figures.section_tallies([s.pk for s in sections], since)
-    for section in sections:
-        section.tally = tallies.get(section.pk, figures.Tally())
-        section.target = targets.get(section.school_id, default_target)
-        section.meets = section.tally.meets(section.target)
-    # The classes' students by id first: a handful of rows, so the queries below start from
-    # them instead of testing every student of the district.
-    in_sections = set(
-        Enrollment.objects.filter(is_active=True, section__in=[s.pk for s in sections]).values_list(
-            "student_id", flat=True
-        )
-    )
-    recent = Q(moments__created_at__gte=since, moments__withdrawn_at__isnull=True)
-    students = (
-        behavior_access.recordable_students(staff)
-        .filter(pk__in=in_sections)
-        .annotate(
-            positive_count=Count("moments", filter=recent & Q(moments__positive=True)),
-            needs_work_count=Count("moments", filter=recent & Q(moments__positive=False)),
-        )
-    )
-    first_section = Subquery(
-        Enrollment.objects.filter(
-            student=OuterRef("pk"), is_active=True, section__in=[s.pk for s in sections]
-        )
-        .order_by("section__title", "section_id")
-        .values("section_id")[:1]
-    )
-    only_needs_work = list(
-        students.filter(positive_count=0, needs_work_count__gt=0)
-        .annotate(section_id=first_section)
-        .order_by("-needs_work_count", "family_name", "pk")[:NUDGE_LIST_SIZE]
-    )
-    good_news = feeds.kept_moments().filter(
-        student=OuterRef("pk"), positive=True, category__visible_to_families=True
-    )
-    contactable = access.contactable_links(about_the_child=True).filter(student=OuterRef("pk"))
-    never_good = list(
-        behavior_access.recordable_students(staff)
-        .filter(Exists(contactable), pk__in=in_sections)
-        .exclude(Exists(good_news))
-        .annotate(section_id=first_section)
-        .order_by("family_name", "given_name", "pk")[:NUDGE_LIST_SIZE]
-    )
-    points = Paginator(
-        students.annotate(
-            points_total=figures.tally_aggregates("moments__")["points_total"]
-        ).order_by("family_name", "given_name", "pk"),
-        TABLE_PAGE_SIZE,
-    ).get_page(page_number(request))
-    mine = figures.staff_tallies([staff.pk], since).get(staff.pk, figures.Tally())
-    reviews = behavior_access.review_school_ids(staff).exists()
-    return render(
-        request,
-        "behavior/ratios.html",
-        {
-            "period": period,
-            "periods": periods,
-            "sections": sections,
-            "only_needs_work": only_needs_work,
-            "never_good": never_good,
-            "points": points,
-            "mine": mine,
-            "reviews": reviews,
-            "awaiting_review": feeds.moments_awaiting_review(staff).count() if reviews else 0,
-            "target": targets.get(sections[0].school_id, default_target)
-            if sections
-            else default_target,
-        },
-    )
-
-
-# ---- leaders' view -----------------------------------------------------------------------------
-
-
-@login_required
-def insights(request):
-    _staff(request)
-    schools = behavior_access.leader_schools(request.user)
-    query = LeadersQuery(request.GET)
-    school_id = _int(query.value("school"))
-    if query.value("school"):
-        school = schools.filter(pk=school_id).first()
-        if school is None:
-            raise Http404
-        scope = Q(school=school)
-    else:
-        school = None
-        scope = Q(school__in=schools)
-    period, periods = _period(request)
-    by = query.value("by")
-    if by not in figures.BREAKDOWNS:
-        by = "kind"
-    since = figures.period_start(period)
-    moments = feeds.kept_moments().filter(scope, created_at__gte=since)
-    counts = figures.tally_aggregates()
-    by_category = list(
-        moments.values("category__name", "positive")
-        .annotate(n=Count("pk"))
-        .order_by("-positive", "-n", "category__name")
-    )
-    by_grade = list(moments.values("student__grade").annotate(**counts).order_by("student__grade"))
-    by_language = list(
-        moments.annotate(language=figures.primary_family_language())
-        .values("language")
-        .annotate(**counts)
-        .order_by("-positive_count", "language")
-    )
-    for row in by_language:
-        row["language_label"] = language_name(row["language"]) if row["language"] else "—"
-    by_program = list(
-        moments.values("student__programs__name")
-        .annotate(**counts)
-        .order_by("student__programs__name")
-    )
-    for row in by_program:
-        row["program_label"] = row["student__programs__name"] or _("No program")
-    breakdown = figures.weekly_breakdown(moments, by, since)
-    in_scope = [school] if school else schools
-    participation = figures.staff_participation(
-        StaffMember.objects.filter(
-            is_active=True,
-            pk__in=access.staff_for(request.user)
-            .filter(assignments__school__in=in_scope)
-            .values("pk"),
-        ),
-        schools.filter(pk=school.pk) if school else schools,
-        since,
-    )
-    staff_rows = Paginator(participation.recognisers, TABLE_PAGE_SIZE).get_page(
-        page_number(request)
-    )
-    breakdowns = {
-        "kind": _("Good news and needs work"),
-        "category": _("Category"),
-        "grade": _("Grade"),
-        "language": _("Family language"),
-        "program": _("Program"),
-    }
-    chart = {
-        **breakdown.as_chart(),
-        "categories": [row["category__name"] for row in by_category],
-        "category_counts": [row["n"] for row in by_category],
-        "category_positive": [row["positive"] for row in by_category],
-        "labels": {"moments": _("Moments")},
-    }
-    return render(
-        request,
-        "behavior/insights.html",
-        {
-            "schools": schools.order_by("name"),
-            "school": school,
-            "period": period,
-            "periods": periods,
-            "by": by,
-            "breakdowns": list(breakdowns.items()),
-            "breakdown_label": breakdowns[by],
-            "breakdown": breakdown,
-            "by_category": by_category,
-            "by_grade": by_grade,
-            "by_language": by_language,
-            "by_program": by_program,
-            "staff_rows": staff_rows,
-            "participation": participation,
-            "chart": chart,
-        },
-    )

@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from homeroom.behavior import feeds, figures, recording
+from homeroom.behavior import feeds, recording
 from homeroom.behavior.models import Moment
+from homeroom.insights import recognition
 from homeroom.people.models import Program, School, StaffMember
 
 from .test_views import _grow
@@ -44,7 +45,7 @@ def record_known(world, cats, now):
 
 @pytest.fixture
 def known(world, cats):
-    """The known moments around a fixed Wednesday, for week-by-week figures."""
+    """The known moments around a fixed Wednesday, for week-by-week recognition."""
     return record_known(world, cats, NOW)
 
 
@@ -56,7 +57,7 @@ def recent(world, cats):
 
 def breakdown(by):
     moments = feeds.kept_moments().filter(created_at__gte=NOW - timedelta(days=30))
-    result = figures.weekly_breakdown(moments, by, NOW - timedelta(days=30), NOW)
+    result = recognition.weekly_breakdown(moments, by, NOW - timedelta(days=30), NOW)
     assert result.weeks == WEEKS  # every week of the period, quiet ones too
     return [(s.label, s.counts) for s in result.series]
 
@@ -107,14 +108,14 @@ def test_small_groups_are_added_up_as_other(world, cats):
         for _ in range(len(names) - i):  # 8 Helping others, 7 Perseverance, … 1 Off task
             record_at(NOW - timedelta(days=1), world.rivera, [world.ana], cats[name])
     series = breakdown("category")
-    assert len(series) == figures.MAX_SERIES
+    assert len(series) == recognition.MAX_SERIES
     assert [label for label, _counts in series[:-1]] == names[:6]
     assert series[-1] == ("Other", [0, 0, 0, 0, 2 + 1])
 
 
 def test_staff_participation_counts_who_recorded_good_news(known, cats):
     record_at(NOW - timedelta(days=1), known.counselor, [known.ana], cats["Off task"])
-    result = figures.staff_participation(
+    result = recognition.staff_participation(
         StaffMember.objects.filter(assignments__school=known.north),
         School.objects.filter(pk=known.north.pk),
         NOW - timedelta(days=30),
@@ -161,7 +162,7 @@ def test_the_page_in_spanish(recent, login):
     assert "Desglosar por" in html and "Grado 6" in html
 
 
-@pytest.mark.parametrize("by", sorted(figures.BREAKDOWNS))
+@pytest.mark.parametrize("by", sorted(recognition.BREAKDOWNS))
 def test_insights_query_count_does_not_grow_with_the_data(
     world, login, cats, by, django_assert_num_queries
 ):

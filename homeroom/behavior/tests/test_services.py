@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
-from homeroom.behavior import errors, figures, notices, recording
+from homeroom.behavior import errors, notices, recording
 from homeroom.behavior.models import Category, Moment, MomentAudit, SchoolBehaviorSettings
+from homeroom.insights import recognition
 
 
 def test_defaults_are_seeded_once_positive_first(world):
@@ -132,15 +133,15 @@ def test_tallies_count_kept_moments_per_student_section_and_staff(world, cats):
     since = timezone.now() - timedelta(days=7)
     from homeroom.people.models import Student
 
-    students = figures.student_tallies(Student.objects.all(), since)
+    students = recognition.student_tallies(Student.objects.all(), since)
     assert (students[world.ana.pk].positive, students[world.ana.pk].needs_work) == (2, 0)
     assert (students[world.cal.pk].positive, students[world.cal.pk].needs_work) == (1, 1)
     assert students[world.cal.pk].points == 0
-    sections = figures.section_tallies([world.math.pk, world.art.pk], since)
+    sections = recognition.section_tallies([world.math.pk, world.art.pk], since)
     assert (sections[world.math.pk].positive, sections[world.math.pk].needs_work) == (3, 1)
     assert (sections[world.art.pk].positive, sections[world.art.pk].needs_work) == (1, 1)
     assert not sections[world.art.pk].meets(4) and sections[world.math.pk].ratio == 3
-    staff = figures.staff_tallies([world.rivera.pk, world.chen.pk], since)
+    staff = recognition.staff_tallies([world.rivera.pk, world.chen.pk], since)
     assert staff[world.rivera.pk].total == 4 and world.chen.pk not in staff
     assert late.pk  # recorded
 

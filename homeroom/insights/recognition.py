@@ -1,4 +1,5 @@
-"""Figures of recognition: tallies, ratios, weekly breakdowns and staff participation."""
+"""Figures of recognition: tallies, ratios, weekly breakdowns, staff participation, and the
+tables of the leaders' view. Reads moments; writes nothing."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,17 +19,16 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from homeroom.behavior import feeds
+from homeroom.behavior.models import (
+    Moment,
+)
 from homeroom.people import access
 from homeroom.people.languages import language_name
 from homeroom.people.models import (
     School,
     StaffMember,
     Student,
-)
-
-from . import feeds
-from .models import (
-    Moment,
 )
 
 # -- figures ----------------------------------------------------------------------------------
@@ -313,3 +313,58 @@ def staff_participation(
     )
     total = staff_members.count()
     return Participation(recognisers, total, recognisers.count())
+
+
+# -- the leaders' tables ----------------------------------------------------------------------
+
+
+@dataclass
+class LeaderTables:
+    """Moments of a period counted by category, grade, family language and program."""
+
+    by_category: list[dict]
+    by_grade: list[dict]
+    by_language: list[dict]
+    by_program: list[dict]
+
+
+def leader_tables(moments: QuerySet[Moment]) -> LeaderTables:
+    """The leaders' tables of these moments: categories good news first and biggest first;
+    grades in order; languages by good news; programs by name (a moment of a student in two
+    programs counts in both)."""
+    counts = tally_aggregates()
+    by_category = list(
+        moments.values("category__name", "positive")
+        .annotate(n=Count("pk"))
+        .order_by("-positive", "-n", "category__name")
+    )
+    by_grade = list(moments.values("student__grade").annotate(**counts).order_by("student__grade"))
+    by_language = list(
+        moments.annotate(language=primary_family_language())
+        .values("language")
+        .annotate(**counts)
+        .order_by("-positive_count", "language")
+    )
+    for row in by_language:
+        row["language_label"] = language_name(row["language"]) if row["language"] else "—"
+    by_program = list(
+        moments.values("student__programs__name")
+        .annotate(**counts)
+        .order_by("student__programs__name")
+    )
+    for row in by_program:
+        row["program_label"] = row["student__programs__name"] or _("No program")
+    return LeaderTables(by_category, by_grade, by_language, by_program)
+
+
+def school_participation(user, schools: QuerySet[School], since: datetime) -> Participation:
+    """Participation of the active staff the user may look up who work at these schools,
+    counting the moments recorded at them."""
+    return staff_participation(
+        StaffMember.objects.filter(
+            is_active=True,
+            pk__in=access.staff_for(user).filter(assignments__school__in=schools).values("pk"),
+        ),
+        schools,
+        since,
+    )
