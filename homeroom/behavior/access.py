@@ -122,3 +122,19 @@ def staff_or_404(user) -> StaffMember:
     if not viewer.is_staff_member:
         raise Http404
     return viewer.staff
+
+
+def leader_school(user, raw) -> tuple[QuerySet[School], School | None]:
+    """A leader's schools and the one they asked for by id (none asked: all of them). A school
+    outside them, or an id that is not one, is a 404."""
+    schools = leader_schools(user)
+    if not raw:
+        return schools, None
+    try:
+        school_id = int(raw)
+    except (TypeError, ValueError):
+        school_id = None
+    school = schools.filter(pk=school_id).first()
+    if school is None:
+        raise Http404
+    return schools, school

@@ -4,7 +4,6 @@ Each asks behavior's access module whom it may show and the figures modules what
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -29,13 +28,6 @@ def _period(request) -> tuple[str, list[tuple[str, str]]]:
         period = "30"
     labels = {"7": _("Last 7 days"), "30": _("Last 30 days"), "year": _("This school year")}
     return period, [(key, labels[key]) for key, _label in PERIODS]
-
-
-def _int(raw):
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
 
 
 # ---- ratios and nudges ---------------------------------------------------------------------------
@@ -79,17 +71,9 @@ def ratios(request):
 @login_required
 def insights(request):
     _staff(request)
-    schools = behavior_access.leader_schools(request.user)
     query = LeadersQuery(request.GET)
-    school_id = _int(query.value("school"))
-    if query.value("school"):
-        school = schools.filter(pk=school_id).first()
-        if school is None:
-            raise Http404
-        scope = Q(school=school)
-    else:
-        school = None
-        scope = Q(school__in=schools)
+    schools, school = behavior_access.leader_school(request.user, query.value("school"))
+    scope = Q(school=school) if school else Q(school__in=schools)
     period, periods = _period(request)
     by = query.value("by")
     if by not in recognition.BREAKDOWNS:
