@@ -40,7 +40,7 @@ def generate_moments(say=print) -> float:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from homeroom.behavior import services
+    from homeroom.behavior import recording
     from homeroom.behavior.models import Category, Moment
     from homeroom.people.models import Assignment, Role, School, Student
 
@@ -52,7 +52,7 @@ def generate_moments(say=print) -> float:
     rng = random.Random(4)
     categories, teachers, students = {}, {}, []
     for school in School.objects.all():
-        services.ensure_default_categories(school)
+        recording.ensure_default_categories(school)
         categories[school.pk] = list(Category.objects.filter(school=school))
         teachers[school.pk] = list(
             Assignment.objects.filter(school=school, role=Role.TEACHER).values_list(
@@ -125,15 +125,15 @@ def personas():
 
 def time_recording(teacher) -> dict:
     """Record for 30 students at once, RECORD_RUNS times (each undone by deleting it)."""
-    from homeroom.behavior import services
+    from homeroom.behavior import access, recording
     from homeroom.behavior.models import Moment
 
-    students = list(services.recordable_students(teacher).values_list("pk", flat=True)[:30])
-    category = services.active_categories(teacher.schools.first())[0]
+    students = list(access.recordable_students(teacher).values_list("pk", flat=True)[:30])
+    category = recording.active_categories(teacher.schools.first())[0]
     timings = []
     for _ in range(RECORD_RUNS):
         started = time.perf_counter()
-        moments = services.record_moments(teacher, students, category, "Great teamwork.")
+        moments = recording.record_moments(teacher, students, category, "Great teamwork.")
         timings.append((time.perf_counter() - started) * 1000)
         Moment.objects.filter(pk__in=[m.pk for m in moments]).delete()
     timings.sort()

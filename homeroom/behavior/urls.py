@@ -13,6 +13,4 @@ urlpatterns = [
     path("review/", views.review_list, name="review_list"),
     path("children/<int:pk>/", views.child_feed, name="child_feed"),
     path("children/<int:pk>/respond/<int:moment_pk>/", views.respond, name="respond"),
-    path("ratios/", views.ratios, name="ratios"),
-    path("insights/", views.insights, name="insights"),
 ]

@@ -1,11 +1,11 @@
-"""Recording moments, the family feed, ratios and the leaders' view; each view asks
-people/access.py (through services) for what the user may see and calls one service."""
+"""Recording moments, the review queue and the family feed; each view asks the access modules
+for what the user may see and calls one write. The figures pages live in `insights`."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,36 +15,29 @@ from django.views.decorators.http import require_POST
 
 from homeroom.forms import first_error, page_number, refused
 from homeroom.people import access
-from homeroom.people.languages import language_name
 from homeroom.people.models import (
     Enrollment,
-    Guardianship,
-    School,
     StaffMember,
-    Student,
-    TeachingAssignment,
 )
 from homeroom.translation.codes import base_language
 from homeroom.translation.services import TranslationUnavailable, translate
 
-from . import services
+from . import access as behavior_access
+from . import errors, feeds, notices, recording
 from .forms import (
     CorrectionForm,
     FamilyMessageForm,
-    LeadersQuery,
     NotificationForm,
     RecordForm,
     RecordQuery,
     RespondForm,
     WithdrawForm,
 )
-from .models import Category, FamilyResponse, Moment, SchoolBehaviorSettings
+from .models import Category, FamilyResponse, Moment
 
 FEED_PAGE_SIZE = 20
 TABLE_PAGE_SIZE = 50
-NUDGE_LIST_SIZE = 20
 STAFF_LANGUAGE = "en"
-PERIODS = (("7", "Last 7 days"), ("30", "Last 30 days"), ("year", "This school year"))
 
 
 def _htmx(request) -> bool:
@@ -52,18 +45,7 @@ def _htmx(request) -> bool:
 
 
 def _staff(request) -> StaffMember:
-    viewer = access.viewer_for(request.user)
-    if not viewer.is_staff_member:
-        raise Http404
-    return viewer.staff
-
-
-def _period(request) -> tuple[str, list[tuple[str, str]]]:
-    period = LeadersQuery(request.GET).value("period")
-    if period not in {key for key, _label in PERIODS}:
-        period = "30"
-    labels = {"7": _("Last 7 days"), "30": _("Last 30 days"), "year": _("This school year")}
-    return period, [(key, labels[key]) for key, _label in PERIODS]
+    return behavior_access.staff_or_404(request.user)
 
 
 def _staff_moment(request, pk) -> Moment:
@@ -103,8 +85,8 @@ def _record(request, staff, students_scope, school, *, back):
         raise Http404
     else:
         try:
-            moments = services.record_moments(staff, ids, category, note)
-        except services.MomentRefused as refusal:
+            moments = recording.record_moments(staff, ids, category, note)
+        except errors.MomentRefused as refusal:
             error = str(refusal)
     if _htmx(request):
         return render(
@@ -127,19 +109,12 @@ def _recorded_text(count: int) -> str:
     }
 
 
-def _int(raw):
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 def section_record(request, pk):
     staff = _staff(request)
     section = access.get_section_for(request.user, pk)
     enrolled = Enrollment.objects.filter(section=section, is_active=True).values("student_id")
-    students = services.recordable_students(staff).filter(pk__in=enrolled)
+    students = behavior_access.recordable_students(staff).filter(pk__in=enrolled)
     back = request.get_full_path()
     if request.method == "POST":
         return _record(request, staff, students, section.school, back=back)
@@ -150,7 +125,7 @@ def section_record(request, pk):
         {
             "section": section,
             "students": students.order_by("family_name", "given_name", "pk"),
-            "categories": services.active_categories(section.school),
+            "categories": recording.active_categories(section.school),
             "preselected": set(query.value("student")),
             "preselected_kind": query.value("kind"),
         },
@@ -161,7 +136,7 @@ def section_record(request, pk):
 def student_moments(request, pk):
     staff = _staff(request)
     student = access.get_student_for(request.user, pk)
-    scope = services.recordable_students(staff).filter(pk=student.pk)
+    scope = behavior_access.recordable_students(staff).filter(pk=student.pk)
     back = request.get_full_path()
     if request.method == "POST":
         return _record(request, staff, scope, student.school, back=back)
@@ -179,14 +154,16 @@ def student_moments(request, pk):
     page = Paginator(moments, FEED_PAGE_SIZE).get_page(page_number(request))
     now = timezone.now()
     for moment in page:
-        moment.changeable = not moment.is_withdrawn and services.may_change(staff, moment, now=now)
+        moment.changeable = not moment.is_withdrawn and behavior_access.may_change(
+            staff, moment, now=now
+        )
     return render(
         request,
         "behavior/student_moments.html",
         {
             "student": student,
             "can_record": scope.exists(),
-            "categories": services.active_categories(student.school),
+            "categories": recording.active_categories(student.school),
             "page": page,
             "preselected_kind": RecordQuery(request.GET).value("kind"),
         },
@@ -212,7 +189,7 @@ def withdraw(request):
     if not moments or len(moments) != len(set(ids)):
         raise Http404
     for moment in moments:
-        services.withdraw_moment(staff, moment)
+        recording.withdraw_moment(staff, moment)
     text = _("Withdrawn: families will not see it.")
     if _htmx(request):
         return render(request, "behavior/partials/withdrawn.html", {"text": text})
@@ -224,9 +201,9 @@ def withdraw(request):
 def correct(request, pk):
     staff = _staff(request)
     moment = _staff_moment(request, pk)
-    if not services.may_change(staff, moment):
+    if not behavior_access.may_change(staff, moment):
         raise PermissionDenied
-    categories = services.active_categories(moment.school)
+    categories = recording.active_categories(moment.school)
     form = CorrectionForm(
         request.POST or None, initial={"category": moment.category_id, "note": moment.note}
     )
@@ -237,10 +214,10 @@ def correct(request, pk):
             form.add_error("category", _("Choose a category."))
         else:
             try:
-                services.correct_moment(
+                recording.correct_moment(
                     staff, moment, category=category, note=form.cleaned_data["note"]
                 )
-            except services.MomentRefused as refusal:
+            except errors.MomentRefused as refusal:
                 form.add_error(None, str(refusal))
             else:
                 messages.success(request, _("Corrected."))
@@ -251,7 +228,7 @@ def correct(request, pk):
 @login_required
 def review_list(request):
     staff = _staff(request)
-    moments = services.moments_awaiting_review(staff).select_related(
+    moments = feeds.moments_awaiting_review(staff).select_related(
         "student", "category", "recorded_by"
     )
     page = Paginator(moments, TABLE_PAGE_SIZE).get_page(page_number(request))
@@ -263,7 +240,7 @@ def review_list(request):
 def review(request, pk):
     staff = _staff(request)
     moment = _staff_moment(request, pk)
-    services.review_moment(staff, moment)
+    recording.review_moment(staff, moment)
     messages.success(request, _("Marked reviewed: the family will hear of it in the next digest."))
     return redirect("behavior:review_list")
 
@@ -272,19 +249,7 @@ def review(request, pk):
 
 
 def _own_child(request, pk) -> tuple:
-    viewer = access.viewer_for(request.user)
-    if not viewer.is_guardian:
-        raise Http404
-    links = Guardianship.objects.filter(
-        guardian=viewer.guardian, is_active=True, may_see_records=True
-    )
-    try:
-        student = Student.objects.select_related("school").get(
-            pk=pk, is_active=True, guardianships__in=links
-        )
-    except (Student.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    return viewer.guardian, student
+    return behavior_access.own_child(request.user, pk)
 
 
 def _translate_page(moments, reader: str, school, protect) -> bool | None:
@@ -319,7 +284,7 @@ def child_feed(request, pk):
         initial=dict(
             zip(
                 ("moment_notifications", "daily_time"),
-                services.notification_choice(guardian),
+                notices.notification_choice(guardian),
                 strict=False,
             )
         )
@@ -327,14 +292,14 @@ def child_feed(request, pk):
     if request.method == "POST":
         form = NotificationForm(request.POST)
         if form.is_valid():
-            services.set_notification_choice(
+            notices.set_notification_choice(
                 guardian, form.cleaned_data["moment_notifications"], form.cleaned_data["daily_time"]
             )
             messages.success(request, _("Saved. We will tell you about moments as you chose."))
             return redirect("behavior:child_feed", student.pk)
     mine = FamilyResponse.objects.filter(guardian=guardian).order_by("created_at", "pk")
     moments = (
-        services.family_feed(guardian, student)
+        feeds.family_feed(guardian, student)
         .select_related("category", "recorded_by")
         .prefetch_related(Prefetch("responses", queryset=mine, to_attr="my_responses"))
     )
@@ -369,16 +334,16 @@ def child_feed(request, pk):
 @require_POST
 def respond(request, pk, moment_pk):
     guardian, student = _own_child(request, pk)
-    moment = services.family_feed(guardian, student).filter(pk=moment_pk).first()
+    moment = feeds.family_feed(guardian, student).filter(pk=moment_pk).first()
     if moment is None:
         raise Http404
     form = RespondForm(request.POST)
     error = None
     try:
         if not form.is_valid():
-            raise services.MomentRefused(first_error(form))
-        services.respond(guardian, moment, form.cleaned_data["kind"], form.cleaned_data["text"])
-    except services.MomentRefused as refusal:
+            raise errors.MomentRefused(first_error(form))
+        recording.respond(guardian, moment, form.cleaned_data["kind"], form.cleaned_data["text"])
+    except errors.MomentRefused as refusal:
         error = str(refusal)
     if _htmx(request):
         moment.my_responses = list(
@@ -400,200 +365,3 @@ def respond(request, pk, moment_pk):
     else:
         messages.success(request, _("Thank you! Your answer was sent to the school."))
     return redirect(reverse("behavior:child_feed", args=[student.pk]) + f"#moment-{moment.pk}")
-
-
-# ---- ratios and nudges ---------------------------------------------------------------------------
-
-
-@login_required
-def ratios(request):
-    staff = _staff(request)
-    period, periods = _period(request)
-    since = services.period_start(period)
-    taught = TeachingAssignment.objects.filter(section=OuterRef("pk"), staff=staff, is_active=True)
-    sections = list(
-        access.sections_for(request.user)
-        .filter(Exists(taught))
-        .select_related("school")
-        .order_by("title", "pk")
-    )
-    targets = {
-        s.school_id: s.ratio_target
-        for s in SchoolBehaviorSettings.objects.filter(
-            school_id__in={x.school_id for x in sections}
-        )
-    }
-    default_target = SchoolBehaviorSettings._meta.get_field("ratio_target").default
-    tallies = services.section_tallies([s.pk for s in sections], since)
-    for section in sections:
-        section.tally = tallies.get(section.pk, services.Tally())
-        section.target = targets.get(section.school_id, default_target)
-        section.meets = section.tally.meets(section.target)
-    # The classes' students by id first: a handful of rows, so the queries below start from
-    # them instead of testing every student of the district.
-    in_sections = set(
-        Enrollment.objects.filter(is_active=True, section__in=[s.pk for s in sections]).values_list(
-            "student_id", flat=True
-        )
-    )
-    recent = Q(moments__created_at__gte=since, moments__withdrawn_at__isnull=True)
-    students = (
-        services.recordable_students(staff)
-        .filter(pk__in=in_sections)
-        .annotate(
-            positive_count=Count("moments", filter=recent & Q(moments__positive=True)),
-            needs_work_count=Count("moments", filter=recent & Q(moments__positive=False)),
-        )
-    )
-    first_section = Subquery(
-        Enrollment.objects.filter(
-            student=OuterRef("pk"), is_active=True, section__in=[s.pk for s in sections]
-        )
-        .order_by("section__title", "section_id")
-        .values("section_id")[:1]
-    )
-    only_needs_work = list(
-        students.filter(positive_count=0, needs_work_count__gt=0)
-        .annotate(section_id=first_section)
-        .order_by("-needs_work_count", "family_name", "pk")[:NUDGE_LIST_SIZE]
-    )
-    good_news = services.kept_moments().filter(
-        student=OuterRef("pk"), positive=True, category__visible_to_families=True
-    )
-    contactable = Guardianship.objects.about_the_child().filter(student=OuterRef("pk"))
-    never_good = list(
-        services.recordable_students(staff)
-        .filter(Exists(contactable), pk__in=in_sections)
-        .exclude(Exists(good_news))
-        .annotate(section_id=first_section)
-        .order_by("family_name", "given_name", "pk")[:NUDGE_LIST_SIZE]
-    )
-    points = Paginator(
-        students.annotate(
-            points_total=services.tally_aggregates("moments__")["points_total"]
-        ).order_by("family_name", "given_name", "pk"),
-        TABLE_PAGE_SIZE,
-    ).get_page(page_number(request))
-    mine = services.staff_tallies([staff.pk], since).get(staff.pk, services.Tally())
-    reviews = services.review_school_ids(staff).exists()
-    return render(
-        request,
-        "behavior/ratios.html",
-        {
-            "period": period,
-            "periods": periods,
-            "sections": sections,
-            "only_needs_work": only_needs_work,
-            "never_good": never_good,
-            "points": points,
-            "mine": mine,
-            "reviews": reviews,
-            "awaiting_review": services.moments_awaiting_review(staff).count() if reviews else 0,
-            "target": targets.get(sections[0].school_id, default_target)
-            if sections
-            else default_target,
-        },
-    )
-
-
-# ---- leaders' view -----------------------------------------------------------------------------
-
-
-@login_required
-def insights(request):
-    staff = _staff(request)
-    viewer = access.viewer_for(request.user)
-    if viewer.is_district_admin:
-        schools = School.objects.filter(district_id=staff.district_id, is_active=True)
-    elif viewer.admin_school_ids:
-        schools = School.objects.filter(pk__in=viewer.admin_school_ids, is_active=True)
-    else:
-        raise Http404
-    query = LeadersQuery(request.GET)
-    school_id = _int(query.value("school"))
-    if query.value("school"):
-        school = schools.filter(pk=school_id).first()
-        if school is None:
-            raise Http404
-        scope = Q(school=school)
-    else:
-        school = None
-        scope = Q(school__in=schools)
-    period, periods = _period(request)
-    by = query.value("by")
-    if by not in services.BREAKDOWNS:
-        by = "kind"
-    since = services.period_start(period)
-    moments = services.kept_moments().filter(scope, created_at__gte=since)
-    counts = services.tally_aggregates()
-    by_category = list(
-        moments.values("category__name", "positive")
-        .annotate(n=Count("pk"))
-        .order_by("-positive", "-n", "category__name")
-    )
-    by_grade = list(moments.values("student__grade").annotate(**counts).order_by("student__grade"))
-    by_language = list(
-        moments.annotate(language=services.primary_family_language())
-        .values("language")
-        .annotate(**counts)
-        .order_by("-positive_count", "language")
-    )
-    for row in by_language:
-        row["language_label"] = language_name(row["language"]) if row["language"] else "—"
-    by_program = list(
-        moments.values("student__programs__name")
-        .annotate(**counts)
-        .order_by("student__programs__name")
-    )
-    for row in by_program:
-        row["program_label"] = row["student__programs__name"] or _("No program")
-    breakdown = services.weekly_breakdown(moments, by, since)
-    in_scope = [school] if school else schools
-    participation = services.staff_participation(
-        StaffMember.objects.filter(
-            is_active=True,
-            pk__in=access.staff_for(request.user)
-            .filter(assignments__school__in=in_scope)
-            .values("pk"),
-        ),
-        School.objects.filter(pk__in=[school.pk]) if school else schools,
-        since,
-    )
-    staff_rows = Paginator(participation.recognisers, TABLE_PAGE_SIZE).get_page(
-        page_number(request)
-    )
-    breakdowns = {
-        "kind": _("Good news and needs work"),
-        "category": _("Category"),
-        "grade": _("Grade"),
-        "language": _("Family language"),
-        "program": _("Program"),
-    }
-    chart = {
-        **breakdown.as_chart(),
-        "categories": [row["category__name"] for row in by_category],
-        "category_counts": [row["n"] for row in by_category],
-        "category_positive": [row["positive"] for row in by_category],
-        "labels": {"moments": _("Moments")},
-    }
-    return render(
-        request,
-        "behavior/insights.html",
-        {
-            "schools": schools.order_by("name"),
-            "school": school,
-            "period": period,
-            "periods": periods,
-            "by": by,
-            "breakdowns": list(breakdowns.items()),
-            "breakdown_label": breakdowns[by],
-            "breakdown": breakdown,
-            "by_category": by_category,
-            "by_grade": by_grade,
-            "by_language": by_language,
-            "by_program": by_program,
-            "staff_rows": staff_rows,
-            "participation": participation,
-            "chart": chart,
-        },
-    )

@@ -538,3 +538,15 @@ def own_children_links(user) -> QuerySet[Guardianship]:
     if viewer.guardian is None:
         return Guardianship.objects.none()
     return records_links_of(viewer.guardian)
+
+
+# ---- a child's families, whatever they may see ----------------------------------------------
+
+
+def active_links_of_child(student) -> QuerySet[Guardianship]:
+    """A child's active links (whatever the contact and records choices), the primary guardian
+    first, then the first linked: whose language counts as the family's in figures. `student`
+    may be an `OuterRef`."""
+    return Guardianship.objects.filter(student=student, is_active=True).order_by(
+        "-is_primary", "pk"
+    )

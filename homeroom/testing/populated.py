@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from homeroom.behavior import services as behavior
+from homeroom.behavior import recording as behavior
 from homeroom.behavior.models import Category
 from homeroom.messaging import interpreters
 from homeroom.messaging import services as messaging

@@ -48,5 +48,5 @@ def test_the_access_modules_and_what_writes_people_are_exempt():
         "homeroom/behavior/tests/test_x.py",
     ):
         assert is_exempt(exempt), exempt
-    for checked in ("homeroom/behavior/services.py", "homeroom/web/views.py"):
+    for checked in ("homeroom/behavior/recording.py", "homeroom/web/views.py"):
         assert not is_exempt(checked), checked

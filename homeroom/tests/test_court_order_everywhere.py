@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
-from homeroom.behavior import services as behavior
+from homeroom.behavior import notices
+from homeroom.behavior import recording as behavior
 from homeroom.behavior.models import Category
 from homeroom.messaging import services as messaging
 from homeroom.messaging.inbound.email import receive_email
@@ -102,7 +103,7 @@ def test_nothing_the_school_does_about_the_child_reaches_the_barred_father(order
     behavior.ensure_default_categories(world.north)
     category = Category.objects.filter(school=world.north, kind="positive").first()
     behavior.record_moments(world.rivera, [world.cal], category, note="Helped a classmate.")
-    behavior.send_moment_digests(now=timezone.now() + timedelta(days=2))
+    notices.send_moment_digests(now=timezone.now() + timedelta(days=2))
     update = routines.weekly_update_for(world.math, world.rivera, routines.local_today())
     routines.save_sentence(update, world.cal, f"{CHILD} explained fractions to the class.")
     routines.send_weekly_update(update, world.rivera)

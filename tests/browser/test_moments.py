@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from homeroom.behavior import services
+from homeroom.behavior import recording
 from homeroom.behavior.models import FamilyResponse, Moment
 from homeroom.testing.personas import build_world, give_totp
 
@@ -16,9 +16,9 @@ from .test_staff_signin import current_totp, sign_in_with_password
 
 def test_teacher_records_good_news_for_a_whole_section(page, transactional_db):
     world = build_world()
-    services.ensure_default_categories(world.north)
-    off_task = next(c for c in services.active_categories(world.north) if c.name == "Off task")
-    services.record_moments(world.rivera, [world.cal], off_task, "No pencil again.")
+    recording.ensure_default_categories(world.north)
+    off_task = next(c for c in recording.active_categories(world.north) if c.name == "Off task")
+    recording.record_moments(world.rivera, [world.cal], off_task, "No pencil again.")
     sign_in_with_password(page, world.rivera.user.email)
     expect(page.get_by_role("heading", name="My classes")).to_be_visible()
     check_page(page, "moments-teacher-home")
@@ -46,9 +46,9 @@ def test_teacher_records_good_news_for_a_whole_section(page, transactional_db):
 
 def test_rosa_reads_good_news_in_spanish_and_answers(page, transactional_db):
     world = build_world()
-    services.ensure_default_categories(world.north)
-    category = services.active_categories(world.north)[0]  # Helping others
-    services.record_moments(
+    recording.ensure_default_categories(world.north)
+    category = recording.active_categories(world.north)[0]  # Helping others
+    recording.record_moments(
         world.rivera, [world.ana], category, "Ana helped a classmate with fractions."
     )
     page.goto("/accounts/login/")
@@ -76,10 +76,10 @@ def test_rosa_reads_good_news_in_spanish_and_answers(page, transactional_db):
 
 def test_leader_sees_insights_with_charts_and_tables(page, transactional_db):
     world = build_world()
-    services.ensure_default_categories(world.north)
-    categories = services.active_categories(world.north)
-    services.record_moments(world.rivera, [world.ana, world.cal], categories[0], "Teamwork")
-    services.record_moments(world.chen, [world.ben], categories[-1])
+    recording.ensure_default_categories(world.north)
+    categories = recording.active_categories(world.north)
+    recording.record_moments(world.rivera, [world.ana, world.cal], categories[0], "Teamwork")
+    recording.record_moments(world.chen, [world.ben], categories[-1])
     give_totp(world.principal.user)
     sign_in_with_password(page, world.principal.user.email)
     page.locator("input[name=code]").fill(current_totp("JBSWY3DPEHPK3PXP"))

@@ -1,17 +1,17 @@
 import pytest
 
-from homeroom.behavior import services
+from homeroom.behavior import recording
 from homeroom.behavior.models import Category
 
 
 @pytest.fixture
 def cats(world):
     """North's categories by name, seeded as when the school first records."""
-    services.ensure_default_categories(world.north)
+    recording.ensure_default_categories(world.north)
     return {c.name: c for c in Category.objects.filter(school=world.north)}
 
 
 @pytest.fixture
 def south_cats(world):
-    services.ensure_default_categories(world.south)
+    recording.ensure_default_categories(world.south)
     return {c.name: c for c in Category.objects.filter(school=world.south)}

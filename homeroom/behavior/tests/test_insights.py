@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from homeroom.behavior import services
+from homeroom.behavior import feeds, recording
 from homeroom.behavior.models import Moment
+from homeroom.insights import recognition
 from homeroom.people.models import Program, School, StaffMember
 
 from .test_views import _grow
@@ -21,7 +22,7 @@ WEEKS.append(date(2026, 11, 16))
 
 
 def record_at(when, staff, students, category):
-    moments = services.record_moments(staff, students, category)
+    moments = recording.record_moments(staff, students, category)
     Moment.objects.filter(pk__in=[m.pk for m in moments]).update(created_at=when)
     return moments
 
@@ -44,7 +45,7 @@ def record_known(world, cats, now):
 
 @pytest.fixture
 def known(world, cats):
-    """The known moments around a fixed Wednesday, for week-by-week figures."""
+    """The known moments around a fixed Wednesday, for week-by-week recognition."""
     return record_known(world, cats, NOW)
 
 
@@ -55,8 +56,8 @@ def recent(world, cats):
 
 
 def breakdown(by):
-    moments = services.kept_moments().filter(created_at__gte=NOW - timedelta(days=30))
-    result = services.weekly_breakdown(moments, by, NOW - timedelta(days=30), NOW)
+    moments = feeds.kept_moments().filter(created_at__gte=NOW - timedelta(days=30))
+    result = recognition.weekly_breakdown(moments, by, NOW - timedelta(days=30), NOW)
     assert result.weeks == WEEKS  # every week of the period, quiet ones too
     return [(s.label, s.counts) for s in result.series]
 
@@ -107,14 +108,14 @@ def test_small_groups_are_added_up_as_other(world, cats):
         for _ in range(len(names) - i):  # 8 Helping others, 7 Perseverance, … 1 Off task
             record_at(NOW - timedelta(days=1), world.rivera, [world.ana], cats[name])
     series = breakdown("category")
-    assert len(series) == services.MAX_SERIES
+    assert len(series) == recognition.MAX_SERIES
     assert [label for label, _counts in series[:-1]] == names[:6]
     assert series[-1] == ("Other", [0, 0, 0, 0, 2 + 1])
 
 
 def test_staff_participation_counts_who_recorded_good_news(known, cats):
     record_at(NOW - timedelta(days=1), known.counselor, [known.ana], cats["Off task"])
-    result = services.staff_participation(
+    result = recognition.staff_participation(
         StaffMember.objects.filter(assignments__school=known.north),
         School.objects.filter(pk=known.north.pk),
         NOW - timedelta(days=30),
@@ -147,7 +148,7 @@ def test_the_page_draws_the_chosen_breakdown_with_a_table(recent, login):
 
 
 def test_the_page_lists_who_recognises_and_counts_who_did_not(recent, login, cats):
-    services.record_moments(recent.counselor, [recent.ana], cats["Off task"])
+    recording.record_moments(recent.counselor, [recent.ana], cats["Off task"])
     html, _data = insights(login(recent.principal), school=recent.north.pk)
     staff = html.split('id="staff-heading"')[1]
     assert "2 of 6 staff members recorded good news in this period." in staff
@@ -161,13 +162,13 @@ def test_the_page_in_spanish(recent, login):
     assert "Desglosar por" in html and "Grado 6" in html
 
 
-@pytest.mark.parametrize("by", sorted(services.BREAKDOWNS))
+@pytest.mark.parametrize("by", sorted(recognition.BREAKDOWNS))
 def test_insights_query_count_does_not_grow_with_the_data(
     world, login, cats, by, django_assert_num_queries
 ):
     from .test_views import _queries
 
-    services.record_moments(world.rivera, [world.ana, world.cal], cats["Kindness"])
+    recording.record_moments(world.rivera, [world.ana, world.cal], cats["Kindness"])
     client = login(world.principal)
     url = reverse("behavior:insights") + f"?by={by}"
     small = _queries(client, url)
@@ -177,7 +178,7 @@ def test_insights_query_count_does_not_grow_with_the_data(
     )
     for i, student in enumerate(world.north.students.filter(family_name="Extra")):
         student.programs.add(programs[i % len(programs)])
-    services.record_moments(world.counselor, [world.ben], cats["Perseverance"])
+    recording.record_moments(world.counselor, [world.ben], cats["Perseverance"])
     client.get(url)
     with django_assert_num_queries(small):
         response = client.get(url)

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from homeroom.behavior import services
+from homeroom.behavior import errors, recording
 from homeroom.behavior.models import FamilyResponse
 from homeroom.messaging import services as messaging
 from homeroom.messaging.limits import MAX_MESSAGE_CHARS, MessageTooLong
@@ -21,24 +21,24 @@ def _stored():
 
 
 def test_a_moment_answer_of_100000_characters_is_refused_and_nothing_is_stored(world, cats):
-    (moment,) = services.record_moments(world.rivera, [world.ana], cats["Kindness"])
+    (moment,) = recording.record_moments(world.rivera, [world.ana], cats["Kindness"])
     before = _stored()
-    with pytest.raises(services.MomentRefused) as refused:
-        services.respond(world.rosa, moment, FamilyResponse.Kind.MESSAGE, "x" * 100_000)
+    with pytest.raises(errors.MomentRefused) as refused:
+        recording.respond(world.rosa, moment, FamilyResponse.Kind.MESSAGE, "x" * 100_000)
     assert "100000 characters long; keep it to 10000 or fewer" in str(refused.value)
     assert _stored() == before
 
 
 def test_a_moment_answer_of_10000_characters_is_sent(world, cats):
-    (moment,) = services.record_moments(world.rivera, [world.ana], cats["Kindness"])
-    services.respond(world.rosa, moment, FamilyResponse.Kind.MESSAGE, "y" * MAX_MESSAGE_CHARS)
+    (moment,) = recording.record_moments(world.rivera, [world.ana], cats["Kindness"])
+    recording.respond(world.rosa, moment, FamilyResponse.Kind.MESSAGE, "y" * MAX_MESSAGE_CHARS)
     assert MAX_MESSAGE_CHARS == 10_000
     assert len(Message.objects.get(author_guardian=world.rosa).body) == 10_000
     assert FamilyResponse.objects.filter(guardian=world.rosa).count() == 1
 
 
 def test_the_feed_says_an_overlong_answer_is_too_long_and_stores_nothing(world, login, cats):
-    (moment,) = services.record_moments(world.rivera, [world.ana], cats["Kindness"])
+    (moment,) = recording.record_moments(world.rivera, [world.ana], cats["Kindness"])
     url = reverse("behavior:respond", args=[world.ana.pk, moment.pk])
     before = _stored()
     response = login(world.rosa).post(

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from homeroom.behavior import services
+from homeroom.behavior import errors, feeds, notices, recording
 from homeroom.behavior.models import Moment, MomentNotice, MomentThread, SchoolBehaviorSettings
 from homeroom.messaging.models import Delivery, Message
 
@@ -18,7 +18,7 @@ def at(hour, minute=0, day=18):
 
 
 def record_at(when, staff, students, category, note=""):
-    moments = services.record_moments(staff, students, category, note)
+    moments = recording.record_moments(staff, students, category, note)
     Moment.objects.filter(pk__in=[m.pk for m in moments]).update(created_at=when)
     return moments
 
@@ -31,11 +31,11 @@ def digest_messages(guardian, student):
 
 
 def choose(guardian, choice, daily_time="18:00"):
-    services.set_notification_choice(guardian, choice, daily_time)
+    notices.set_notification_choice(guardian, choice, daily_time)
 
 
 def test_default_choice_is_a_daily_digest_at_six(world):
-    assert services.notification_choice(world.rosa) == ("daily", "18:00")
+    assert notices.notification_choice(world.rosa) == ("daily", "18:00")
 
 
 def test_each_sends_good_news_at_once_to_that_family_only(
@@ -43,7 +43,7 @@ def test_each_sends_good_news_at_once_to_that_family_only(
 ):
     choose(world.marco, "each")
     with django_capture_on_commit_callbacks(execute=True):
-        (moment,) = services.record_moments(world.rivera, [world.ana], cats["Kindness"], "Shared")
+        (moment,) = recording.record_moments(world.rivera, [world.ana], cats["Kindness"], "Shared")
     (message,) = digest_messages(world.marco, world.ana)
     assert "Kindness: Shared" in message.body and "Ana Lopez" in message.body
     assert Delivery.objects.filter(message=message, guardian=world.marco).exists()
@@ -55,24 +55,24 @@ def test_each_sends_good_news_at_once_to_that_family_only(
 def test_needs_work_never_goes_out_at_once(world, cats, django_capture_on_commit_callbacks):
     choose(world.marco, "each")
     with django_capture_on_commit_callbacks(execute=True):
-        services.record_moments(world.rivera, [world.ana], cats["Off task"])
+        recording.record_moments(world.rivera, [world.ana], cats["Off task"])
     assert digest_messages(world.marco, world.ana) == []
 
 
 def test_daily_digest_goes_at_the_chosen_time_good_news_first(world, cats):
     record_at(at(9), world.rivera, [world.ana], cats["Off task"], "Phone in class")
     record_at(at(10), world.rivera, [world.ana], cats["Great work"], "Fine essay")
-    assert services.send_moment_digests(at(17, 59)) == 0
-    assert services.send_moment_digests(at(18, 5)) == 2  # Rosa and Marco, each their thread
+    assert notices.send_moment_digests(at(17, 59)) == 0
+    assert notices.send_moment_digests(at(18, 5)) == 2  # Rosa and Marco, each their thread
     (message,) = digest_messages(world.rosa, world.ana)
     assert message.body.index("Fine essay") < message.body.index("Phone in class")
     assert message.translations.filter(language="es").exists()  # Rosa reads it in Spanish
-    assert services.send_moment_digests(at(18, 10)) == 0  # never twice
+    assert notices.send_moment_digests(at(18, 10)) == 0  # never twice
 
 
 def test_the_digest_frame_comes_from_the_reviewed_catalogue(world, cats):
     record_at(at(10), world.rivera, [world.ana], cats["Great work"], "Fine essay")
-    services.send_moment_digests(at(18, 5))
+    notices.send_moment_digests(at(18, 5))
     (message,) = digest_messages(world.rosa, world.ana)
     spanish = message.translations.get(language="es")
     # The words Homeroom writes are the catalogue's; the teacher's note goes through the
@@ -85,41 +85,41 @@ def test_the_digest_frame_comes_from_the_reviewed_catalogue(world, cats):
 
 def test_a_moment_recorded_after_the_digest_waits_for_the_next_one(world, cats):
     record_at(at(10), world.rivera, [world.ana], cats["Kindness"])
-    services.send_moment_digests(at(18, 5))
+    notices.send_moment_digests(at(18, 5))
     record_at(at(19), world.rivera, [world.ana], cats["Unprepared"], "No homework")
-    assert services.send_moment_digests(at(19, 5)) == 0
-    assert services.send_moment_digests(at(18, 5, day=19)) == 2
+    assert notices.send_moment_digests(at(19, 5)) == 0
+    assert notices.send_moment_digests(at(18, 5, day=19)) == 2
     messages = digest_messages(world.rosa, world.ana)
     assert len(messages) == 2 and "No homework" in messages[1].body
 
 
 def test_withdrawn_moments_are_never_sent(world, cats):
     (moment,) = record_at(at(10), world.rivera, [world.ana], cats["Off task"], "Wrong kid")
-    services.withdraw_moment(world.rivera, moment)
-    assert services.send_moment_digests(at(18, 5)) == 0
+    recording.withdraw_moment(world.rivera, moment)
+    assert notices.send_moment_digests(at(18, 5)) == 0
 
 
 def test_review_required_holds_needs_work_until_reviewed(world, cats):
     SchoolBehaviorSettings.objects.create(school=world.north, needs_work_review_required=True)
     (moment,) = record_at(at(10), world.rivera, [world.ana], cats["Off task"], "Talking")
-    assert services.send_moment_digests(at(18, 5)) == 0
-    services.review_moment(world.principal, moment)
-    assert services.send_moment_digests(at(18, 5, day=19)) == 2
+    assert notices.send_moment_digests(at(18, 5)) == 0
+    recording.review_moment(world.principal, moment)
+    assert notices.send_moment_digests(at(18, 5, day=19)) == 2
     assert "Talking" in digest_messages(world.rosa, world.ana)[0].body
 
 
 def test_weekly_digest_waits_for_friday(world, cats):
     choose(world.rosa, "weekly")
     record_at(at(10), world.rivera, [world.ana], cats["Kindness"], "Kind")
-    services.send_moment_digests(at(18, 5))
+    notices.send_moment_digests(at(18, 5))
     assert digest_messages(world.rosa, world.ana) == []  # Wednesday
-    services.send_moment_digests(at(18, 5, day=20))  # Friday
+    notices.send_moment_digests(at(18, 5, day=20))  # Friday
     assert len(digest_messages(world.rosa, world.ana)) == 1
 
 
 def test_a_restricted_guardian_hears_nothing(world, cats):
     record_at(at(10), world.rivera, [world.cal], cats["Kindness"])
-    services.send_moment_digests(at(18, 5))
+    notices.send_moment_digests(at(18, 5))
     assert digest_messages(world.ray, world.cal) == []
     assert len(digest_messages(world.gina, world.cal)) == 1
 
@@ -128,21 +128,21 @@ def test_hidden_categories_are_not_sent(world, cats):
     cats["Off task"].visible_to_families = False
     cats["Off task"].save()
     record_at(at(10), world.rivera, [world.ana], cats["Off task"])
-    assert services.send_moment_digests(at(18, 5)) == 0
+    assert notices.send_moment_digests(at(18, 5)) == 0
 
 
 @pytest.mark.parametrize("choice,daily_time", [("hourly", "18:00"), ("daily", "25:00")])
 def test_bad_choices_are_refused(world, choice, daily_time):
-    with pytest.raises(services.MomentRefused):
-        services.set_notification_choice(world.rosa, choice, daily_time)
+    with pytest.raises(errors.MomentRefused):
+        notices.set_notification_choice(world.rosa, choice, daily_time)
     world.rosa.refresh_from_db()
     assert "moment_notifications" not in world.rosa.metadata
 
 
 def test_other_families_never_see_a_childs_moments(world, cats):
     record_at(at(10), world.rivera, [world.ana], cats["Kindness"])
-    assert services.family_feed(world.rosa, world.ana).count() == 1
-    assert services.family_feed(world.gina, world.ana).count() == 0
+    assert feeds.family_feed(world.rosa, world.ana).count() == 1
+    assert feeds.family_feed(world.gina, world.ana).count() == 0
 
 
 def test_a_parent_barred_from_records_hears_no_moment(
@@ -155,8 +155,8 @@ def test_a_parent_barred_from_records_hears_no_moment(
         may_see_records=False
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.record_moments(world.rivera, [world.ana], cats["Kindness"], "Shared")
+        recording.record_moments(world.rivera, [world.ana], cats["Kindness"], "Shared")
     record_at(at(10), world.rivera, [world.ana], cats["Great work"], "Fine essay")
 
-    assert services.send_moment_digests(at(18, 5)) == 1  # Rosa's only
+    assert notices.send_moment_digests(at(18, 5)) == 1  # Rosa's only
     assert digest_messages(world.marco, world.ana) == []

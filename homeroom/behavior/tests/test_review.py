@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 
-from homeroom.behavior import services
+from homeroom.behavior import notices, recording
 from homeroom.behavior.models import Moment, MomentNotice, SchoolBehaviorSettings
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -16,7 +16,7 @@ LATER = datetime(2026, 11, 18, 19, 30, tzinfo=CHICAGO)
 
 
 def record(staff, students, category, note):
-    moments = services.record_moments(staff, students, category, note)
+    moments = recording.record_moments(staff, students, category, note)
     Moment.objects.filter(pk__in=[m.pk for m in moments]).update(created_at=MORNING)
     return moments
 
@@ -32,9 +32,9 @@ def test_the_review_list_shows_what_waits_and_review_releases_it(world, login, c
     (waiting,) = record(world.rivera, [world.ana], cats["Off task"], "Talked in class.")
     record(world.rivera, [world.cal], cats["Kindness"], "Good news needs no review.")
     (gone,) = record(world.rivera, [world.cal], cats["Unprepared"], "Withdrawn one.")
-    services.withdraw_moment(world.rivera, gone)
+    recording.withdraw_moment(world.rivera, gone)
     (done,) = record(world.rivera, [world.cal], cats["Unprepared"], "Reviewed already.")
-    services.review_moment(world.principal, done)
+    recording.review_moment(world.principal, done)
     cats["Late to class"].visible_to_families = False
     cats["Late to class"].save()
     record(world.rivera, [world.cal], cats["Late to class"], "Families never see this one.")
@@ -49,7 +49,7 @@ def test_the_review_list_shows_what_waits_and_review_releases_it(world, login, c
     assert "Nothing waits for review." in review_list(login(world.rivera))  # not a reviewer
 
     # The evening digest leaves the moment out until it is reviewed …
-    services.send_moment_digests(now=EVENING)
+    notices.send_moment_digests(now=EVENING)
     assert not MomentNotice.objects.filter(moment=waiting).exists()
     client = login(world.counselor)
     response = client.post(reverse("behavior:review", args=[waiting.pk]))
@@ -58,7 +58,7 @@ def test_the_review_list_shows_what_waits_and_review_releases_it(world, login, c
     assert waiting.reviewed_by == world.counselor
     assert "Talked in class." not in review_list(client)
     # … and the next one carries it to both of Ana's families.
-    services.send_moment_digests(now=LATER)
+    notices.send_moment_digests(now=LATER)
     noticed = set(MomentNotice.objects.filter(moment=waiting).values_list("guardian", flat=True))
     assert noticed == {world.rosa.pk, world.marco.pk}
 
@@ -68,7 +68,7 @@ def test_the_ratios_page_links_reviewers_to_the_review_list(world, login, cats):
     review = reverse("behavior:review_list")
     assert review not in login(world.counselor).get(url).content.decode()  # no review asked
     SchoolBehaviorSettings.objects.create(school=world.north, needs_work_review_required=True)
-    services.record_moments(world.rivera, [world.ana, world.cal], cats["Off task"])
+    recording.record_moments(world.rivera, [world.ana, world.cal], cats["Off task"])
     html = login(world.counselor).get(url).content.decode()
     assert f'href="{review}"' in html
     assert "2 needs-work moments wait for review" in html

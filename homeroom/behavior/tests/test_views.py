@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from homeroom.behavior import services
+from homeroom.behavior import notices, recording
 from homeroom.behavior.models import FamilyResponse, Moment
 from homeroom.messaging.models import Conversation, Participant
 from homeroom.people.models import Enrollment, Guardian, Guardianship, Student
@@ -92,7 +92,7 @@ def test_ids_a_teacher_may_not_see_are_404(world, login, name, args):
 
 
 def test_moment_ids_out_of_scope_are_404(world, login, south_cats):
-    (moment,) = services.record_moments(world.south_teacher, [world.dee], south_cats["Kindness"])
+    (moment,) = recording.record_moments(world.south_teacher, [world.dee], south_cats["Kindness"])
     client = login(world.rivera)
     assert client.get(reverse("behavior:correct", args=[moment.pk])).status_code == 404
     assert client.post(reverse("behavior:review", args=[moment.pk])).status_code == 404
@@ -102,7 +102,7 @@ def test_moment_ids_out_of_scope_are_404(world, login, south_cats):
 
 @pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/x"])
 def test_a_withdrawal_never_sends_the_teacher_to_another_site(world, login, cats, elsewhere):
-    (moment,) = services.record_moments(world.rivera, [world.ana], cats["Kindness"])
+    (moment,) = recording.record_moments(world.rivera, [world.ana], cats["Kindness"])
     client = login(world.rivera)
     response = client.post(
         reverse("behavior:withdraw"), {"moments": [moment.pk], "next": elsewhere}
@@ -110,7 +110,7 @@ def test_a_withdrawal_never_sends_the_teacher_to_another_site(world, login, cats
     assert response.status_code == 302
     assert response["Location"] == reverse("behavior:ratios")
     back = reverse("behavior:student_moments", args=[world.ana.pk])
-    (again,) = services.record_moments(world.rivera, [world.ana], cats["Kindness"])
+    (again,) = recording.record_moments(world.rivera, [world.ana], cats["Kindness"])
     assert (
         client.post(reverse("behavior:withdraw"), {"moments": [again.pk], "next": back})["Location"]
         == back
@@ -118,12 +118,12 @@ def test_a_withdrawal_never_sends_the_teacher_to_another_site(world, login, cats
 
 
 def test_a_guardian_sees_only_their_own_children(world, login, cats):
-    services.record_moments(world.rivera, [world.cal], cats["Kindness"])
+    recording.record_moments(world.rivera, [world.cal], cats["Kindness"])
     client = login(world.rosa)
     assert client.get(feed_url(world.cal)).status_code == 404
     assert client.get(feed_url(world.dee)).status_code == 404
     assert login(world.ray).get(feed_url(world.cal)).status_code == 404  # court order
-    (moment,) = services.record_moments(world.rivera, [world.ana], cats["Kindness"])
+    (moment,) = recording.record_moments(world.rivera, [world.ana], cats["Kindness"])
     url = reverse("behavior:respond", args=[world.cal.pk, moment.pk])
     assert client.post(url, {"kind": "thank_you"}).status_code == 404
     url = reverse("behavior:respond", args=[world.ana.pk, moment.pk + 999])
@@ -133,13 +133,13 @@ def test_a_guardian_sees_only_their_own_children(world, login, cats):
 
 
 def test_feed_in_spanish_good_news_first_never_withdrawn_or_hidden(world, login, cats):
-    services.record_moments(world.rivera, [world.ana], cats["Off task"], "Talked in class.")
-    services.record_moments(world.rivera, [world.ana], cats["Helping others"], "Helped Cal.")
-    (gone,) = services.record_moments(world.rivera, [world.ana], cats["Kindness"], "Withdrawn.")
-    services.withdraw_moment(world.rivera, gone)
+    recording.record_moments(world.rivera, [world.ana], cats["Off task"], "Talked in class.")
+    recording.record_moments(world.rivera, [world.ana], cats["Helping others"], "Helped Cal.")
+    (gone,) = recording.record_moments(world.rivera, [world.ana], cats["Kindness"], "Withdrawn.")
+    recording.withdraw_moment(world.rivera, gone)
     cats["Unprepared"].visible_to_families = False
     cats["Unprepared"].save()
-    services.record_moments(world.rivera, [world.ana], cats["Unprepared"], "Hidden one.")
+    recording.record_moments(world.rivera, [world.ana], cats["Unprepared"], "Hidden one.")
     response = login(world.rosa).get(feed_url(world.ana), HTTP_ACCEPT_LANGUAGE="es")
     html = response.content.decode()
     assert response.status_code == 200
@@ -151,7 +151,7 @@ def test_feed_in_spanish_good_news_first_never_withdrawn_or_hidden(world, login,
 
 
 def test_notes_are_shown_as_text(world, login, cats):
-    services.record_moments(
+    recording.record_moments(
         world.rivera, [world.ana], cats["Kindness"], "<script>alert(1)</script>"
     )
     html = login(world.marco).get(feed_url(world.ana)).content.decode()
@@ -166,7 +166,7 @@ def test_notes_are_shown_as_text(world, login, cats):
 
 
 def test_family_answers_and_a_message_opens_a_conversation_with_the_author(world, login, cats):
-    (moment,) = services.record_moments(world.rivera, [world.ana], cats["Kindness"])
+    (moment,) = recording.record_moments(world.rivera, [world.ana], cats["Kindness"])
     client = login(world.rosa)
     url = reverse("behavior:respond", args=[world.ana.pk, moment.pk])
     response = client.post(url, {"kind": "talked_at_home"}, **HTMX)
@@ -188,14 +188,14 @@ def test_notification_choice_is_saved_from_the_feed(world, login):
     )
     assert response.status_code == 302
     world.rosa.refresh_from_db()
-    assert services.notification_choice(world.rosa) == ("each", "19:30")
+    assert notices.notification_choice(world.rosa) == ("each", "19:30")
     bad = client.post(feed_url(world.ana), {"moment_notifications": "each", "daily_time": "7pm"})
     assert bad.status_code == 400
 
 
 def test_ratios_page_nudges_toward_good_news(world, login, cats):
-    services.record_moments(world.rivera, [world.cal], cats["Off task"])
-    services.record_moments(world.rivera, [world.ana], cats["Kindness"])
+    recording.record_moments(world.rivera, [world.cal], cats["Off task"])
+    recording.record_moments(world.rivera, [world.ana], cats["Kindness"])
     html = login(world.rivera).get(reverse("behavior:ratios")).content.decode()
     only = html[html.index("Heard only needs-work") : html.index("never heard good news")]
     assert "Cal Nguyen" in only and "Ana Lopez" not in only
@@ -206,7 +206,7 @@ def test_ratios_page_nudges_toward_good_news(world, login, cats):
 
 
 def test_insights_are_for_leaders_only(world, login, cats):
-    services.record_moments(world.rivera, [world.ana], cats["Kindness"])
+    recording.record_moments(world.rivera, [world.ana], cats["Kindness"])
     assert login(world.rivera).get(reverse("behavior:insights")).status_code == 404
     response = login(world.principal).get(reverse("behavior:insights"))
     html = response.content.decode()
@@ -244,7 +244,7 @@ def _grow(world, cats, extra_students=25, moments_each=22):
     everyone = [world.ana, world.cal, *students]
     for i in range(moments_each):
         category = cats["Kindness"] if i % 2 else cats["Off task"]
-        services.record_moments(world.rivera, everyone, category, "Same note")
+        recording.record_moments(world.rivera, everyone, category, "Same note")
 
 
 def _queries(client, url) -> int:
@@ -262,7 +262,7 @@ def test_query_counts_do_not_grow_with_the_data(
     world, login, cats, page, django_assert_num_queries
 ):
     for category in (cats["Kindness"], cats["Off task"]):
-        services.record_moments(world.rivera, [world.ana, world.cal], category, "Same note")
+        recording.record_moments(world.rivera, [world.ana, world.cal], category, "Same note")
     person, url = {
         "feed": (world.rosa, feed_url(world.ana)),
         "section": (world.rivera, section_url(world.math)),
@@ -289,9 +289,9 @@ def test_student_moments_query_count_does_not_grow_with_the_data(
     def add(count):
         for i in range(count):
             author = world.counselor if i % 2 else world.rivera
-            (moment,) = services.record_moments(author, [world.ana], cats["Kindness"], "Note")
-            services.respond(world.rosa, moment, "thank_you")
-            services.respond(world.marco, moment, "talked_at_home")
+            (moment,) = recording.record_moments(author, [world.ana], cats["Kindness"], "Note")
+            recording.respond(world.rosa, moment, "thank_you")
+            recording.respond(world.marco, moment, "talked_at_home")
 
     add(2)
     client = login(world.rivera)

@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from homeroom.behavior import services as behavior
+from homeroom.behavior import recording as behavior
 from homeroom.behavior.models import Category
 from homeroom.messaging import outbox, services
 from homeroom.messaging.access import unread_count_for_family

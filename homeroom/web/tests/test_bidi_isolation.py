@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from homeroom.behavior import services as behavior
+from homeroom.behavior import recording as behavior
 from homeroom.behavior.models import Category
 from homeroom.messaging import services as messaging
 from homeroom.people.models import Guardian, Student
