@@ -48,4 +48,8 @@ def _empty_cache():
     cache.clear()
 
 
-pytest_plugins = ["homeroom.testing.personas", "homeroom.testing.network"]
+pytest_plugins = [
+    "homeroom.testing.personas",
+    "homeroom.testing.network",
+    "homeroom.testing.servers",  # the local SMTP and SMS-provider servers, as fixtures
+]

@@ -26,7 +26,7 @@ from homeroom.people.models import RosterImport
 from homeroom.routines import services as routines
 from homeroom.translation import interpreters
 
-COUNTING = "homeroom.translation.tests.fakes.CountingProvider"
+COUNTING = "homeroom.testing.fakes.CountingProvider"
 NUL = "\x00"
 MAX_PAGES = 80  # per persona; the crawl follows links beyond the URL conf's own pages
 # Not pages of the app: sign-in flows, the Django admin, language switch, webhooks, files.
