@@ -1,4 +1,4 @@
-"""Suite-wide set-up: tests never reach the network, and outgoing texts stay in memory."""
+"""Suite-wide set-up: tests reach no network beyond loopback, and outgoing texts stay in memory."""
 
 import pytest
 
@@ -48,4 +48,8 @@ def _empty_cache():
     cache.clear()
 
 
-pytest_plugins = ["homeroom.testing.personas"]
+pytest_plugins = [
+    "homeroom.testing.personas",
+    "homeroom.testing.network",
+    "homeroom.testing.servers",  # the local SMTP and SMS-provider servers, as fixtures
+]

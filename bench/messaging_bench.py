@@ -10,7 +10,7 @@ district written into the outbox, and how fast workers empty the outbox.
    costs over writing the rows at all. The translation provider counts its calls.
 2. Throughput: deliveries from that announcement sent by one worker process, then by four,
    to a local SMTP server (aiosmtpd) and to a local endpoint speaking Twilio's Messages API
-   (both from homeroom/messaging/tests/servers.py, in this process). Each worker takes
+   (both from homeroom/testing/servers.py, in this process). Each worker takes
    chunks of 100 delivery ids and runs the same code as the `deliver` task.
 
 The district comes from bench.generate (built once and reused); this benchmark works on a
@@ -287,7 +287,7 @@ def bench_throughput(conversation_id: int) -> dict:
     from django.conf import settings
 
     from homeroom.messaging.models import Delivery
-    from homeroom.messaging.tests.servers import FakeTwilio, SmtpServer
+    from homeroom.testing.servers import FakeTwilio, SmtpServer
 
     smtp, twilio = SmtpServer().start(), FakeTwilio().start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -28,7 +28,7 @@ def _unavailable(reason: str) -> dict:
 def run() -> dict:
     try:
         from homeroom.people.roster import import_roster
-        from homeroom.people.tests.oneroster_factory import generate_bundle
+        from homeroom.testing.oneroster_factory import generate_bundle
     except ImportError as error:
         return _unavailable(str(error))
 

@@ -81,7 +81,7 @@ REACH = {
 @pytest.fixture(autouse=True)
 def _translation(settings):
     settings.LIBRETRANSLATE_URL = ""
-    settings.TRANSLATION_ROUTES = {"*": ["homeroom.translation.tests.fakes.CountingProvider"]}
+    settings.TRANSLATION_ROUTES = {"*": ["homeroom.testing.fakes.CountingProvider"]}
 
 
 def _with_ids():

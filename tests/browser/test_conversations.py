@@ -170,7 +170,7 @@ def test_teacher_announces_to_math_6_and_sees_each_familys_delivery(page, transa
 
 def test_a_family_sends_a_photo_of_the_homework_from_the_app(page, transactional_db, tmp_path):
     from homeroom.messaging.models import Attachment
-    from homeroom.messaging.tests.test_receive_reply import private_thread
+    from homeroom.messaging.tests.builders import private_thread
 
     from .test_sms_roundtrip import png
 

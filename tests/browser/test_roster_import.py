@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from homeroom.people.models import Student
-from homeroom.people.tests.oneroster_factory import find, story_bundle, zip_bytes
+from homeroom.testing.oneroster_factory import find, story_bundle, zip_bytes
 from homeroom.testing.personas import build_world, give_totp
 
 from .conftest import check_page

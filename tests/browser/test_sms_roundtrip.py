@@ -151,9 +151,8 @@ def test_a_photo_texted_by_the_family_appears_in_the_teachers_conversation(
     page, transactional_db, live_server, settings
 ):
     from homeroom.messaging.models import Attachment
-    from homeroom.messaging.tests.servers import FakeTwilio
-    from homeroom.messaging.tests.test_inbound_sms import sms_delivery, staff_wrote
-    from homeroom.messaging.tests.test_receive_reply import private_thread
+    from homeroom.messaging.tests.builders import private_thread, sms_delivery, staff_wrote
+    from homeroom.testing.servers import FakeTwilio
 
     world = build_world()
     twilio = FakeTwilio().start()

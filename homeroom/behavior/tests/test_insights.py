@@ -13,7 +13,7 @@ from homeroom.behavior.models import Moment
 from homeroom.insights import recognition
 from homeroom.people.models import Program, School, StaffMember
 
-from .test_views import _grow
+from .builders import grow, queries_of
 
 # Wednesday 18 November 2026, noon: the 30 days before it start on Monday 19 October.
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=timezone.get_current_timezone())
@@ -166,13 +166,11 @@ def test_the_page_in_spanish(recent, login):
 def test_insights_query_count_does_not_grow_with_the_data(
     world, login, cats, by, django_assert_num_queries
 ):
-    from .test_views import _queries
-
     recording.record_moments(world.rivera, [world.ana, world.cal], cats["Kindness"])
     client = login(world.principal)
     url = reverse("behavior:insights") + f"?by={by}"
-    small = _queries(client, url)
-    _grow(world, cats)
+    small = queries_of(client, url)
+    grow(world, cats)
     programs = Program.objects.bulk_create(
         [Program(district=world.district, code=f"P{i}", name=f"Program {i}") for i in range(12)]
     )

@@ -13,7 +13,7 @@ from homeroom.messaging.models import Conversation, Message
 @pytest.fixture(autouse=True)
 def _translation(settings):
     settings.LIBRETRANSLATE_URL = ""
-    settings.TRANSLATION_ROUTES = {"*": ["homeroom.translation.tests.fakes.CountingProvider"]}
+    settings.TRANSLATION_ROUTES = {"*": ["homeroom.testing.fakes.CountingProvider"]}
 
 
 def _stored():

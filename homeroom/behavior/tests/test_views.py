@@ -6,7 +6,8 @@ from django.urls import reverse
 from homeroom.behavior import notices, recording
 from homeroom.behavior.models import FamilyResponse, Moment
 from homeroom.messaging.models import Conversation, Participant
-from homeroom.people.models import Enrollment, Guardian, Guardianship, Student
+
+from .builders import grow, queries_of
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -226,37 +227,6 @@ def test_insights_are_for_leaders_only(world, login, cats):
 # ---- query counts do not grow with the data --------------------------------------------------
 
 
-def _grow(world, cats, extra_students=25, moments_each=22):
-    """Make Math 6 big and Ana's feed long, with the same few notes (cached translations)."""
-    students = Student.objects.bulk_create(
-        [
-            Student(school=world.north, given_name=f"Kid{i}", family_name="Extra", grade="6")
-            for i in range(extra_students)
-        ]
-    )
-    Enrollment.objects.bulk_create([Enrollment(section=world.math, student=s) for s in students])
-    parents = Guardian.objects.bulk_create(
-        [Guardian(district=world.district, given_name="P", family_name=f"{i}") for i in students]
-    )
-    Guardianship.objects.bulk_create(
-        [Guardianship(guardian=g, student=s) for g, s in zip(parents, students, strict=True)]
-    )
-    everyone = [world.ana, world.cal, *students]
-    for i in range(moments_each):
-        category = cats["Kindness"] if i % 2 else cats["Off task"]
-        recording.record_moments(world.rivera, everyone, category, "Same note")
-
-
-def _queries(client, url) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url)  # warm: translation memory, session
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 @pytest.mark.parametrize("page", ["feed", "section", "ratios"])
 def test_query_counts_do_not_grow_with_the_data(
     world, login, cats, page, django_assert_num_queries
@@ -269,8 +239,8 @@ def test_query_counts_do_not_grow_with_the_data(
         "ratios": (world.rivera, reverse("behavior:ratios")),
     }[page]
     client = login(person)
-    small = _queries(client, url)
-    _grow(world, cats)
+    small = queries_of(client, url)
+    grow(world, cats)
     client.get(url)
     with django_assert_num_queries(small):
         response = client.get(url)
@@ -295,7 +265,7 @@ def test_student_moments_query_count_does_not_grow_with_the_data(
 
     add(2)
     client = login(world.rivera)
-    small = _queries(client, url)
+    small = queries_of(client, url)
     add(30)
     with django_assert_num_queries(small):
         response = client.get(url)

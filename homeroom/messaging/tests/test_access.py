@@ -1,8 +1,6 @@
 """Who may read which conversation: participants, school leaders (logged), families only
 while they may still see their child's records; everyone else gets a 404."""
 
-from datetime import timedelta
-
 import pytest
 from django.http import Http404
 from django.utils import timezone
@@ -14,48 +12,13 @@ from homeroom.messaging.access import (
 )
 from homeroom.messaging.inbound.notify import unread_counts_for_staff
 from homeroom.messaging.models import (
-    Conversation,
     ConversationAccess,
     Message,
     Participant,
 )
 from homeroom.people.models import Guardianship, User
 
-
-def thread(world, student, staff, guardians, *, text="Hello", days_ago=1) -> Conversation:
-    """A private conversation a staff member started about a student, written as rows."""
-    at = timezone.now() - timedelta(days=days_ago)
-    conversation = Conversation.objects.create(
-        school=student.school,
-        student=student,
-        started_by=Conversation.StartedBy.SCHOOL,
-        created_at=at,
-        last_message_at=at,
-    )
-    Participant.objects.create(conversation=conversation, staff=staff, last_read_at=at)
-    for guardian in guardians:
-        Participant.objects.create(conversation=conversation, guardian=guardian)
-    Message.objects.create(
-        conversation=conversation, author_staff=staff, body=text, language="en", created_at=at
-    )
-    return conversation
-
-
-def announcement(world, staff, section, guardians) -> Conversation:
-    conversation = Conversation.objects.create(
-        kind=Conversation.Kind.ANNOUNCEMENT,
-        school=section.school,
-        section=section,
-        audience={"kind": "section", "section": section.pk, "school": section.school_id},
-        started_by=Conversation.StartedBy.SCHOOL,
-    )
-    Participant.objects.create(conversation=conversation, staff=staff)
-    for guardian in guardians:
-        Participant.objects.create(conversation=conversation, guardian=guardian)
-    Message.objects.create(
-        conversation=conversation, author_staff=staff, body="Field trip", language="en"
-    )
-    return conversation
+from .builders import announcement, thread
 
 
 @pytest.fixture

@@ -19,18 +19,11 @@ from homeroom.messaging.channels import (
 from homeroom.messaging.channels.email import EmailChannel, message_id_for
 from homeroom.messaging.channels.sms import MAX_SEGMENTS, SmsChannel
 from homeroom.messaging.models import Delivery
+from homeroom.testing.servers import FakeTwilio, SmtpServer
 from homeroom.testing.settings_import import PRODUCTION as DEPLOYED
 from homeroom.testing.settings_import import import_settings
 from homeroom.translation.sms import sms_segments
 from homeroom.transports import outbound
-
-from .servers import (  # noqa: F401 - fixtures, used by name
-    FakeTwilio,
-    SmtpServer,
-    messaging_settings_fixture,
-    smtp_server_fixture,
-    twilio_server_fixture,
-)
 
 pytestmark = pytest.mark.usefixtures("messaging_settings")
 

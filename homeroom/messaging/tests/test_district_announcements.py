@@ -15,9 +15,9 @@ from homeroom.messaging.models import Conversation, Delivery, Message, Participa
 from homeroom.messaging.services import Audience
 from homeroom.people.models import StaffMember, User
 
-from .test_access import announcement
+from .builders import announcement
 
-COUNTING = "homeroom.translation.tests.fakes.CountingProvider"
+COUNTING = "homeroom.testing.fakes.CountingProvider"
 
 STAFF = [
     "rivera",

@@ -20,12 +20,11 @@ from homeroom.messaging.models import Delivery, Participant
 from homeroom.people.models import User
 from homeroom.routines import services as routines
 from homeroom.testing.personas import link, make_guardian
-
-from .servers import NO_QUIET_HOURS, messaging_settings_fixture  # noqa: F401 - fixture
+from homeroom.testing.servers import NO_QUIET_HOURS
 
 pytestmark = pytest.mark.usefixtures("messaging_settings")
 
-COUNTING = "homeroom.translation.tests.fakes.CountingProvider"
+COUNTING = "homeroom.testing.fakes.CountingProvider"
 WORDS = "¡Qué bueno! Gracias por contarnos."
 
 

@@ -26,8 +26,7 @@ from homeroom.messaging.models import (
 )
 from homeroom.people.models import Guardianship
 
-from .test_inbound_media import JPEG, PDF
-from .test_receive_reply import apertium, private_thread  # noqa: F401  (fixtures)
+from .builders import JPEG, PDF, private_thread
 
 DOMAIN = "reply.homeroom.example"
 MARCO = "Marco Lopez <marco.lopez@family.example>"
@@ -226,7 +225,7 @@ def send(gate, message: EmailMessage, to: str, *, envelope_from: str | None = No
 def test_an_emailed_reply_lands_in_its_conversation_without_the_quote(
     world,
     gate,
-    apertium,  # noqa: F811
+    apertium,
 ):
     conversation = private_thread(world, world.rosa, world.marco)
     address = reply_address(conversation, world.rosa)
@@ -346,7 +345,7 @@ def test_a_guardian_barred_since_is_not_posted(world):
     assert not Message.objects.exists()
 
 
-def test_an_email_answering_an_announcement_becomes_a_private_thread(world, apertium):  # noqa: F811
+def test_an_email_answering_an_announcement_becomes_a_private_thread(world, apertium):
     from homeroom.messaging import services
 
     announcement = services.send_announcement(

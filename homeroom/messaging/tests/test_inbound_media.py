@@ -2,7 +2,7 @@
 
 Twilio posts NumMedia with MediaUrlN / MediaContentTypeN; the files stay on Twilio until a
 task fetches each with the account's credentials, keeps it, and deletes Twilio's copy. The
-local server in servers.py speaks that part of Twilio's API (GET and DELETE of a Media
+local server in testing/servers.py speaks that part of Twilio's API (GET and DELETE of a Media
 resource) with HTTP basic auth.
 """
 
@@ -15,31 +15,19 @@ from django.utils import timezone
 from homeroom.messaging import attachments, outbox
 from homeroom.messaging.models import Attachment, Conversation, InboundEvent, Message
 
-from .servers import twilio_server_fixture  # noqa: F401 - fixture, used by name
-from .test_inbound_sms import (  # noqa: F401 - urlpatterns: this module's URLconf
+from .builders import (
+    JPEG,
+    PDF,
     new_sid,
+    private_thread,
     signed_post,
     sms_delivery,
     staff_wrote,
     twilio_fields,
-    urlpatterns,
 )
-from .test_receive_reply import apertium, private_thread  # noqa: F401  (fixtures)
 
-pytestmark = pytest.mark.urls(__name__)
+pytestmark = pytest.mark.urls("homeroom.messaging.tests.sms_urls")
 
-# The smallest real JPEG and PNG a phone could send.
-JPEG = bytes.fromhex(
-    "ffd8ffe000104a46494600010100000100010000ffdb004300080606070605080707070909080a0c140d0c0b0b"
-    "0c1912130f141d1a1f1e1d1a1c1c20242e2720222c231c1c2837292c30313434341f27393d38323c2e333432ff"
-    "c0000b080001000101011100ffc4001f0000010501010101010100000000000000000102030405060708090a0b"
-    "ffc400b5100002010303020403050504040000017d01020300041105122131410613516107227114328191a108"
-    "2342b1c11552d1f02433627282090a161718191a25262728292a3435363738393a434445464748494a53545556"
-    "5758595a636465666768696a737475767778797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9"
-    "aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7"
-    "f8f9faffda0008010100003f00fbd3ffd9"
-)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
@@ -99,7 +87,7 @@ def test_words_and_a_photo_keep_both_and_the_words_are_translated(
     client,
     world,
     provider,
-    apertium,  # noqa: F811
+    apertium,
     django_capture_on_commit_callbacks,
 ):
     conversation = texted_thread(world)

@@ -5,13 +5,9 @@ lands in the conversation that last texted the number (else the school's family 
 carrier keywords are answered in the family's language.
 """
 
-import uuid
-from datetime import timedelta
 from xml.etree import ElementTree
 
 import pytest
-from django.urls import include, path
-from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from homeroom.messaging import services
@@ -28,19 +24,18 @@ from homeroom.messaging.models import (
 from homeroom.people.models import Guardianship
 from homeroom.translation.detection import detect_language
 
-from .test_receive_reply import apertium, private_thread  # noqa: F401  (fixtures)
+from .builders import (
+    PUBLIC,
+    TOKEN,
+    WEBHOOK,
+    private_thread,
+    signed_post,
+    sms_delivery,
+    staff_wrote,
+    twilio_fields,
+)
 
-# This module is the URLconf of its tests: the webhook beside the whole site.
-urlpatterns = [
-    path("", include("homeroom.messaging.inbound.urls")),
-    path("", include("homeroom.urls")),
-]
-pytestmark = pytest.mark.urls(__name__)
-
-TOKEN = "test-auth-token-0123456789abcdef"
-PUBLIC = "https://homeroom.example"
-WEBHOOK = "/webhooks/twilio/sms"
-SCHOOL_NUMBER = "+16125550100"
+pytestmark = pytest.mark.urls("homeroom.messaging.tests.sms_urls")
 
 
 @pytest.fixture(autouse=True)
@@ -54,43 +49,6 @@ def _twilio(settings):
         "es:en": ["apertium"],
         "*": ["libretranslate"],
     }
-
-
-def new_sid() -> str:
-    return "SM" + uuid.uuid4().hex
-
-
-def twilio_fields(body: str, phone: str, sid: str | None = None, **extra) -> dict:
-    """What Twilio posts for one inbound text, geo fields and all."""
-    return {
-        "ToCountry": "US",
-        "ToState": "MN",
-        "SmsMessageSid": sid or new_sid(),
-        "NumMedia": "0",
-        "ToCity": "MINNEAPOLIS",
-        "FromZip": "55401",
-        "SmsSid": sid or new_sid(),
-        "FromState": "MN",
-        "SmsStatus": "received",
-        "FromCity": "MINNEAPOLIS",
-        "Body": body,
-        "FromCountry": "US",
-        "To": SCHOOL_NUMBER,
-        "MessagingServiceSid": "MG" + "0" * 32,
-        "ToZip": "55401",
-        "NumSegments": "1",
-        "MessageSid": sid or new_sid(),
-        "AccountSid": "AC" + "0" * 32,
-        "From": phone,
-        "ApiVersion": "2010-04-01",
-        **extra,
-    }
-
-
-def signed_post(client, fields: dict, *, token: str = TOKEN, signature: str | None = None):
-    if signature is None:
-        signature = RequestValidator(token).compute_signature(PUBLIC + WEBHOOK, fields)
-    return client.post(WEBHOOK, fields, HTTP_X_TWILIO_SIGNATURE=signature)
 
 
 def text_in(response) -> str:
@@ -234,24 +192,6 @@ def test_a_repeated_message_sid_is_ignored(client, world):
 # -- threading ------------------------------------------------------------------------------
 
 
-def sms_delivery(message: Message, guardian, *, days_ago: float) -> Delivery:
-    return Delivery.objects.create(
-        message=message,
-        guardian=guardian,
-        channel="sms",
-        to_address=str(guardian.phone),
-        status=Delivery.Status.DELIVERED,
-        idempotency_key=uuid.uuid4().hex,
-        created_at=timezone.now() - timedelta(days=days_ago),
-    )
-
-
-def staff_wrote(conversation, staff, text="Hello") -> Message:
-    return Message.objects.create(
-        conversation=conversation, author_staff=staff, body=text, language="en"
-    )
-
-
 def test_a_text_lands_in_the_conversation_that_last_texted_the_number(client, world):
     older = private_thread(world, world.marco, staff=[world.rivera])
     newer = private_thread(world, world.marco, staff=[world.chen])
@@ -295,7 +235,7 @@ def test_a_second_text_follows_the_first_into_the_liaison_inbox(client, world):
     assert Message.objects.filter(conversation=Conversation.objects.get()).count() == 2
 
 
-def test_a_spanish_text_reaches_the_teacher_in_english(client, world, apertium):  # noqa: F811
+def test_a_spanish_text_reaches_the_teacher_in_english(client, world, apertium):
     conversation = private_thread(world, world.rosa)
     sms_delivery(staff_wrote(conversation, world.rivera), world.rosa, days_ago=0.1)
     text = "Ana va a llegar tarde mañana porque tiene cita con el doctor."
@@ -413,7 +353,7 @@ def test_stop_from_a_number_we_do_not_know_is_still_honoured(client, world):
     assert SmsOptOut.objects.filter(phone="+14155550199").exists()
 
 
-def test_parar_is_answered_in_spanish(client, world, apertium):  # noqa: F811
+def test_parar_is_answered_in_spanish(client, world, apertium):
     response = signed_post(client, twilio_fields("PARAR", str(world.rosa.phone)))
 
     answer = text_in(response)
@@ -423,7 +363,7 @@ def test_parar_is_answered_in_spanish(client, world, apertium):  # noqa: F811
     assert "START" in answer and "North Elementary" in answer
 
 
-def test_ayuda_is_answered_in_spanish(client, world, apertium):  # noqa: F811
+def test_ayuda_is_answered_in_spanish(client, world, apertium):
     response = signed_post(client, twilio_fields("Ayuda", str(world.rosa.phone)))
 
     answer = text_in(response)
@@ -435,7 +375,7 @@ def test_ayuda_is_answered_in_spanish(client, world, apertium):  # noqa: F811
 # -- answering an announcement --------------------------------------------------------------
 
 
-def test_a_text_answering_an_announcement_becomes_a_private_thread(client, world, apertium):  # noqa: F811
+def test_a_text_answering_an_announcement_becomes_a_private_thread(client, world, apertium):
     announcement = services.send_announcement(
         by_staff=world.rivera,
         audience=services.Audience.section(world.math),
@@ -485,7 +425,7 @@ def test_a_restricted_guardians_number_is_told_nothing_of_the_school(client, wor
 
 
 @pytest.mark.parametrize("word", ["AYUDA", "PARAR", "COMENZAR"])
-def test_a_restricted_guardian_is_told_nothing_in_spanish_either(client, world, apertium, word):  # noqa: F811
+def test_a_restricted_guardian_is_told_nothing_in_spanish_either(client, world, apertium, word):
     response = signed_post(client, twilio_fields(word, str(world.ray.phone)))
 
     answer = text_in(response)

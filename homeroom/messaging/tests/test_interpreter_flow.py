@@ -11,7 +11,7 @@ from django.urls import reverse
 from homeroom.messaging.models import Conversation, Delivery, InterpreterRequest, MessageTranslation
 from homeroom.translation.models import MemoryEntry
 
-COUNTING = "homeroom.translation.tests.fakes.CountingProvider"
+COUNTING = "homeroom.testing.fakes.CountingProvider"
 SOMALI = "Ben wuxuu si fiican u shaqeeyay maanta."
 
 

@@ -12,7 +12,7 @@ from homeroom.messaging.inbound.service import receive_reply
 from homeroom.messaging.models import Message, Participant
 from homeroom.people.models import StaffMember
 
-from .test_receive_reply import private_thread
+from .builders import private_thread
 
 
 def staff_wrote(conversation, staff, text="Hello", *, minutes_ago=0):

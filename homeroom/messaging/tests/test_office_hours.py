@@ -18,7 +18,7 @@ from homeroom.messaging.models import Message
 from homeroom.people.models import StaffMember
 from homeroom.translation.detection import detect_language
 
-from .test_receive_reply import apertium, private_thread  # noqa: F401  (fixtures)
+from .builders import private_thread
 
 CHICAGO = ZoneInfo("America/Chicago")
 WEEKDAYS = {"days": [0, 1, 2, 3, 4], "start": "08:00", "end": "16:00"}
@@ -169,7 +169,7 @@ def test_staff_without_office_hours_send_no_automatic_answer(world):
     assert not automatic_replies(conversation).exists()
 
 
-def test_the_automatic_answer_is_in_the_familys_language(world, apertium):  # noqa: F811
+def test_the_automatic_answer_is_in_the_familys_language(world, apertium):
     rivera = away_all_day(world.rivera)
     conversation = private_thread(world, world.rosa, staff=[rivera])
 

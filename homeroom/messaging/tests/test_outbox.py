@@ -14,15 +14,9 @@ from homeroom.messaging import outbox, services
 from homeroom.messaging.models import Delivery, SmsOptOut
 from homeroom.messaging.services import Audience
 from homeroom.people.models import Guardian
+from homeroom.testing.servers import awake
 
-from .servers import (  # noqa: F401 - fixtures, used by name
-    awake,
-    counting_translator_fixture,
-    messaging_settings_fixture,
-    smtp_server_fixture,
-    twilio_server_fixture,
-)
-from .test_services import add_families
+from .builders import add_families
 
 pytestmark = pytest.mark.usefixtures("messaging_settings", "counting_translator")
 

@@ -2,11 +2,7 @@
 receive_reply: it checks who is writing, keeps the original, detects the language, translates
 for the teacher and lets the teacher know."""
 
-import shutil
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from homeroom.messaging.inbound.notify import unread_counts_for_staff
 from homeroom.messaging.inbound.service import (
@@ -22,9 +18,11 @@ from homeroom.messaging.models import (
     Participant,
 )
 from homeroom.people.models import Guardian, Guardianship
-from homeroom.translation.tests.fakes import CountingProvider
+from homeroom.testing.fakes import CountingProvider
 
-COUNTING = "homeroom.translation.tests.fakes.CountingProvider"
+from .builders import private_thread
+
+COUNTING = "homeroom.testing.fakes.CountingProvider"
 
 
 @pytest.fixture(autouse=True)
@@ -37,31 +35,6 @@ def _local_translation(settings):
         "*": ["libretranslate"],
     }
     CountingProvider.reset()
-
-
-@pytest.fixture
-def apertium():
-    if shutil.which("apertium") is None:
-        pytest.fail("The apertium command is missing: install apertium-eng-spa.")
-    return "apertium"
-
-
-def private_thread(world, *guardians, staff=None, student=None, days_ago=1) -> Conversation:
-    """A private conversation a teacher started about a student, with some of its family."""
-    started = timezone.now() - timedelta(days=days_ago)
-    conversation = Conversation.objects.create(
-        school=world.north,
-        student=student or world.ana,
-        started_by=Conversation.StartedBy.SCHOOL,
-        subject="Ana's week",
-        created_at=started,
-        last_message_at=started,
-    )
-    for member in staff or [world.rivera]:
-        Participant.objects.create(conversation=conversation, staff=member, last_read_at=started)
-    for guardian in guardians or (world.rosa,):
-        Participant.objects.create(conversation=conversation, guardian=guardian)
-    return conversation
 
 
 def fresh(guardian: Guardian) -> Guardian:

@@ -16,7 +16,7 @@ from homeroom.messaging.services import Audience
 from homeroom.people.models import Guardianship
 from homeroom.routines import services as routines
 
-from .test_receive_reply import private_thread
+from .builders import private_thread
 
 
 @pytest.fixture

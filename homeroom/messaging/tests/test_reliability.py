@@ -18,17 +18,9 @@ from homeroom.messaging import outbox, services
 from homeroom.messaging.models import Delivery, SmsOptOut
 from homeroom.messaging.services import Audience
 from homeroom.people.models import Guardian
+from homeroom.testing.servers import FakeTwilio, SmtpServer, awake
 
-from .servers import (  # noqa: F401 - fixtures, used by name
-    FakeTwilio,
-    SmtpServer,
-    awake,
-    counting_translator_fixture,
-    messaging_settings_fixture,
-    smtp_server_fixture,
-    twilio_server_fixture,
-)
-from .test_services import add_families
+from .builders import add_families
 
 pytestmark = pytest.mark.usefixtures("messaging_settings")
 
@@ -246,7 +238,7 @@ def _kill_a_worker_and_recover(tmp_path: Path, smtp: SmtpServer, twilio: FakeTwi
         env,
         "shell",
         "-c",
-        "import json; from homeroom.messaging.tests.servers import seed_outbox; "
+        "import json; from homeroom.testing.servers import seed_outbox; "
         f"print(json.dumps(seed_outbox({FAMILIES})))",
     )
     counts = json.loads(seeded.strip().splitlines()[-1])

@@ -8,7 +8,7 @@ from django.urls import reverse
 from homeroom.messaging import services
 from homeroom.people.models import Guardianship
 
-COUNTING = "homeroom.translation.tests.fakes.CountingProvider"
+COUNTING = "homeroom.testing.fakes.CountingProvider"
 
 
 @pytest.fixture(autouse=True)

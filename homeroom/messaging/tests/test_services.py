@@ -19,15 +19,9 @@ from homeroom.messaging.models import (
 )
 from homeroom.messaging.services import Audience
 from homeroom.people.models import Enrollment, Guardian, Guardianship, Student
+from homeroom.testing.servers import BROKEN, COUNTING, CountingTranslator, awake
 
-from .servers import (  # noqa: F401 - fixtures, used by name
-    BROKEN,
-    COUNTING,
-    CountingTranslator,
-    awake,
-    counting_translator_fixture,
-    messaging_settings_fixture,
-)
+from .builders import add_families
 
 pytestmark = pytest.mark.usefixtures("messaging_settings")
 
@@ -39,27 +33,6 @@ def participants(conversation):
 
 def deliveries_by_guardian(message):
     return {d.guardian: d for d in Delivery.objects.filter(message=message)}
-
-
-def add_families(world, section, count, *, language="es", channel="sms", start=0):
-    guardians = []
-    for n in range(start, start + count):
-        student = Student.objects.create(
-            school=section.school, given_name=f"Kid{n}", family_name=f"Family{n}", grade="6"
-        )
-        Enrollment.objects.create(section=section, student=student)
-        guardian = Guardian.objects.create(
-            district=world.district,
-            given_name=f"Parent{n}",
-            family_name=f"Family{n}",
-            language=language,
-            channel=channel,
-            phone=f"+1651555{n:04d}",
-            email=f"parent{n}@family.example",
-        )
-        Guardianship.objects.create(guardian=guardian, student=student)
-        guardians.append(guardian)
-    return guardians
 
 
 # -- private conversations ----------------------------------------------------------------------

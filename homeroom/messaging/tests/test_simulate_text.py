@@ -11,7 +11,7 @@ from homeroom.messaging import services
 from homeroom.messaging.models import InboundEvent, Message
 from homeroom.testing.settings_import import PRODUCTION, import_settings
 
-from .test_receive_reply import private_thread
+from .builders import private_thread
 
 
 def settings_value(name: str, **environ) -> subprocess.CompletedProcess:

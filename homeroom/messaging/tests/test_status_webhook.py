@@ -6,15 +6,7 @@ from twilio.request_validator import RequestValidator
 
 from homeroom.messaging import outbox, services
 from homeroom.messaging.models import Delivery, SmsOptOut
-
-from .servers import (  # noqa: F401 - fixtures, used by name
-    AUTH_TOKEN,
-    awake,
-    counting_translator_fixture,
-    messaging_settings_fixture,
-    smtp_server_fixture,
-    twilio_server_fixture,
-)
+from homeroom.testing.servers import AUTH_TOKEN, awake
 
 pytestmark = pytest.mark.usefixtures("messaging_settings", "counting_translator")
 

@@ -26,9 +26,9 @@ from homeroom.messaging.models import (
 from homeroom.people.models import Guardian, Guardianship, Student
 from homeroom.testing.personas import enrol, link, make_guardian
 
-from .test_access import announcement, thread
+from .builders import announcement, thread
 
-COUNTING = "homeroom.translation.tests.fakes.CountingProvider"
+COUNTING = "homeroom.testing.fakes.CountingProvider"
 HX = {"HTTP_HX_REQUEST": "true"}
 CHICAGO = ZoneInfo("America/Chicago")
 

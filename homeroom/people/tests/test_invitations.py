@@ -27,7 +27,7 @@ from homeroom.people.models import (
 from homeroom.people.services import InvitationUnusable, accept_invitation, invite_guardians
 from homeroom.transports import outbound
 
-from .test_signin import assert_labelled, page_of, signed_in_user_id
+from .pages import assert_labelled, page_of, signed_in_user_id
 
 
 @pytest.fixture(autouse=True)

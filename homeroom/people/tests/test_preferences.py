@@ -6,7 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from .test_signin import assert_labelled, page_of
+from .pages import assert_labelled, page_of
 
 PREFERENCES = reverse("family_preferences")
 

@@ -24,7 +24,7 @@ from homeroom.people.models import (
     TeachingAssignment,
 )
 from homeroom.people.roster import import_roster
-from homeroom.people.tests.oneroster_factory import (
+from homeroom.testing.oneroster_factory import (
     find,
     generate_bundle,
     story_bundle,

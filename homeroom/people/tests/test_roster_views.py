@@ -12,14 +12,14 @@ from homeroom.people import access
 from homeroom.people.models import Assignment, Guardian, Role, RosterImport, StaffMember, Student
 from homeroom.people.roster.report import STAGE_SCHOOLS
 from homeroom.people.tasks import roster_upload_name, run_roster_import
-from homeroom.people.tests.oneroster_factory import (
+from homeroom.people.views import imports
+from homeroom.testing.oneroster_factory import (
     find,
     school_bundle,
     story_bundle,
     user,
     zip_bytes,
 )
-from homeroom.people.views import imports
 from homeroom.testing.personas import link, make_staff
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,6 @@ sent by text or email, in their language, without a password."""
 import logging
 import re
 import time
-from html.parser import HTMLParser
 
 import pytest
 from allauth.mfa import app_settings as mfa_settings
@@ -15,9 +14,10 @@ from django.urls import reverse
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from homeroom.messaging.tests.servers import twilio_server_fixture  # noqa: F401 - a fixture
 from homeroom.testing.personas import PASSWORD
 from homeroom.transports import outbound
+
+from .pages import assert_labelled, page_of, signed_in_user_id
 
 LOGIN = reverse("account_login")
 REQUEST_CODE = reverse("account_request_login_code")
@@ -35,49 +35,6 @@ def _fresh_cache():
     cache.clear()
 
 
-class _Page(HTMLParser):
-    """The form controls, labels and element ids of a page, for accessibility checks."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.controls: list[dict] = []
-        self.label_for: set[str] = set()
-        self.ids: set[str] = set()
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = {k: (v if v is not None else "") for k, v in attrs}
-        if "id" in attrs:
-            self.ids.add(attrs["id"])
-        if tag in {"input", "select", "textarea"}:
-            self.controls.append({"tag": tag, **attrs})
-        if tag == "label" and attrs.get("for"):
-            self.label_for.add(attrs["for"])
-
-    def control(self, name: str, **match) -> dict:
-        found = [
-            c
-            for c in self.controls
-            if c.get("name") == name and all(c.get(k) == v for k, v in match.items())
-        ]
-        assert found, f"no control named {name!r} matching {match}"
-        return found[0]
-
-
-def page_of(response) -> _Page:
-    return _Page(response.content.decode())
-
-
-def assert_labelled(page: _Page) -> None:
-    """Every visible control has a label, and whatever describes it exists on the page."""
-    for control in page.controls:
-        if control.get("type") in {"hidden", "submit", "radio"}:
-            continue
-        assert control.get("id") in page.label_for, f"unlabelled control {control}"
-        for described_by in control.get("aria-describedby", "").split():
-            assert described_by in page.ids, f"{control} points at missing #{described_by}"
-
-
 def code_from(message: outbound.Outgoing) -> str:
     match = CODE_IN_TEXT.search(message.body)
     assert match, f"no code in {message.body!r}"
@@ -92,10 +49,6 @@ def start_over(client):
     """What "Use a different number or email address" does on the code page."""
     response = client.post(reverse("account_logout"), {"next": REQUEST_CODE})
     assert response["Location"] == REQUEST_CODE
-
-
-def signed_in_user_id(client):
-    return client.session.get("_auth_user_id")
 
 
 # ---- one page for both audiences ---------------------------------------------------------

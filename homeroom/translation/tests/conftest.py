@@ -2,11 +2,10 @@ import shutil
 
 import pytest
 
+from homeroom.testing.fakes import CountingProvider
 from homeroom.translation.providers.libretranslate import clear_languages_cache
 
-from .fakes import CountingProvider
-
-COUNTING = "homeroom.translation.tests.fakes.CountingProvider"
+COUNTING = "homeroom.testing.fakes.CountingProvider"
 
 
 @pytest.fixture(autouse=True)

@@ -7,11 +7,10 @@ from django.urls import reverse
 from homeroom.messaging import services
 from homeroom.messaging.inbound.service import receive_reply
 from homeroom.messaging.models import InterpreterRequest, MessageTranslation
+from homeroom.testing.fakes import CountingProvider
 from homeroom.translation.models import MemoryEntry
 
-from .fakes import CountingProvider
-
-COUNTING = "homeroom.translation.tests.fakes.CountingProvider"
+COUNTING = "homeroom.testing.fakes.CountingProvider"
 TEXT = "Ana read her poem to the class."
 BETTER = "Ana leyó su poema a la clase."
 

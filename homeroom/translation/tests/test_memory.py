@@ -2,6 +2,7 @@
 
 import pytest
 
+from homeroom.testing.fakes import CountingProvider
 from homeroom.translation.models import MemoryEntry
 from homeroom.translation.providers import memory as tm
 from homeroom.translation.services import (
@@ -10,8 +11,6 @@ from homeroom.translation.services import (
     translate,
     translate_for_readers,
 )
-
-from .fakes import CountingProvider
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +176,7 @@ def test_hash_ignores_spacing_but_not_wording():
 
 def test_the_memory_keeps_serving_while_the_engine_is_down(counting, settings):
     translate(["Ana planted basil seeds today."], "en", "vi", protect=["Ana"])
-    settings.TRANSLATION_ROUTES = {"*": ["homeroom.translation.tests.fakes.NothingProvider"]}
+    settings.TRANSLATION_ROUTES = {"*": ["homeroom.testing.fakes.NothingProvider"]}
 
     (result,) = translate(["Cal planted basil seeds today."], "en", "vi", protect=["Cal"])
 

@@ -117,7 +117,7 @@ def test_a_glossary_term_uses_the_school_s_own_translation(apertium, world):
 
 
 def test_an_engine_that_loses_a_placeholder_does_not_lose_the_name(settings):
-    settings.TRANSLATION_ROUTES = {"*": ["homeroom.translation.tests.fakes.DroppingProvider"]}
+    settings.TRANSLATION_ROUTES = {"*": ["homeroom.testing.fakes.DroppingProvider"]}
     (result,) = translate(["Hope read a book about whales."], "en", "vi", protect=["Hope"])
     assert "Hope" in result.text
     assert "someone" not in result.text

@@ -6,13 +6,12 @@ from django.urls import reverse
 from homeroom.messaging import services
 from homeroom.messaging.models import InterpreterRequest, MessageTranslation
 from homeroom.people.models import Role
+from homeroom.testing.fakes import CountingProvider
 from homeroom.testing.personas import make_staff
 from homeroom.translation.models import MemoryEntry
 from homeroom.translation.services import translate
 
-from .fakes import CountingProvider
-
-COUNTING = "homeroom.translation.tests.fakes.CountingProvider"
+COUNTING = "homeroom.testing.fakes.CountingProvider"
 TEXT = "The field trip form is due on Friday."
 BETTER = "El formulario de la excursión se entrega el viernes."
 

@@ -20,7 +20,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 @pytest.fixture(autouse=True)
 def _translation(settings):
     settings.LIBRETRANSLATE_URL = ""
-    settings.TRANSLATION_ROUTES = {"*": ["homeroom.translation.tests.fakes.CountingProvider"]}
+    settings.TRANSLATION_ROUTES = {"*": ["homeroom.testing.fakes.CountingProvider"]}
 
 
 class _Isolation(HTMLParser):

@@ -19,7 +19,7 @@ from django.urls import reverse
 from homeroom.messaging.models import ConversationAccess
 from homeroom.testing.populated import SKIPPED, named_urls, populate, url_args
 
-COUNTING = "homeroom.translation.tests.fakes.CountingProvider"
+COUNTING = "homeroom.testing.fakes.CountingProvider"
 NUL = "\x00"
 MAX_PAGES = 80  # per persona; the crawl follows links beyond the URL conf's own pages
 TEXT_INPUTS = {

@@ -391,8 +391,8 @@ class BrokenTranslator(CountingTranslator):
         raise TransientError("the translation server stopped answering")
 
 
-COUNTING = "homeroom.messaging.tests.servers.CountingTranslator"
-BROKEN = "homeroom.messaging.tests.servers.BrokenTranslator"
+COUNTING = "homeroom.testing.servers.CountingTranslator"
+BROKEN = "homeroom.testing.servers.BrokenTranslator"
 
 
 # -- fixtures -----------------------------------------------------------------------------------
