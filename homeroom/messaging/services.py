@@ -36,8 +36,6 @@ its deliveries are marked `untranslated`.
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -51,15 +49,11 @@ from django.utils.translation import gettext as _
 from homeroom.people import access
 from homeroom.people.models import (
     Assignment,
-    Enrollment,
     Guardian,
-    Guardianship,
     Role,
     School,
-    Section,
     StaffMember,
     Student,
-    TeachingAssignment,
 )
 from homeroom.translation.codes import base_language
 from homeroom.translation.services import (
@@ -70,8 +64,9 @@ from homeroom.translation.services import (
 )
 
 from . import access as messaging_access
-from . import attachments, outbox
+from . import attachments, audiences, outbox
 from .attachments import IncomingMedia
+from .audiences import Audience
 from .limits import check_length
 from .models import (
     Conversation,
@@ -102,32 +97,6 @@ GUARDIAN_FIELDS = (
     "quiet_end",
     "time_zone",
 )
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Who an announcement goes to: one section, a school, a grade of a school, the district."""
-
-    kind: Literal["section", "school", "grade", "district"]
-    section_id: int | None = None
-    school_id: int | None = None
-    grade: str = ""
-
-    @classmethod
-    def section(cls, section: Section | int) -> "Audience":
-        return cls("section", section_id=getattr(section, "pk", section))
-
-    @classmethod
-    def school(cls, school: School | int) -> "Audience":
-        return cls("school", school_id=getattr(school, "pk", school))
-
-    @classmethod
-    def of_grade(cls, school: School | int, grade: str) -> "Audience":
-        return cls("grade", school_id=getattr(school, "pk", school), grade=grade)
-
-    @classmethod
-    def district(cls) -> "Audience":
-        return cls("district")
 
 
 # -- conversations ----------------------------------------------------------------------------
@@ -274,7 +243,7 @@ def send_announcement(
     urgent_reason: str = "",
 ) -> Conversation:
     _check_text(text)
-    school, section, scope, description = _audience_scope(by_staff, audience)
+    school, section, scope, description = audiences.check_audience(by_staff, audience)
     guardians = list(
         _with_opt_out(_contactable_guardians(scope)).only(*GUARDIAN_FIELDS).order_by("pk")
     )
@@ -575,15 +544,9 @@ def _translate(
 def _contactable_guardians(scope: Q, *, about_the_child: bool = False) -> QuerySet[Guardian]:
     """Active guardians with an active, contactable link to an active student in `scope`;
     `about_the_child` (a private thread about one student) also needs the link's records."""
-    links = Guardianship.objects.filter(
-        scope,
-        guardian=OuterRef("pk"),
-        is_active=True,
-        may_contact=True,
-        student__is_active=True,
+    links = access.contactable_links(about_the_child=about_the_child).filter(
+        scope, guardian=OuterRef("pk")
     )
-    if about_the_child:
-        links = links.filter(may_see_records=True)
     return Guardian.objects.filter(Exists(links), is_active=True)
 
 
@@ -657,71 +620,13 @@ def _announcement_sender(announcement: Conversation) -> StaffMember | None:
 
 
 def _first_child_in_audience(announcement: Conversation, guardian: Guardian) -> Student | None:
-    links = Guardianship.objects.filter(
-        guardian=guardian, is_active=True, may_contact=True, student__is_active=True
-    ).select_related("student__school")
+    links = access.contactable_links().filter(guardian=guardian).select_related("student__school")
     order = ("student__family_name", "student__given_name", "student_id")
-    in_audience = links.filter(_audience_filter(announcement.audience, announcement.school_id))
+    in_audience = links.filter(
+        audiences.audience_filter(announcement.audience, announcement.school_id)
+    )
     link = in_audience.order_by(*order).first() or links.order_by(*order).first()
     return link.student if link else None
-
-
-def _audience_filter(audience: dict, school_id: int | None) -> Q:
-    kind = audience.get("kind")
-    if kind == "section":
-        enrolled = Enrollment.objects.filter(
-            section_id=audience.get("section"), student=OuterRef("student"), is_active=True
-        )
-        return Q(Exists(enrolled))
-    if kind == "grade":
-        return Q(student__school_id=audience.get("school"), student__grade=audience.get("grade"))
-    if kind == "school":
-        return Q(student__school_id=audience.get("school"))
-    if kind == "district":
-        return Q(student__school__district_id=audience.get("district"))
-    return Q(student__school_id=school_id)
-
-
-def _audience_scope(
-    by_staff: StaffMember, audience: Audience
-) -> tuple[School | None, Section | None, Q, dict]:
-    """Check who may announce to whom, and say which guardianships the audience covers.
-
-    A teacher announces to their own sections; a school admin to their school, a grade of it,
-    or any of its sections; a district admin to the district or any part of it.
-    """
-    user = by_staff.user
-    if audience.kind == "section":
-        section = access.get_section_for(user, audience.section_id)
-        teaches = TeachingAssignment.objects.filter(
-            section=section, staff=by_staff, is_active=True
-        ).exists()
-        if not (teaches or access.can_manage_school(user, section.school)):
-            raise PermissionDenied(_("You can only send announcements to your own classes."))
-        enrolled = Enrollment.objects.filter(
-            section=section, student=OuterRef("student"), is_active=True
-        )
-        description = {"kind": "section", "section": section.pk, "school": section.school_id}
-        return section.school, section, Q(Exists(enrolled)), description
-    if audience.kind in ("school", "grade"):
-        school = access.get_school_for(user, audience.school_id)
-        if not access.can_manage_school(user, school):
-            raise PermissionDenied(_("Only the school's admins can announce to the whole school."))
-        if audience.kind == "school":
-            return school, None, Q(student__school=school), {"kind": "school", "school": school.pk}
-        if not audience.grade:
-            raise ValueError("a grade announcement needs a grade")
-        scope = Q(student__school=school, student__grade=audience.grade)
-        description = {"kind": "grade", "school": school.pk, "grade": audience.grade}
-        return school, None, scope, description
-    if audience.kind == "district":
-        if not access.viewer_for(user).is_district_admin:
-            raise PermissionDenied(_("Only district admins can announce to the whole district."))
-        district_id = by_staff.district_id
-        # The district's own announcement: filed under no school, so no school's staff have it.
-        scope = Q(student__school__district_id=district_id, student__school__is_active=True)
-        return None, None, scope, {"kind": "district", "district": district_id}
-    raise ValueError(f"unknown audience {audience.kind!r}")
 
 
 # -- small helpers ----------------------------------------------------------------------------

@@ -44,12 +44,8 @@ from homeroom.people.languages import language_name
 from homeroom.people.models import (
     Channel,
     Enrollment,
-    Guardianship,
-    School,
-    Section,
     StaffMember,
     Student,
-    TeachingAssignment,
 )
 from homeroom.translation import interpreters
 from homeroom.translation.codes import base_language
@@ -61,7 +57,7 @@ from homeroom.translation.services import (
 )
 from homeroom.translation.sms import SmsLength, sms_segments
 
-from . import access, outbox, services
+from . import access, audiences, outbox, services
 from .forms import (
     AnnouncementForm,
     ComposeQuery,
@@ -748,8 +744,8 @@ def _staff_compose(request, viewer):
         return _pick_student(request)
     student = people_access.get_student_for(request.user, chosen)
     links = list(
-        people_access.guardianships_for(request.user)
-        .filter(student=student, may_contact=True, may_see_records=True)
+        people_access.contactable_links_for(request.user, about_the_child=True)
+        .filter(student=student)
         .select_related("guardian")
         .annotate(sms_off=Exists(SmsOptOut.objects.filter(phone=OuterRef("guardian__phone"))))
         .order_by("-is_primary", "guardian__family_name", "guardian__given_name", "pk")
@@ -929,8 +925,8 @@ def _names(*people) -> list[str]:
 
 def _family_compose(request, viewer):
     links = list(
-        people_access.guardianships_for(request.user)
-        .filter(guardian=viewer.guardian, may_contact=True)
+        people_access.contactable_links_for(request.user)
+        .filter(guardian=viewer.guardian)
         .select_related("student", "student__school")
         .order_by("student__given_name", "student__family_name", "pk")
     )
@@ -967,13 +963,7 @@ def _family_compose(request, viewer):
 def _teachers_of(student: Student) -> list[StaffMember]:
     """The child's current teachers, each labelled with the classes they teach the child."""
     teaching = (
-        TeachingAssignment.objects.filter(
-            section__enrollments__student=student,
-            section__enrollments__is_active=True,
-            section__is_active=True,
-            is_active=True,
-            staff__is_active=True,
-        )
+        people_access.teachers_of_student(student)
         .select_related("staff", "section")
         .order_by("staff__family_name", "staff__given_name", "section__title")
     )
@@ -994,116 +984,10 @@ def _teachers_of(student: Student) -> list[StaffMember]:
 # ---- announcements ---------------------------------------------------------------------------
 
 
-@dataclass
-class AudienceChoice:
-    key: str
-    label: str
-    audience: services.Audience
-    school: School
-    scope: Q  # over guardianships
-
-
-def _audiences_for(user, viewer) -> list[AudienceChoice]:
-    """Who this person may announce to: a teacher their classes, a school admin their
-    school or one of its grades, a district admin the district."""
-    choices = []
-    if not viewer.staff:
-        return choices
-    sections = (
-        Section.objects.filter(
-            teaching__staff=viewer.staff,
-            teaching__is_active=True,
-            is_active=True,
-            school__is_active=True,
-        )
-        .select_related("school")
-        .order_by("school__name", "title", "pk")
-    )
-    for section in sections:
-        enrolled = Q(
-            Exists(
-                Enrollment.objects.filter(
-                    section=section, is_active=True, student=OuterRef("student")
-                )
-            )
-        )
-        choices.append(
-            AudienceChoice(
-                key=f"section:{section.pk}",
-                label=_("Families of %(section)s, %(school)s")
-                % {"section": section.title, "school": section.school.name},
-                audience=services.Audience.section(section),
-                school=section.school,
-                scope=enrolled,
-            )
-        )
-    if viewer.is_district_admin:
-        managed = people_access.schools_for(user).filter(district_id=viewer.staff.district_id)
-    else:
-        managed = people_access.schools_for(user).filter(pk__in=viewer.admin_school_ids)
-    managed = list(managed.order_by("name", "pk"))
-    grades = defaultdict(list)
-    if managed:
-        rows = (
-            Student.objects.filter(school__in=managed, is_active=True)
-            .exclude(grade="")
-            .values_list("school_id", "grade")
-            .distinct()
-            .order_by("school_id", "grade")
-        )
-        for school_id, grade in rows:
-            grades[school_id].append(grade)
-    if viewer.is_district_admin:
-        choices.append(
-            AudienceChoice(
-                key="district",
-                label=_("Every family in the district"),
-                audience=services.Audience.district(),
-                school=managed[0] if managed else None,
-                scope=Q(
-                    student__school__district_id=viewer.staff.district_id,
-                    student__school__is_active=True,
-                ),
-            )
-        )
-    for school in managed:
-        choices.append(
-            AudienceChoice(
-                key=f"school:{school.pk}",
-                label=_("Every family at %(school)s") % {"school": school.name},
-                audience=services.Audience.school(school),
-                school=school,
-                scope=Q(student__school=school),
-            )
-        )
-        for grade in sorted(grades[school.pk], key=_grade_order):
-            choices.append(
-                AudienceChoice(
-                    key=f"grade:{school.pk}:{grade}",
-                    label=_("Families of grade %(grade)s, %(school)s")
-                    % {"grade": grade, "school": school.name},
-                    audience=services.Audience.of_grade(school, grade),
-                    school=school,
-                    scope=Q(student__school=school, student__grade=grade),
-                )
-            )
-    return choices
-
-
-def _grade_order(grade: str):
-    return (0, int(grade), "") if grade.isdigit() else (1, 0, grade)
-
-
-def _audience_groups(choice: AudienceChoice) -> list[LanguageGroup]:
+def _audience_groups(choice: audiences.AudienceChoice) -> list[LanguageGroup]:
     """How many families the audience reaches, per language, in one query."""
     rows = (
-        Guardianship.objects.filter(
-            choice.scope,
-            is_active=True,
-            may_contact=True,
-            student__is_active=True,
-            guardian__is_active=True,
-        )
+        audiences.recipient_links(choice.scope)
         .values("guardian__language")
         .annotate(
             families=Count("guardian", distinct=True),
@@ -1125,7 +1009,7 @@ def announce(request):
     viewer = people_access.viewer_for(request.user)
     if not viewer.is_staff_member:
         raise Http404
-    choices = _audiences_for(request.user, viewer)
+    choices = audiences.audience_choices(request.user)
     by_key = {choice.key: choice for choice in choices}
     asked = request.POST.get("audience") or request.GET.get("audience")
     if asked and asked not in by_key:

@@ -493,3 +493,47 @@ def roster_scope_of(staff: StaffMember | None, carried: dict | None) -> RosterSc
     if now is None:
         return None
     return now if carried is None else RosterScope.from_json(carried).narrowed_to(now)
+
+
+# ---- messaging: whom staff announce to, whom a family writes to ------------------------------
+
+
+def sections_taught_by(staff: StaffMember) -> QuerySet[Section]:
+    """The classes a staff member teaches now: their assignment, the section and its school
+    all active. A teacher announces to these families, and to no other class."""
+    return Section.objects.filter(
+        teaching__staff=staff,
+        teaching__is_active=True,
+        is_active=True,
+        school__is_active=True,
+    )
+
+
+def schools_managed_by(viewer: Viewer) -> QuerySet[School]:
+    """The active schools a staff member administers: a district admin every school of their
+    district, a school admin their own schools."""
+    if viewer.is_district_admin:
+        return schools_of_district(viewer.staff.district_id)
+    return School.objects.filter(pk__in=viewer.admin_school_ids, is_active=True)
+
+
+def teachers_of_student(student: Student) -> QuerySet[TeachingAssignment]:
+    """Who teaches a child now, one row per assignment: the assignment, the staff member, the
+    section and the child's enrolment in it all active."""
+    return TeachingAssignment.objects.filter(
+        section__enrollments__student=student,
+        section__enrollments__is_active=True,
+        section__is_active=True,
+        is_active=True,
+        staff__is_active=True,
+    )
+
+
+def contactable_links_for(user, *, about_the_child: bool = False) -> QuerySet[Guardianship]:
+    """The links a user may see (`guardianships_for`) through which the school may write:
+    contact allowed; `about_the_child` (a private thread about one student) also needs the
+    records allowed. A family writes to the school about the children of these links."""
+    links = guardianships_for(user).filter(may_contact=True)
+    if about_the_child:
+        links = links.filter(may_see_records=True)
+    return links
