@@ -8,8 +8,6 @@ marked, the original one tap away.
 
 from collections import defaultdict
 from contextlib import nullcontext
-from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
@@ -17,21 +15,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import (
-    Case,
-    Count,
     Exists,
-    F,
-    IntegerField,
-    Min,
     OuterRef,
     Prefetch,
     Q,
     Subquery,
-    Value,
-    When,
-    Window,
 )
-from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,7 +29,6 @@ from django.utils.translation import gettext as _
 
 from homeroom.forms import page_number
 from homeroom.people import access as people_access
-from homeroom.people.languages import language_name
 from homeroom.people.models import (
     Channel,
     Enrollment,
@@ -50,14 +38,8 @@ from homeroom.people.models import (
 from homeroom.translation import interpreters
 from homeroom.translation.codes import base_language
 from homeroom.translation.forms import ConfusingForm
-from homeroom.translation.services import (
-    TranslationUnavailable,
-    available,
-    translate_for_readers,
-)
-from homeroom.translation.sms import SmsLength, sms_segments
 
-from . import access, audiences, outbox, services
+from . import access, audiences, previews, reports, services
 from .forms import (
     AnnouncementForm,
     ComposeQuery,
@@ -367,7 +349,7 @@ def _untranslatable_in(conversation, people) -> list:
             .distinct()
             .order_by()
         )
-    groups = _language_groups((language, False) for language in languages)
+    groups = previews.language_groups((language, False) for language in languages)
     return [group for group in groups if not group.available]
 
 
@@ -413,7 +395,7 @@ def _posted(request, conversation, message, viewer, *, as_family, form_kwargs=No
     _present(message, viewer, reader, as_family=as_family)
     message.media = list(message.attachments.all()) if as_family else []
     if not as_family:
-        _attach_deliveries([message], viewer, conversation)
+        reports.attach_deliveries([message], viewer, conversation)
     form = FamilyReplyForm() if as_family else StaffReplyForm(**(form_kwargs or {}))
     return render(
         request,
@@ -455,7 +437,7 @@ def _render_conversation(request, conversation, viewer, form, *, as_family, peop
     if people is None:
         people = list(_people_shown(viewer).filter(conversation=conversation))
     if not as_family:
-        _attach_deliveries([m for m in thread if m.author_staff_id], viewer, conversation)
+        reports.attach_deliveries([m for m in thread if m.author_staff_id], viewer, conversation)
     replies = []
     if not as_family and conversation.kind == Conversation.Kind.ANNOUNCEMENT:
         replies = list(
@@ -598,133 +580,6 @@ def _present(message, viewer, reader: str, *, as_family: bool, read_marker=None)
 # ---- delivery ------------------------------------------------------------------------------
 
 
-@dataclass
-class Recipient:
-    guardian: object
-    attempts: list = field(default_factory=list)  # first try, then each fallback
-
-    @property
-    def final(self):
-        return self.attempts[-1]
-
-    @property
-    def problem_rank(self) -> int:
-        return _problem_rank(self.final.status)
-
-
-@dataclass
-class DeliveryReport:
-    total: int = 0
-    reached: int = 0
-    held: int = 0
-    on_the_way: int = 0
-    failed: int = 0
-    untranslated: int = 0
-    held_until: datetime | None = None
-    failures: dict = field(default_factory=dict)  # reason → how many
-    recipients: list = field(default_factory=list)
-
-    @property
-    def all_reached(self) -> bool:
-        return self.total > 0 and self.reached == self.total
-
-    @property
-    def failure_list(self):
-        return sorted(self.failures.items(), key=lambda item: -item[1])
-
-    @property
-    def listed(self) -> int:
-        return len(self.recipients)
-
-
-def _problem_rank(status: str) -> int:
-    return {Status.FAILED: 0, Status.HELD: 1, Status.QUEUED: 2, Status.SENDING: 2}.get(status, 3)
-
-
-def _attach_deliveries(staff_messages, viewer, conversation) -> None:
-    """Each staff message gets `delivery`: counts over every recipient, and the first
-    DELIVERY_DETAILS recipients one by one (problems first), in three queries in all.
-    Only the recipients access lets this reader see are counted and listed."""
-    ids = [m.pk for m in staff_messages]
-    reports = {pk: DeliveryReport() for pk in ids}
-    for message in staff_messages:
-        message.delivery = reports[message.pk]
-    if not ids:
-        return
-    listed = access.deliveries_listed_for(viewer, conversation)
-    # The last delivery of each recipient (no fallback after it) says where they stand.
-    final = Delivery.objects.filter(
-        listed, message_id__in=ids, guardian__isnull=False, fallback__isnull=True
-    )
-    counts = (
-        final.order_by()
-        .values("message_id", "status", "last_error", "untranslated")
-        .annotate(n=Count("pk"), until=Min("next_attempt_at"))
-    )
-    for row in counts:
-        report = reports[row["message_id"]]
-        n = row["n"]
-        report.total += n
-        if row["untranslated"]:
-            report.untranslated += n
-        status = row["status"]
-        if status in REACHED:
-            report.reached += n
-        elif status == Status.HELD:
-            report.held += n
-            if report.held_until is None or row["until"] < report.held_until:
-                report.held_until = row["until"]
-        elif status == Status.FAILED:
-            report.failed += n
-            reason = row["last_error"] or _("No reason was given.")
-            report.failures[reason] = report.failures.get(reason, 0) + n
-        else:
-            report.on_the_way += n
-    problems_first = Case(
-        When(status=Status.FAILED, then=Value(0)),
-        When(status=Status.HELD, then=Value(1)),
-        When(status__in=ON_THE_WAY, then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
-    )
-    listed = (
-        final.annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("message_id")],
-                order_by=[problems_first.asc(), F("guardian_id").asc()],
-            )
-        )
-        .filter(rank__lte=DELIVERY_DETAILS)
-        .values_list("message_id", "guardian_id")
-    )
-    wanted = defaultdict(set)
-    for message_id, guardian_id in listed:
-        wanted[message_id].add(guardian_id)
-    if not wanted:
-        return
-    pairs = Q()
-    for message_id, guardian_ids in wanted.items():
-        pairs |= Q(message_id=message_id, guardian_id__in=guardian_ids)
-    rows = (
-        Delivery.objects.filter(pairs)
-        .select_related("guardian")
-        .order_by("message_id", "guardian_id", "created_at", "pk")
-    )
-    recipients = {}
-    for delivery in rows:
-        key = (delivery.message_id, delivery.guardian_id)
-        if key not in recipients:
-            recipients[key] = Recipient(guardian=delivery.guardian)
-        recipients[key].attempts.append(delivery)
-    for (message_id, _guardian_id), recipient in recipients.items():
-        reports[message_id].recipients.append(recipient)
-    for report in reports.values():
-        report.recipients.sort(
-            key=lambda r: (r.problem_rank, r.guardian.family_name, r.guardian.given_name)
-        )
-
-
 # ---- a new conversation ----------------------------------------------------------------------
 
 
@@ -750,8 +605,8 @@ def _staff_compose(request, viewer):
         .annotate(sms_off=Exists(SmsOptOut.objects.filter(phone=OuterRef("guardian__phone"))))
         .order_by("-is_primary", "guardian__family_name", "guardian__given_name", "pk")
     )
-    recipients = [_recipient(link) for link in links]
-    groups = _language_groups((r.language, r.channel == Channel.SMS) for r in recipients)
+    recipients = [previews.recipient_plan(link) for link in links]
+    groups = previews.language_groups((r.language, r.channel == Channel.SMS) for r in recipients)
     untranslatable = [g for g in groups if not g.available]
     form = StaffComposeForm(request.POST or None, untranslatable=untranslatable)
     protect = _names(student, viewer.staff, *(r.guardian for r in recipients))
@@ -759,7 +614,9 @@ def _staff_compose(request, viewer):
     if request.method == "POST":
         if "preview" in request.POST:
             if form.is_valid():
-                copies = _copies(form.cleaned_data["text"], groups, student.school, protect)
+                copies = previews.copies_of(
+                    form.cleaned_data["text"], groups, student.school, protect
+                )
             if _htmx(request):
                 return render(
                     request, "messaging/partials/preview.html", {"form": form, "copies": copies}
@@ -798,117 +655,6 @@ def _pick_student(request):
     students = people_access.find_students(request.user, query)
     page = Paginator(students, PAGE_SIZE).get_page(page_number(request))
     return render(request, "messaging/compose_pick_student.html", {"page": page, "query": query})
-
-
-@dataclass
-class RecipientPlan:
-    guardian: object
-    link: object
-    language: str
-    channel: str  # the channel the message will go out on
-    sms_off: bool
-
-    @property
-    def channel_label(self) -> str:
-        return Channel(self.channel).label
-
-    @property
-    def preferred_label(self) -> str:
-        return Channel(self.guardian.channel).label
-
-    @property
-    def channel_changed(self) -> bool:
-        return self.channel != self.guardian.channel
-
-
-def _recipient(link) -> RecipientPlan:
-    guardian = link.guardian
-    channel = outbox.choose_channel(guardian, sms_opted_out=link.sms_off) or Channel.APP
-    return RecipientPlan(
-        guardian=guardian,
-        link=link,
-        language=base_language(guardian.language) or STAFF_LANGUAGE,
-        channel=channel,
-        sms_off=link.sms_off,
-    )
-
-
-@dataclass
-class LanguageGroup:
-    language: str
-    families: int = 0
-    by_sms: int = 0
-    available: bool = True
-
-    @property
-    def name(self) -> str:
-        return language_name(self.language)
-
-    @property
-    def is_source(self) -> bool:
-        return self.language == STAFF_LANGUAGE
-
-
-def _language_groups(readers) -> list["LanguageGroup"]:
-    """`readers`: (language, gets SMS) pairs, or (language, families, by SMS) triples."""
-    groups: dict[str, LanguageGroup] = {}
-    for reader in readers:
-        if len(reader) == 2:
-            language, sms = reader
-            families, by_sms = 1, int(sms)
-        else:
-            language, families, by_sms = reader
-        base = base_language(language) or STAFF_LANGUAGE
-        group = groups.setdefault(base, LanguageGroup(base))
-        group.families += families
-        group.by_sms += by_sms
-    for group in groups.values():
-        group.available = available(services.STAFF_LANGUAGE, group.language)
-    return sorted(groups.values(), key=lambda g: (not g.is_source, -g.families, g.language))
-
-
-@dataclass
-class Copy:
-    """The draft as one language's families will read it."""
-
-    group: LanguageGroup
-    text: str
-    machine: bool = False
-    untranslated: bool = False
-    sms: SmsLength | None = None
-    source_segments: int = 0
-
-    @property
-    def longer_by_sms(self) -> bool:
-        return bool(self.sms) and self.sms.segments > self.source_segments
-
-
-def _copies(text: str, groups, school, protect) -> list[Copy]:
-    source_segments = sms_segments(text).segments
-    copies = []
-    for group in groups:
-        copy = Copy(group=group, text=text, source_segments=source_segments)
-        if not group.is_source:
-            if group.available:
-                try:
-                    translated = translate_for_readers(
-                        text,
-                        services.STAFF_LANGUAGE,
-                        [group.language],
-                        school=school,
-                        protect=protect,
-                    )[group.language]
-                except TranslationUnavailable:
-                    copy.untranslated = True
-                else:
-                    copy.text = translated.text
-                    copy.machine = translated.machine and not translated.human_checked
-            else:
-                copy.untranslated = True
-        if group.by_sms:
-            copy.sms = sms_segments(copy.text)
-        copies.append(copy)
-    return copies
 
 
 def _names(*people) -> list[str]:
@@ -984,26 +730,6 @@ def _teachers_of(student: Student) -> list[StaffMember]:
 # ---- announcements ---------------------------------------------------------------------------
 
 
-def _audience_groups(choice: audiences.AudienceChoice) -> list[LanguageGroup]:
-    """How many families the audience reaches, per language, in one query."""
-    rows = (
-        audiences.recipient_links(choice.scope)
-        .values("guardian__language")
-        .annotate(
-            families=Count("guardian", distinct=True),
-            by_sms=Count(
-                "guardian",
-                distinct=True,
-                filter=Q(guardian__channel=Channel.SMS) & ~Q(guardian__phone=""),
-            ),
-        )
-        .order_by()
-    )
-    return _language_groups(
-        (row["guardian__language"], row["families"], row["by_sms"]) for row in rows
-    )
-
-
 @login_required
 def announce(request):
     viewer = people_access.viewer_for(request.user)
@@ -1016,7 +742,7 @@ def announce(request):
         raise Http404
     chosen = by_key.get(asked) or (choices[0] if choices else None)
     initial = {"audience": chosen.key} if chosen else {}
-    groups = _audience_groups(chosen) if chosen else []
+    groups = previews.audience_groups(chosen) if chosen else []
     untranslatable = [g for g in groups if not g.available]
     form = AnnouncementForm(
         request.POST or None, audiences=choices, initial=initial, untranslatable=untranslatable
@@ -1034,7 +760,7 @@ def announce(request):
     if request.method == "POST":
         if "preview" in request.POST:
             if form.is_valid():
-                copies = _copies(form.cleaned_data["text"], groups, chosen.school, [])
+                copies = previews.copies_of(form.cleaned_data["text"], groups, chosen.school, [])
             if _htmx(request):
                 return render(
                     request,
