@@ -11,8 +11,8 @@ from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 
 from homeroom.messaging import outbox, services
+from homeroom.messaging.audiences import Audience
 from homeroom.messaging.models import Delivery, SmsOptOut
-from homeroom.messaging.services import Audience
 from homeroom.people.models import Guardian
 
 from .servers import (  # noqa: F401 - fixtures, used by name
