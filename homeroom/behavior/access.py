@@ -108,7 +108,7 @@ def leader_schools(user) -> QuerySet[School]:
     schools; a school admin, their own. 404 for anyone else."""
     if not access.viewer_for(user).is_admin:
         raise Http404
-    return access.managed_schools_for(user)
+    return access.schools_managed_by(access.viewer_for(user))
 
 
 def taught_sections(user, staff: StaffMember):

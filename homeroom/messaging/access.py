@@ -46,9 +46,9 @@ from homeroom.people.models import (
     Guardianship,
     StaffMember,
     Student,
-    TeachingAssignment,
 )
 
+from .audiences import addressable
 from .models import Conversation, ConversationAccess, Message, MessageTranslation, Participant
 
 
@@ -395,30 +395,15 @@ def viewer_of_staff(staff: StaffMember) -> Viewer:
     return Viewer(user_id=None, staff=staff, roles_by_school=roles)
 
 
-def _may_address(viewer: Viewer) -> Q:
-    """Announcements whose audience the staff member may speak to, as when sending one: a
-    district's admins the district's, a school's admins their school's, a teacher their own
-    classes'. An announcement to the whole district has no school and no section: only its
-    district's admins match it."""
-    q = Q(school_id__in=viewer.admin_school_ids) if viewer.admin_school_ids else NOTHING
-    if viewer.is_district_admin:
-        q |= Q(district_id=viewer.staff.district_id)
-    teaches = TeachingAssignment.objects.filter(
-        section_id=OuterRef("section_id"), staff=viewer.staff, is_active=True
-    )
-    q |= Q(Exists(teaches), audience__kind="section", school__isnull=False)
-    return q
-
-
 def staff_write_access(staff: StaffMember, conversation: Conversation) -> bool | None:
     """Whether a staff member may write into a conversation (None: no; False: yes, and they
     are not in it yet; True: yes, and they are). They write where they may read; into an
     announcement only when they may address its audience (what goes in reaches every family
-    in it). One query."""
+    in it; `audiences.addressable`). One query."""
     viewer = viewer_of_staff(staff)
     if viewer.staff is None:
         return None
-    writable = _staff_scope(viewer) & (Q(kind=Conversation.Kind.PRIVATE) | _may_address(viewer))
+    writable = _staff_scope(viewer) & (Q(kind=Conversation.Kind.PRIVATE) | addressable(viewer))
     rows = (
         Conversation.objects.filter(writable, pk=conversation.pk)
         .annotate(joined=_staff_in(viewer.staff))

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from .models import Attachment, Message
 
@@ -103,15 +104,13 @@ def _keep_in_hand(row: Attachment, data: bytes) -> None:
 
 
 def enqueue(ids: list[int], *, run_after: datetime | None = None) -> None:
-    from .tasks import fetch_attachment
-
-    task = fetch_attachment
+    job = fetch_attachment
     if run_after is not None:
-        if not task.get_backend().supports_defer:
+        if not job.get_backend().supports_defer:
             return  # the sweep queues it once it is due
-        task = task.using(run_after=run_after)
+        job = job.using(run_after=run_after)
     for pk in ids:
-        task.enqueue(pk)
+        job.enqueue(pk)
 
 
 def fetch_and_store(attachment_id: int) -> str:
@@ -230,3 +229,10 @@ def _finish(attachment: Attachment, status: str, *, error: str = "") -> None:
 def _extension(content_type: str) -> str:
     known = {"image/jpeg": ".jpg", "audio/mpeg": ".mp3", "video/quicktime": ".mov"}
     return known.get(content_type) or mimetypes.guess_extension(content_type) or ""
+
+
+@task()
+def fetch_attachment(attachment_id: int) -> str:
+    """Fetch a photo or file a family texted from the provider and keep it (a background task:
+    it receives an id)."""
+    return fetch_and_store(attachment_id)

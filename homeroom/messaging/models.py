@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from homeroom.people.access import schools_of_district
 from homeroom.people.models import (
     Channel,
     District,
@@ -107,12 +108,7 @@ class Conversation(models.Model):
             return self.school.time_zone
         if getattr(self, "_district_zone", None):
             return self._district_zone
-        first = (
-            School.objects.filter(district_id=self.district_id, is_active=True)
-            .order_by("pk")
-            .values_list("time_zone", flat=True)
-            .first()
-        )
+        first = schools_of_district(self.district_id).values_list("time_zone", flat=True).first()
         self._district_zone = first or School._meta.get_field("time_zone").default
         return self._district_zone
 

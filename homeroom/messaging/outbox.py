@@ -27,6 +27,7 @@ from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from homeroom.people.models import Channel as ChannelName
 from homeroom.people.models import Guardian
@@ -221,27 +222,23 @@ def enqueue_planned(deliveries: Sequence[Delivery]) -> None:
 
 
 def supports_deferred_tasks() -> bool:
-    from .tasks import deliver as deliver_task
-
     return deliver_task.get_backend().supports_defer
 
 
 def enqueue(ids: Sequence[int], *, run_after: datetime | None = None) -> int:
     """Queue delivery tasks for `ids`, OUTBOX_TASK_SIZE ids per task; returns the task count."""
-    from .tasks import deliver as deliver_task
-
     if not ids:
         return 0
-    task = deliver_task
+    job = deliver_task
     if run_after is not None and run_after > timezone.now():
-        if not task.get_backend().supports_defer:
+        if not job.get_backend().supports_defer:
             return 0  # the sweep queues them once they are due
-        task = task.using(run_after=run_after)
+        job = job.using(run_after=run_after)
     size = max(1, settings.OUTBOX_TASK_SIZE)
     ids = list(ids)
     count = 0
     for start in range(0, len(ids), size):
-        task.enqueue(ids[start : start + size])
+        job.enqueue(ids[start : start + size])
         count += 1
     return count
 
@@ -645,3 +642,18 @@ def _fail_stuck(delivery: Delivery, cutoff: datetime) -> bool:
     if fallback is not None:
         enqueue_planned([fallback])
     return True
+
+
+# ---- the background tasks: they receive ids, never objects, and keep no state ----------------
+
+
+@task()
+def deliver_task(delivery_ids: list[int]) -> dict[str, int]:
+    """Send these deliveries (those still due and not taken by another worker)."""
+    return deliver(delivery_ids)
+
+
+@task()
+def sweep_task() -> dict[str, int]:
+    """Put stuck, held and forgotten deliveries back on their way (run it every minute)."""
+    return sweep()

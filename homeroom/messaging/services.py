@@ -32,12 +32,11 @@ A non-empty `urgent_reason` makes a message urgent: it is sent during quiet hour
 Translation happens before the write transaction (a translation engine may take a second;
 the database is not held meanwhile); a language no engine serves gets the original text and
 its deliveries are marked `untranslated`.
+The writer every path shares (`_open`, `_write_message`, `_translate`) is in
+messaging/writing.py; who may announce to whom, in messaging/audiences.py.
 """
 
-import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -51,45 +50,38 @@ from django.utils.translation import gettext as _
 from homeroom.people import access
 from homeroom.people.models import (
     Assignment,
-    Enrollment,
     Guardian,
-    Guardianship,
     Role,
     School,
-    Section,
     StaffMember,
     Student,
-    TeachingAssignment,
 )
-from homeroom.translation.codes import base_language
 from homeroom.translation.services import (
     Translation,
-    TranslationUnavailable,
-    available,
-    translate_for_readers,
 )
 
 from . import access as messaging_access
-from . import attachments, outbox
+from . import audiences
 from .attachments import IncomingMedia
+from .audiences import Audience
 from .limits import check_length
 from .models import (
     Conversation,
     Delivery,
     Message,
-    MessageTranslation,
     Participant,
     SmsOptOut,
 )
+from .writing import (
+    STAFF_LANGUAGE,
+    _base,
+    _names,
+    _open,
+    _source_language,
+    _translate,
+    _write_message,
+)
 
-logger = logging.getLogger(__name__)
-
-# Rows per INSERT when a message goes to a whole school or district.
-BULK_BATCH = 2000
-# Staff read and write the interface's default language unless told otherwise.
-STAFF_LANGUAGE = settings.LANGUAGE_CODE
-# Provider name of a system text rendered from the reviewed message catalogue.
-CATALOGUE = "catalogue"
 # What send_announcement and the bulk path need of each guardian, and nothing more.
 GUARDIAN_FIELDS = (
     "id",
@@ -102,32 +94,6 @@ GUARDIAN_FIELDS = (
     "quiet_end",
     "time_zone",
 )
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Who an announcement goes to: one section, a school, a grade of a school, the district."""
-
-    kind: Literal["section", "school", "grade", "district"]
-    section_id: int | None = None
-    school_id: int | None = None
-    grade: str = ""
-
-    @classmethod
-    def section(cls, section: Section | int) -> "Audience":
-        return cls("section", section_id=getattr(section, "pk", section))
-
-    @classmethod
-    def school(cls, school: School | int) -> "Audience":
-        return cls("school", school_id=getattr(school, "pk", school))
-
-    @classmethod
-    def of_grade(cls, school: School | int, grade: str) -> "Audience":
-        return cls("grade", school_id=getattr(school, "pk", school), grade=grade)
-
-    @classmethod
-    def district(cls) -> "Audience":
-        return cls("district")
 
 
 # -- conversations ----------------------------------------------------------------------------
@@ -274,7 +240,7 @@ def send_announcement(
     urgent_reason: str = "",
 ) -> Conversation:
     _check_text(text)
-    school, section, scope, description = _audience_scope(by_staff, audience)
+    school, section, scope, description = audiences.check_audience(by_staff, audience)
     guardians = list(
         _with_opt_out(_contactable_guardians(scope)).only(*GUARDIAN_FIELDS).order_by("pk")
     )
@@ -378,212 +344,15 @@ def mark_read(
         ).update(status=Delivery.Status.READ, read_at=now)
 
 
-# -- writing ----------------------------------------------------------------------------------
-
-
-def _open(
-    conversation: Conversation,
-    *,
-    staff: Sequence[StaffMember],
-    guardians: Sequence[Guardian],
-    text: str,
-    by_staff: StaffMember | None = None,
-    by_guardian: Guardian | None = None,
-    urgent_reason: str = "",
-    channel: str = "app",
-    language: str | None = None,
-    protect: Iterable[str] = (),
-    prepared: Mapping[str, str | Translation] | None = None,
-    media: Sequence[IncomingMedia] = (),
-) -> Conversation:
-    """Create a conversation, its participants and its first message in one transaction."""
-    source = _source_language(language, by_staff, by_guardian)
-    recipients = list(guardians)
-    if by_guardian is not None:
-        readers = set(
-            messaging_access.family_words_readers(by_guardian, conversation.student).values_list(
-                "pk", flat=True
-            )
-        )
-        recipients = [g for g in guardians if g.pk in readers]
-    readers = [guardian.language for guardian in recipients]
-    if staff:
-        readers.append(STAFF_LANGUAGE)
-    translations = _translate(
-        text,
-        source,
-        readers,
-        school=conversation.school,
-        protect=list(protect),
-        prepared=prepared,
-    )
-    now = timezone.now()
-    with transaction.atomic():
-        conversation.created_at = conversation.last_message_at = now
-        conversation.save()
-        people = [Participant(conversation=conversation, staff=member) for member in staff]
-        people += [Participant(conversation=conversation, guardian=g) for g in guardians]
-        Participant.objects.bulk_create(people, batch_size=BULK_BATCH)
-        _write_message(
-            conversation,
-            text=text,
-            language=source,
-            by_staff=by_staff,
-            by_guardian=by_guardian,
-            channel=channel,
-            urgent_reason=urgent_reason,
-            automatic=False,
-            recipients=recipients,
-            translations=translations,
-            now=now,
-            media=media,
-        )
-    return conversation
-
-
-def _write_message(
-    conversation: Conversation,
-    *,
-    text: str,
-    language: str,
-    by_staff: StaffMember | None,
-    by_guardian: Guardian | None,
-    channel: str,
-    urgent_reason: str,
-    automatic: bool,
-    recipients: Sequence[Guardian],
-    translations: dict[str, Translation | None],
-    now=None,
-    media: Sequence[IncomingMedia] = (),
-) -> tuple[Message, list[Delivery]]:
-    """The message, its translations, its deliveries and any media the family sent with it;
-    delivery and fetching start on commit."""
-    now = now or timezone.now()
-    message = Message.objects.create(
-        conversation=conversation,
-        author_staff=by_staff,
-        author_guardian=by_guardian,
-        body=text,
-        language=language,
-        channel=channel,
-        is_urgent=bool(urgent_reason.strip()),
-        urgent_reason=urgent_reason.strip()[:300],
-        is_automatic=automatic,
-        created_at=now,
-    )
-    MessageTranslation.objects.bulk_create(
-        [
-            MessageTranslation(
-                message=message,
-                language=reader,
-                text=translation.text,
-                provider=translation.provider[:30],
-                machine=translation.machine,
-                human_checked=translation.human_checked,
-            )
-            for reader, translation in sorted(translations.items())
-            if translation is not None
-        ]
-    )
-    source = _base(language)
-    school_time_zone = conversation.time_zone
-    deferred_tasks = outbox.supports_deferred_tasks()
-    deliveries = []
-    for guardian in recipients:
-        reader = _base(guardian.language)
-        channel_name = outbox.choose_channel(guardian, sms_opted_out=guardian.sms_opted_out)
-        deliveries.append(
-            outbox.plan_delivery(
-                message,
-                guardian,
-                channel=channel_name or "app",
-                depth=0,
-                untranslated=reader != source and translations.get(reader) is None,
-                school_time_zone=school_time_zone,
-                now=now,
-                deferred_tasks=deferred_tasks,
-            )
-        )
-    Delivery.objects.bulk_create(deliveries, batch_size=BULK_BATCH)
-    if media:
-        attachments.record(message, list(media))
-    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
-    conversation.last_message_at = now
-    author = {"staff": by_staff} if by_staff is not None else {"guardian": by_guardian}
-    Participant.objects.filter(conversation=conversation, **author).update(last_read_at=now)
-    if message.is_urgent:
-        logger.info(
-            "urgent message %s in conversation %s: quiet hours do not apply",
-            message.pk,
-            conversation.pk,
-        )
-    transaction.on_commit(lambda: outbox.enqueue_planned(deliveries))
-    return message, deliveries
-
-
-def _translate(
-    text: str,
-    source: str,
-    reader_languages: Iterable[str],
-    *,
-    school: School | None,
-    protect: Sequence[str],
-    prepared: Mapping[str, str | Translation] | None = None,
-) -> dict[str, Translation | None]:
-    """One translation per reader language other than the source; None where none is served.
-
-    Each language is its own call, so one engine being down costs only its own readers.
-    A `prepared` version (a system text rendered from the reviewed catalogue) wins over
-    the machine for its language.
-    """
-    out: dict[str, Translation | None] = {}
-    if not text.strip():
-        return out  # a photo with no words: nothing to translate
-    prepared = {_base(tag): version for tag, version in (prepared or {}).items()}
-    targets = sorted({_base(tag) for tag in reader_languages} - {_base(source)})
-    for target in targets:
-        if target in prepared:
-            version = prepared[target]
-            out[target] = (
-                version
-                if isinstance(version, Translation)
-                else Translation(
-                    text=version,
-                    source=source,
-                    target=target,
-                    provider=CATALOGUE,
-                    human_checked=True,
-                    machine=False,
-                )
-            )
-            continue
-        if not available(source, target):
-            out[target] = None
-            continue
-        try:
-            out[target] = translate_for_readers(
-                text, source, [target], school=school, protect=protect
-            )[target]
-        except TranslationUnavailable:
-            out[target] = None
-    return out
-
-
 # -- who ------------------------------------------------------------------------------------
 
 
 def _contactable_guardians(scope: Q, *, about_the_child: bool = False) -> QuerySet[Guardian]:
     """Active guardians with an active, contactable link to an active student in `scope`;
     `about_the_child` (a private thread about one student) also needs the link's records."""
-    links = Guardianship.objects.filter(
-        scope,
-        guardian=OuterRef("pk"),
-        is_active=True,
-        may_contact=True,
-        student__is_active=True,
+    links = access.contactable_links(about_the_child=about_the_child).filter(
+        scope, guardian=OuterRef("pk")
     )
-    if about_the_child:
-        links = links.filter(may_see_records=True)
     return Guardian.objects.filter(Exists(links), is_active=True)
 
 
@@ -657,71 +426,13 @@ def _announcement_sender(announcement: Conversation) -> StaffMember | None:
 
 
 def _first_child_in_audience(announcement: Conversation, guardian: Guardian) -> Student | None:
-    links = Guardianship.objects.filter(
-        guardian=guardian, is_active=True, may_contact=True, student__is_active=True
-    ).select_related("student__school")
+    links = access.contactable_links().filter(guardian=guardian).select_related("student__school")
     order = ("student__family_name", "student__given_name", "student_id")
-    in_audience = links.filter(_audience_filter(announcement.audience, announcement.school_id))
+    in_audience = links.filter(
+        audiences.audience_filter(announcement.audience, announcement.school_id)
+    )
     link = in_audience.order_by(*order).first() or links.order_by(*order).first()
     return link.student if link else None
-
-
-def _audience_filter(audience: dict, school_id: int | None) -> Q:
-    kind = audience.get("kind")
-    if kind == "section":
-        enrolled = Enrollment.objects.filter(
-            section_id=audience.get("section"), student=OuterRef("student"), is_active=True
-        )
-        return Q(Exists(enrolled))
-    if kind == "grade":
-        return Q(student__school_id=audience.get("school"), student__grade=audience.get("grade"))
-    if kind == "school":
-        return Q(student__school_id=audience.get("school"))
-    if kind == "district":
-        return Q(student__school__district_id=audience.get("district"))
-    return Q(student__school_id=school_id)
-
-
-def _audience_scope(
-    by_staff: StaffMember, audience: Audience
-) -> tuple[School | None, Section | None, Q, dict]:
-    """Check who may announce to whom, and say which guardianships the audience covers.
-
-    A teacher announces to their own sections; a school admin to their school, a grade of it,
-    or any of its sections; a district admin to the district or any part of it.
-    """
-    user = by_staff.user
-    if audience.kind == "section":
-        section = access.get_section_for(user, audience.section_id)
-        teaches = TeachingAssignment.objects.filter(
-            section=section, staff=by_staff, is_active=True
-        ).exists()
-        if not (teaches or access.can_manage_school(user, section.school)):
-            raise PermissionDenied(_("You can only send announcements to your own classes."))
-        enrolled = Enrollment.objects.filter(
-            section=section, student=OuterRef("student"), is_active=True
-        )
-        description = {"kind": "section", "section": section.pk, "school": section.school_id}
-        return section.school, section, Q(Exists(enrolled)), description
-    if audience.kind in ("school", "grade"):
-        school = access.get_school_for(user, audience.school_id)
-        if not access.can_manage_school(user, school):
-            raise PermissionDenied(_("Only the school's admins can announce to the whole school."))
-        if audience.kind == "school":
-            return school, None, Q(student__school=school), {"kind": "school", "school": school.pk}
-        if not audience.grade:
-            raise ValueError("a grade announcement needs a grade")
-        scope = Q(student__school=school, student__grade=audience.grade)
-        description = {"kind": "grade", "school": school.pk, "grade": audience.grade}
-        return school, None, scope, description
-    if audience.kind == "district":
-        if not access.viewer_for(user).is_district_admin:
-            raise PermissionDenied(_("Only district admins can announce to the whole district."))
-        district_id = by_staff.district_id
-        # The district's own announcement: filed under no school, so no school's staff have it.
-        scope = Q(student__school__district_id=district_id, student__school__is_active=True)
-        return None, None, scope, {"kind": "district", "district": district_id}
-    raise ValueError(f"unknown audience {audience.kind!r}")
 
 
 # -- small helpers ----------------------------------------------------------------------------
@@ -736,32 +447,6 @@ def _check_text(text: str, media: Sequence[IncomingMedia] = ()) -> None:
     check_length(text)
     if not (text or "").strip() and not media:
         raise ValueError("a message needs some text")
-
-
-def _source_language(
-    language: str | None, by_staff: StaffMember | None, by_guardian: Guardian | None
-) -> str:
-    if language:
-        return language
-    if by_guardian is not None:
-        return by_guardian.language or STAFF_LANGUAGE
-    return STAFF_LANGUAGE
-
-
-def _base(tag: str | None) -> str:
-    return base_language(tag) or base_language(STAFF_LANGUAGE)
-
-
-def _names(*people) -> list[str]:
-    names = []
-    for person in people:
-        if person is None:
-            continue
-        for field in ("given_name", "family_name", "preferred_name"):
-            value = getattr(person, field, "")
-            if value:
-                names.append(value)
-    return list(dict.fromkeys(names))
 
 
 def _unique(staff: Iterable[StaffMember]) -> list[StaffMember]:

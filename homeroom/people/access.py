@@ -498,26 +498,10 @@ def roster_scope_of(staff: StaffMember | None, carried: dict | None) -> RosterSc
 # ---- the home pages: a teacher's own classes, an admin's schools, a family's children -------
 
 
-def sections_taught_by(staff: StaffMember | None) -> QuerySet[Section]:
-    """The active sections a staff member teaches now (not the ones they may see school-wide:
-    that is `sections_for`)."""
-    if staff is None:
-        return Section.objects.none()
-    return Section.objects.filter(is_active=True, teaching__staff=staff, teaching__is_active=True)
-
-
 def school_wide_schools_for(user) -> QuerySet[School]:
     """The schools where the user holds a school-wide role (counselor, liaison…), whose every
     family they see."""
     return schools_for(user).filter(pk__in=viewer_for(user).school_wide_ids)
-
-
-def managed_schools_for(user) -> QuerySet[School]:
-    """The schools a user runs: a district admin, the district's; a school admin, their own."""
-    viewer = viewer_for(user)
-    if viewer.is_district_admin:
-        return schools_for(user).filter(district_id=viewer.staff.district_id)
-    return schools_for(user).filter(pk__in=viewer.admin_school_ids)
 
 
 def family_links_at(schools) -> QuerySet[Guardianship]:
@@ -550,3 +534,52 @@ def active_links_of_child(student) -> QuerySet[Guardianship]:
     return Guardianship.objects.filter(student=student, is_active=True).order_by(
         "-is_primary", "pk"
     )
+
+
+# ---- messaging: whom staff announce to, whom a family writes to ------------------------------
+
+
+def sections_taught_by(staff: StaffMember | None) -> QuerySet[Section]:
+    """The classes a staff member teaches now: their assignment, the section and its school
+    all active (not the ones they may see school-wide: that is `sections_for`). A teacher
+    announces to these families, and to no other class."""
+    if staff is None:
+        return Section.objects.none()
+    return Section.objects.filter(
+        teaching__staff=staff,
+        teaching__is_active=True,
+        is_active=True,
+        school__is_active=True,
+    )
+
+
+def schools_managed_by(viewer: Viewer) -> QuerySet[School]:
+    """The active schools a staff member runs, by name: a district admin every school of their
+    district, a school admin their own schools."""
+    if viewer.is_district_admin:
+        return schools_of_district(viewer.staff.district_id).order_by("name", "pk")
+    return School.objects.filter(pk__in=viewer.admin_school_ids, is_active=True).order_by(
+        "name", "pk"
+    )
+
+
+def teachers_of_student(student: Student) -> QuerySet[TeachingAssignment]:
+    """Who teaches a child now, one row per assignment: the assignment, the staff member, the
+    section and the child's enrolment in it all active."""
+    return TeachingAssignment.objects.filter(
+        section__enrollments__student=student,
+        section__enrollments__is_active=True,
+        section__is_active=True,
+        is_active=True,
+        staff__is_active=True,
+    )
+
+
+def contactable_links_for(user, *, about_the_child: bool = False) -> QuerySet[Guardianship]:
+    """The links a user may see (`guardianships_for`) through which the school may write:
+    contact allowed; `about_the_child` (a private thread about one student) also needs the
+    records allowed. A family writes to the school about the children of these links."""
+    links = guardianships_for(user).filter(may_contact=True)
+    if about_the_child:
+        links = links.filter(may_see_records=True)
+    return links

@@ -23,9 +23,9 @@ from homeroom.behavior import notices
 from homeroom.behavior import recording as behavior
 from homeroom.behavior.models import Category
 from homeroom.messaging import services as messaging
+from homeroom.messaging.audiences import Audience
 from homeroom.messaging.inbound.email import receive_email
 from homeroom.messaging.models import Delivery, Message, Participant
-from homeroom.messaging.services import Audience
 from homeroom.people.models import Guardian, Guardianship, Student
 from homeroom.routines import services as routines
 from homeroom.transports import outbound

@@ -53,7 +53,7 @@ def staff_home(request, viewer):
 def admin_home(request, viewer):
     """Schools, the last roster import, and how many families have joined — by school and
     by language, so the families still outside show."""
-    schools = list(access.managed_schools_for(request.user))
+    schools = list(access.schools_managed_by(viewer))
     links = access.family_links_at(schools)
     joined = Q(guardian__joined_at__isnull=False)
     by_school = {

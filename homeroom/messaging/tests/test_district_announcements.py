@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from homeroom.messaging import services
+from homeroom.messaging.audiences import Audience
 from homeroom.messaging.inbound.service import receive_channel_reply
 from homeroom.messaging.models import Conversation, Delivery, Message, Participant
-from homeroom.messaging.services import Audience
 from homeroom.people.models import StaffMember, User
 
 from .builders import announcement

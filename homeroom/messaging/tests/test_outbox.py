@@ -11,8 +11,8 @@ from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 
 from homeroom.messaging import outbox, services
+from homeroom.messaging.audiences import Audience
 from homeroom.messaging.models import Delivery, SmsOptOut
-from homeroom.messaging.services import Audience
 from homeroom.people.models import Guardian
 from homeroom.testing.servers import awake
 
@@ -447,7 +447,7 @@ def test_an_announcement_is_queued_in_tasks_of_a_hundred_ids(
     tasks = list(DBTaskResult.objects.all())
     assert sorted(len(task.args_kwargs["args"][0]) for task in tasks) == [50, 100, 100]
     assert {pk for task in tasks for pk in task.args_kwargs["args"][0]} == ids
-    assert all(task.task_path == "homeroom.messaging.tasks.deliver" for task in tasks)
+    assert all(task.task_path == "homeroom.messaging.outbox.deliver_task" for task in tasks)
 
 
 def test_held_rows_are_queued_for_the_morning_with_a_deferring_backend(

@@ -6,13 +6,13 @@ import pytest
 from django.urls import reverse
 
 from homeroom.messaging import services
+from homeroom.messaging.audiences import Audience
 from homeroom.messaging.inbound.service import (
     ReplyRefused,
     open_liaison_conversation,
     receive_reply,
 )
 from homeroom.messaging.models import Delivery, Message, Participant
-from homeroom.messaging.services import Audience
 from homeroom.people.models import Guardianship
 from homeroom.routines import services as routines
 

@@ -15,8 +15,8 @@ import pytest
 from django.conf import settings as django_settings
 
 from homeroom.messaging import outbox, services
+from homeroom.messaging.audiences import Audience
 from homeroom.messaging.models import Delivery, SmsOptOut
-from homeroom.messaging.services import Audience
 from homeroom.people.models import Guardian
 from homeroom.testing.servers import FakeTwilio, SmtpServer, awake
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from homeroom.messaging import outbox, services
+from homeroom.messaging.audiences import Audience
 from homeroom.messaging.models import (
     Conversation,
     Delivery,
@@ -17,7 +18,6 @@ from homeroom.messaging.models import (
     Participant,
     SmsOptOut,
 )
-from homeroom.messaging.services import Audience
 from homeroom.people.models import Enrollment, Guardian, Guardianship, Student
 from homeroom.testing.servers import BROKEN, COUNTING, CountingTranslator, awake
 

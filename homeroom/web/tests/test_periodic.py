@@ -10,11 +10,11 @@ from homeroom.web.management.commands.periodic import SCHEDULE, due_tasks
 
 def test_everything_is_due_at_first_then_only_what_its_interval_allows():
     first = due_tasks({}, now=0.0)
-    assert "homeroom.messaging.tasks.sweep" in first
+    assert "homeroom.messaging.outbox.sweep_task" in first
     assert "homeroom.behavior.notices.sweep" in first
     last_run = dict.fromkeys(first, 0.0)
     assert due_tasks(last_run, now=59.0) == []
-    assert due_tasks(last_run, now=60.0) == ["homeroom.messaging.tasks.sweep"]
+    assert due_tasks(last_run, now=60.0) == ["homeroom.messaging.outbox.sweep_task"]
 
 
 @pytest.mark.django_db

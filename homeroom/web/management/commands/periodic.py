@@ -12,7 +12,7 @@ from django.utils.module_loading import import_string
 
 # (app, dotted path of a task, every N seconds)
 SCHEDULE = [
-    ("homeroom.messaging", "homeroom.messaging.tasks.sweep", 60),
+    ("homeroom.messaging", "homeroom.messaging.outbox.sweep_task", 60),
     ("homeroom.messaging", "homeroom.messaging.inbound.notify.send_staff_digests_task", 900),
     ("homeroom.behavior", "homeroom.behavior.notices.sweep", 300),
     ("homeroom.routines", "homeroom.routines.tasks.remind_weekly_updates", 3600),

@@ -1,0 +1,151 @@
+"""A draft as each family will read it, before it is sent: who receives it on which channel
+and in which language, how many families read each language, and each language's copy."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from homeroom.people.languages import language_name
+from homeroom.people.models import Channel
+from homeroom.translation.codes import base_language
+from homeroom.translation.services import (
+    TranslationUnavailable,
+    available,
+    translate_for_readers,
+)
+from homeroom.translation.sms import SmsLength, sms_segments
+
+from . import audiences, outbox, services
+
+STAFF_LANGUAGE = base_language(services.STAFF_LANGUAGE)
+
+
+@dataclass
+class RecipientPlan:
+    guardian: object
+    link: object
+    language: str
+    channel: str  # the channel the message will go out on
+    sms_off: bool
+
+    @property
+    def channel_label(self) -> str:
+        return Channel(self.channel).label
+
+    @property
+    def preferred_label(self) -> str:
+        return Channel(self.guardian.channel).label
+
+    @property
+    def channel_changed(self) -> bool:
+        return self.channel != self.guardian.channel
+
+
+def recipient_plan(link) -> RecipientPlan:
+    guardian = link.guardian
+    channel = outbox.choose_channel(guardian, sms_opted_out=link.sms_off) or Channel.APP
+    return RecipientPlan(
+        guardian=guardian,
+        link=link,
+        language=base_language(guardian.language) or STAFF_LANGUAGE,
+        channel=channel,
+        sms_off=link.sms_off,
+    )
+
+
+@dataclass
+class LanguageGroup:
+    language: str
+    families: int = 0
+    by_sms: int = 0
+    available: bool = True
+
+    @property
+    def name(self) -> str:
+        return language_name(self.language)
+
+    @property
+    def is_source(self) -> bool:
+        return self.language == STAFF_LANGUAGE
+
+
+def language_groups(readers) -> list["LanguageGroup"]:
+    """`readers`: (language, gets SMS) pairs, or (language, families, by SMS) triples."""
+    groups: dict[str, LanguageGroup] = {}
+    for reader in readers:
+        if len(reader) == 2:
+            language, sms = reader
+            families, by_sms = 1, int(sms)
+        else:
+            language, families, by_sms = reader
+        base = base_language(language) or STAFF_LANGUAGE
+        group = groups.setdefault(base, LanguageGroup(base))
+        group.families += families
+        group.by_sms += by_sms
+    for group in groups.values():
+        group.available = available(services.STAFF_LANGUAGE, group.language)
+    return sorted(groups.values(), key=lambda g: (not g.is_source, -g.families, g.language))
+
+
+@dataclass
+class Copy:
+    """The draft as one language's families will read it."""
+
+    group: LanguageGroup
+    text: str
+    machine: bool = False
+    untranslated: bool = False
+    sms: SmsLength | None = None
+    source_segments: int = 0
+
+    @property
+    def longer_by_sms(self) -> bool:
+        return bool(self.sms) and self.sms.segments > self.source_segments
+
+
+def copies_of(text: str, groups, school, protect) -> list[Copy]:
+    source_segments = sms_segments(text).segments
+    copies = []
+    for group in groups:
+        copy = Copy(group=group, text=text, source_segments=source_segments)
+        if not group.is_source:
+            if group.available:
+                try:
+                    translated = translate_for_readers(
+                        text,
+                        services.STAFF_LANGUAGE,
+                        [group.language],
+                        school=school,
+                        protect=protect,
+                    )[group.language]
+                except TranslationUnavailable:
+                    copy.untranslated = True
+                else:
+                    copy.text = translated.text
+                    copy.machine = translated.machine and not translated.human_checked
+            else:
+                copy.untranslated = True
+        if group.by_sms:
+            copy.sms = sms_segments(copy.text)
+        copies.append(copy)
+    return copies
+
+
+def audience_groups(choice: audiences.AudienceChoice) -> list[LanguageGroup]:
+    """How many families the audience reaches, per language, in one query."""
+    rows = (
+        audiences.recipient_links(choice.scope)
+        .values("guardian__language")
+        .annotate(
+            families=Count("guardian", distinct=True),
+            by_sms=Count(
+                "guardian",
+                distinct=True,
+                filter=Q(guardian__channel=Channel.SMS) & ~Q(guardian__phone=""),
+            ),
+        )
+        .order_by()
+    )
+    return language_groups(
+        (row["guardian__language"], row["families"], row["by_sms"]) for row in rows
+    )

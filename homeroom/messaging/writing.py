@@ -1,0 +1,262 @@
+"""Writing a message down: the one writer every path shares (staff, families, announcements,
+automatic notices).
+
+`_open` creates a conversation with its participants and first message; `_write_message`
+writes a message, its translations, one Delivery per recipient and any media, in the caller's
+transaction, and starts delivery on commit; `_translate` translates once per reader language
+before that transaction (an engine may take a second; the database is not held meanwhile).
+"""
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from homeroom.people.models import (
+    Guardian,
+    School,
+    StaffMember,
+)
+from homeroom.translation.codes import base_language
+from homeroom.translation.services import (
+    Translation,
+    TranslationUnavailable,
+    available,
+    translate_for_readers,
+)
+
+from . import access as messaging_access
+from . import attachments, outbox
+from .attachments import IncomingMedia
+from .models import (
+    Conversation,
+    Delivery,
+    Message,
+    MessageTranslation,
+    Participant,
+)
+
+logger = logging.getLogger(__name__)
+
+# Rows per INSERT when a message goes to a whole school or district.
+BULK_BATCH = 2000
+# Staff read and write the interface's default language unless told otherwise.
+STAFF_LANGUAGE = settings.LANGUAGE_CODE
+# Provider name of a system text rendered from the reviewed message catalogue.
+CATALOGUE = "catalogue"
+
+
+def _open(
+    conversation: Conversation,
+    *,
+    staff: Sequence[StaffMember],
+    guardians: Sequence[Guardian],
+    text: str,
+    by_staff: StaffMember | None = None,
+    by_guardian: Guardian | None = None,
+    urgent_reason: str = "",
+    channel: str = "app",
+    language: str | None = None,
+    protect: Iterable[str] = (),
+    prepared: Mapping[str, str | Translation] | None = None,
+    media: Sequence[IncomingMedia] = (),
+) -> Conversation:
+    """Create a conversation, its participants and its first message in one transaction."""
+    source = _source_language(language, by_staff, by_guardian)
+    recipients = list(guardians)
+    if by_guardian is not None:
+        readers = set(
+            messaging_access.family_words_readers(by_guardian, conversation.student).values_list(
+                "pk", flat=True
+            )
+        )
+        recipients = [g for g in guardians if g.pk in readers]
+    readers = [guardian.language for guardian in recipients]
+    if staff:
+        readers.append(STAFF_LANGUAGE)
+    translations = _translate(
+        text,
+        source,
+        readers,
+        school=conversation.school,
+        protect=list(protect),
+        prepared=prepared,
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        conversation.created_at = conversation.last_message_at = now
+        conversation.save()
+        people = [Participant(conversation=conversation, staff=member) for member in staff]
+        people += [Participant(conversation=conversation, guardian=g) for g in guardians]
+        Participant.objects.bulk_create(people, batch_size=BULK_BATCH)
+        _write_message(
+            conversation,
+            text=text,
+            language=source,
+            by_staff=by_staff,
+            by_guardian=by_guardian,
+            channel=channel,
+            urgent_reason=urgent_reason,
+            automatic=False,
+            recipients=recipients,
+            translations=translations,
+            now=now,
+            media=media,
+        )
+    return conversation
+
+
+def _write_message(
+    conversation: Conversation,
+    *,
+    text: str,
+    language: str,
+    by_staff: StaffMember | None,
+    by_guardian: Guardian | None,
+    channel: str,
+    urgent_reason: str,
+    automatic: bool,
+    recipients: Sequence[Guardian],
+    translations: dict[str, Translation | None],
+    now=None,
+    media: Sequence[IncomingMedia] = (),
+) -> tuple[Message, list[Delivery]]:
+    """The message, its translations, its deliveries and any media the family sent with it;
+    delivery and fetching start on commit."""
+    now = now or timezone.now()
+    message = Message.objects.create(
+        conversation=conversation,
+        author_staff=by_staff,
+        author_guardian=by_guardian,
+        body=text,
+        language=language,
+        channel=channel,
+        is_urgent=bool(urgent_reason.strip()),
+        urgent_reason=urgent_reason.strip()[:300],
+        is_automatic=automatic,
+        created_at=now,
+    )
+    MessageTranslation.objects.bulk_create(
+        [
+            MessageTranslation(
+                message=message,
+                language=reader,
+                text=translation.text,
+                provider=translation.provider[:30],
+                machine=translation.machine,
+                human_checked=translation.human_checked,
+            )
+            for reader, translation in sorted(translations.items())
+            if translation is not None
+        ]
+    )
+    source = _base(language)
+    school_time_zone = conversation.time_zone
+    deferred_tasks = outbox.supports_deferred_tasks()
+    deliveries = []
+    for guardian in recipients:
+        reader = _base(guardian.language)
+        channel_name = outbox.choose_channel(guardian, sms_opted_out=guardian.sms_opted_out)
+        deliveries.append(
+            outbox.plan_delivery(
+                message,
+                guardian,
+                channel=channel_name or "app",
+                depth=0,
+                untranslated=reader != source and translations.get(reader) is None,
+                school_time_zone=school_time_zone,
+                now=now,
+                deferred_tasks=deferred_tasks,
+            )
+        )
+    Delivery.objects.bulk_create(deliveries, batch_size=BULK_BATCH)
+    if media:
+        attachments.record(message, list(media))
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+    conversation.last_message_at = now
+    author = {"staff": by_staff} if by_staff is not None else {"guardian": by_guardian}
+    Participant.objects.filter(conversation=conversation, **author).update(last_read_at=now)
+    if message.is_urgent:
+        logger.info(
+            "urgent message %s in conversation %s: quiet hours do not apply",
+            message.pk,
+            conversation.pk,
+        )
+    transaction.on_commit(lambda: outbox.enqueue_planned(deliveries))
+    return message, deliveries
+
+
+def _translate(
+    text: str,
+    source: str,
+    reader_languages: Iterable[str],
+    *,
+    school: School | None,
+    protect: Sequence[str],
+    prepared: Mapping[str, str | Translation] | None = None,
+) -> dict[str, Translation | None]:
+    """One translation per reader language other than the source; None where none is served.
+
+    Each language is its own call, so one engine being down costs only its own readers.
+    A `prepared` version (a system text rendered from the reviewed catalogue) wins over
+    the machine for its language.
+    """
+    out: dict[str, Translation | None] = {}
+    if not text.strip():
+        return out  # a photo with no words: nothing to translate
+    prepared = {_base(tag): version for tag, version in (prepared or {}).items()}
+    targets = sorted({_base(tag) for tag in reader_languages} - {_base(source)})
+    for target in targets:
+        if target in prepared:
+            version = prepared[target]
+            out[target] = (
+                version
+                if isinstance(version, Translation)
+                else Translation(
+                    text=version,
+                    source=source,
+                    target=target,
+                    provider=CATALOGUE,
+                    human_checked=True,
+                    machine=False,
+                )
+            )
+            continue
+        if not available(source, target):
+            out[target] = None
+            continue
+        try:
+            out[target] = translate_for_readers(
+                text, source, [target], school=school, protect=protect
+            )[target]
+        except TranslationUnavailable:
+            out[target] = None
+    return out
+
+
+def _source_language(
+    language: str | None, by_staff: StaffMember | None, by_guardian: Guardian | None
+) -> str:
+    if language:
+        return language
+    if by_guardian is not None:
+        return by_guardian.language or STAFF_LANGUAGE
+    return STAFF_LANGUAGE
+
+
+def _base(tag: str | None) -> str:
+    return base_language(tag) or base_language(STAFF_LANGUAGE)
+
+
+def _names(*people) -> list[str]:
+    names = []
+    for person in people:
+        if person is None:
+            continue
+        for field in ("given_name", "family_name", "preferred_name"):
+            value = getattr(person, field, "")
+            if value:
+                names.append(value)
+    return list(dict.fromkeys(names))
