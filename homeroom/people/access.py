@@ -538,3 +538,18 @@ def own_children_links(user) -> QuerySet[Guardianship]:
     if viewer.guardian is None:
         return Guardianship.objects.none()
     return records_links_of(viewer.guardian)
+
+
+# ---- the interpreters a staff member may call on ----------------------------------------------
+
+
+def interpreters_for(user) -> QuerySet[StaffMember]:
+    """The interpreters a staff member may call on: active staff holding the interpreter role
+    at a school where the user holds any role (their active schools); none for a user with no
+    role at a school."""
+    viewer = viewer_for(user)
+    return StaffMember.objects.filter(
+        is_active=True,
+        assignments__school_id__in=list(viewer.roles_by_school),
+        assignments__role=Role.INTERPRETER,
+    ).distinct()

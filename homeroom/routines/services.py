@@ -27,6 +27,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from homeroom.behavior.models import Moment
 from homeroom.messaging.access import log_reviews
 from homeroom.messaging.models import Conversation, Delivery, Message
 from homeroom.messaging.services import catalogue_versions, start_conversation
@@ -34,12 +35,10 @@ from homeroom.people import access
 from homeroom.people.models import (
     Enrollment,
     Guardian,
-    Guardianship,
     School,
     Section,
     StaffMember,
     Student,
-    TeachingAssignment,
 )
 from homeroom.translation.codes import base_language
 from homeroom.translation.detection import detect_language
@@ -66,11 +65,6 @@ from .models import (
     VisitStatus,
     WeeklyUpdate,
 )
-
-try:  # recognition moments join the timeline and positive-first when that module is there
-    from homeroom.behavior.models import Moment
-except ImportError:  # pragma: no cover
-    Moment = None
 
 MIN_SPECIFIC_WORDS = 5
 VAGUE_PHRASES = ("doing fine", "good job", "is great", "doing well", "great job", "is fine")
@@ -170,7 +164,7 @@ def tally(sentences) -> Tally:
 
 
 def _contactable_links():
-    return Guardianship.objects.about_the_child()
+    return access.contactable_links(about_the_child=True)
 
 
 @dataclass
@@ -186,17 +180,7 @@ def send_weekly_update(update: WeeklyUpdate, staff: StaffMember) -> SendResult:
         update.sentences.filter(skipped=False, message__isnull=True)
         .exclude(text="")
         .select_related("student")
-        .annotate(
-            families=Count(
-                "student__guardianships",
-                filter=Q(
-                    student__guardianships__is_active=True,
-                    student__guardianships__may_contact=True,
-                    student__guardianships__may_see_records=True,
-                    student__guardianships__guardian__is_active=True,
-                ),
-            )
-        )
+        .annotate(families=timeline_access.families_reached())
     )
     subject = _("Weekly update")
     for sentence in sentences:
@@ -276,11 +260,7 @@ def remind_weekly_updates(today: date | None = None) -> int:
         if staff.metadata.get("weekly_update_reminded") == week.isoformat():
             continue
         pending = list(
-            Section.objects.filter(
-                is_active=True,
-                teaching__staff=staff,
-                teaching__is_active=True,
-            )
+            access.sections_taught_by(staff)
             .exclude(weekly_updates__week_start=week, weekly_updates__sent_at__isnull=False)
             .order_by("title")
         )
@@ -330,15 +310,7 @@ def create_plan(
 
 
 def _plan_links(plan: ContactPlan):
-    if plan.section_id:
-        sections = Section.objects.filter(pk=plan.section_id, is_active=True)
-    else:
-        sections = Section.objects.filter(
-            is_active=True,
-            pk__in=TeachingAssignment.objects.filter(staff=plan.staff, is_active=True).values(
-                "section_id"
-            ),
-        )
+    sections = timeline_access.sections_of_plan(plan)
     students = Enrollment.objects.filter(section__in=sections, is_active=True).values("student_id")
     return _contactable_links().filter(student_id__in=students)
 
@@ -473,12 +445,6 @@ def log_contact(
     return log
 
 
-def interpreters(school_ids) -> QuerySet[StaffMember]:
-    return StaffMember.objects.filter(
-        is_active=True, assignments__school_id__in=school_ids, assignments__role="interpreter"
-    ).distinct()
-
-
 # ---- the contact timeline ----------------------------------------------------------------------
 
 
@@ -496,13 +462,12 @@ def _timeline_sources(student: Student, user):
         .annotate(k=Value("contact", CharField()), t=F("at"), i=F("pk"))
     )
     sources = [messages.values_list("k", "t", "i"), logs.values_list("k", "t", "i")]
-    if Moment is not None:
-        moments = (
-            Moment.objects.filter(student=student, withdrawn_at__isnull=True)
-            .order_by()
-            .annotate(k=Value("moment", CharField()), t=F("created_at"), i=F("pk"))
-        )
-        sources.append(moments.values_list("k", "t", "i"))
+    moments = (
+        Moment.objects.filter(student=student, withdrawn_at__isnull=True)
+        .order_by()
+        .annotate(k=Value("moment", CharField()), t=F("created_at"), i=F("pk"))
+    )
+    sources.append(moments.values_list("k", "t", "i"))
     return sources
 
 
@@ -523,9 +488,8 @@ def timeline_items(rows, user) -> list[dict]:
     sources = {
         "message": Message.objects.select_related("author_staff", "author_guardian"),
         "contact": ContactLog.objects.select_related("staff", "guardian"),
+        "moment": Moment.objects.select_related("category", "recorded_by"),
     }
-    if Moment is not None:
-        sources["moment"] = Moment.objects.select_related("category", "recorded_by")
     found = {
         kind: {obj.pk: obj for obj in queryset.filter(pk__in=ids[kind]).order_by()}
         for kind, queryset in sources.items()
@@ -569,12 +533,11 @@ def positive_first(students: QuerySet[Student], today: date | None = None) -> di
         "first_message_at": _first(messages, "created_at", "created_at"),
         "first_message_id": _first(messages, "pk", "created_at"),
     }
-    if Moment is not None:
-        moments = Moment.objects.filter(
-            student=OuterRef("pk"), withdrawn_at__isnull=True, created_at__gte=since
-        )
-        annotations["first_moment_at"] = _first(moments, "created_at", "created_at")
-        annotations["first_moment_positive"] = _first(moments, "positive", "created_at")
+    moments = Moment.objects.filter(
+        student=OuterRef("pk"), withdrawn_at__isnull=True, created_at__gte=since
+    )
+    annotations["first_moment_at"] = _first(moments, "created_at", "created_at")
+    annotations["first_moment_positive"] = _first(moments, "positive", "created_at")
     praise = UpdateSentence.objects.filter(
         message_id=OuterRef("first_message_id"), framing=Framing.POSITIVE
     )

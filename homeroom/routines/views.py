@@ -7,7 +7,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from homeroom.forms import first_error, page_number, refused
 from homeroom.people import access
 from homeroom.people.languages import language_name
-from homeroom.people.models import Guardianship, Section, StaffMember
+from homeroom.people.models import Enrollment, Section, StaffMember
 from homeroom.translation.codes import base_language
 from homeroom.translation.phrasebook import starters
 from homeroom.translation.services import TranslationUnavailable, translate
@@ -192,7 +192,7 @@ def save_one(request, pk, student_pk):
 
 def _translated_previews(section, update):
     """The sentences still to send, each with its families and the text each will read."""
-    links = Guardianship.objects.about_the_child().select_related("guardian")
+    links = access.contactable_links(about_the_child=True).select_related("guardian")
     sentences = list(
         update.sentences.filter(skipped=False, message__isnull=True)
         .exclude(text="")
@@ -308,15 +308,12 @@ def coverage(request, pk):
 
 
 def _my_sections(staff):
-    return Section.objects.filter(
-        is_active=True, teaching__staff=staff, teaching__is_active=True
-    ).order_by("title")
+    return access.sections_taught_by(staff).order_by("title")
 
 
 @login_required
 def checkins(request):
     staff = _staff(request)
-    viewer = access.viewer_for(request.user)
     sections = list(_my_sections(staff))
     form = PlanForm(request.POST or None, sections=sections)
     status = 200
@@ -348,7 +345,6 @@ def checkins(request):
                 )
                 return redirect("routines:checkins")
         status = 400
-    school_ids = list(viewer.roles_by_school) or [None]
     today = services.local_today(sections[0].school if sections else None)
     due = services.todays_checkins(staff, today)
     page = Paginator(due, CHECKIN_PAGE_SIZE).get_page(page_number(request))
@@ -363,7 +359,7 @@ def checkins(request):
             "today": today,
             "form": form,
             "plans": ContactPlan.objects.filter(staff=staff).select_related("section")[:5],
-            "interpreters": list(services.interpreters(school_ids)),
+            "interpreters": list(access.interpreters_for(request.user)),
             "outcomes": Outcome,
             "tones": Tone,
         },
@@ -463,8 +459,6 @@ def positive_first(request):
     page = Paginator(figures["waiting"], WAITING_PAGE_SIZE).get_page(page_number(request))
     sections = {}
     if page.object_list:
-        from homeroom.people.models import Enrollment
-
         for enrollment in Enrollment.objects.filter(
             student__in=[s.pk for s in page.object_list],
             is_active=True,
@@ -493,13 +487,8 @@ def _own_child(request, student_pk):
     if not viewer.is_guardian:
         raise Http404
     link = (
-        Guardianship.objects.filter(
-            guardian=viewer.guardian,
-            student_id=student_pk,
-            is_active=True,
-            may_see_records=True,
-            student__is_active=True,
-        )
+        access.own_children_links(request.user)
+        .filter(student_id=student_pk)
         .select_related("student__school")
         .first()
     )
@@ -584,10 +573,11 @@ def visits(request, pk):
     guardians = list(
         access.guardians_for(request.user)
         .filter(
-            guardianships__student=student,
-            guardianships__is_active=True,
-            guardianships__may_contact=True,
-            guardianships__may_see_records=True,
+            Exists(
+                access.contactable_links(about_the_child=True).filter(
+                    guardian=OuterRef("pk"), student=student
+                )
+            )
         )
         .distinct()
         .order_by("family_name", "given_name")
@@ -658,13 +648,14 @@ def visit(request, pk):
     if not viewer.is_guardian:
         raise Http404
     try:
+        reachable = access.contactable_links().filter(
+            guardian=viewer.guardian, student=OuterRef("student")
+        )
         home_visit = HomeVisit.objects.select_related("student", "staff").get(
+            Exists(reachable),
             pk=pk,
             guardian=viewer.guardian,
             student__in=access.students_for(request.user),
-            student__guardianships__guardian=viewer.guardian,
-            student__guardianships__is_active=True,
-            student__guardianships__may_contact=True,
         )
     except (HomeVisit.DoesNotExist, ValueError):
         raise Http404 from None
