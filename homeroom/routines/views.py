@@ -23,7 +23,12 @@ from homeroom.translation.codes import base_language
 from homeroom.translation.phrasebook import starters
 from homeroom.translation.services import TranslationUnavailable, translate
 
-from . import services
+from . import checkins as plans
+from . import common, first_contacts
+from . import stories as family_stories
+from . import timeline as timelines
+from . import visits as home_visits
+from . import weekly as weekly_updates
 from .forms import (
     CheckinLogForm,
     ContactForm,
@@ -35,7 +40,7 @@ from .forms import (
     VisitProposalForm,
     WeeklyForm,
 )
-from .models import ContactPlan, Framing, HomeVisit, Outcome, PlannedContact, Tone
+from .models import STORY_MAX_CHARS, ContactPlan, Framing, HomeVisit, Outcome, PlannedContact, Tone
 
 TIMELINE_PAGE_SIZE = 25
 CHECKIN_PAGE_SIZE = 50
@@ -62,8 +67,8 @@ def _section(request, pk) -> tuple[StaffMember, Section]:
 
 
 def _update(section, staff):
-    week = services.week_start_of(services.local_today(section.school))
-    return services.weekly_update_for(section, staff, week)
+    week = common.week_start_of(common.local_today(section.school))
+    return weekly_updates.weekly_update_for(section, staff, week)
 
 
 def _starters(kind: str) -> list[dict]:
@@ -89,7 +94,7 @@ def _first_name(student) -> str:
 def weekly(request, pk):
     staff, section = _section(request, pk)
     update = _update(section, staff)
-    students = list(services.roster(section))
+    students = list(common.roster(section))
     errors: dict[int, str] = {}
     form = None
     if request.method == "POST":
@@ -108,10 +113,10 @@ def weekly(request, pk):
                 continue
             text = "" if str(student.pk) == skip else form.cleaned_data[key]
             try:
-                services.save_sentence(
+                weekly_updates.save_sentence(
                     update, student, text, form.cleaned_data[f"framing-{student.pk}"]
                 )
-            except services.RoutineRefused as refusal:
+            except common.RoutineRefused as refusal:
                 errors[student.pk] = str(refusal)
         if not errors:
             messages.success(request, _("Saved."))
@@ -130,7 +135,7 @@ def weekly(request, pk):
                 "sentence": sentence,
                 "text": text if text is not None else (sentence.text if sentence else ""),
                 "framing": sentence.framing if sentence else Framing.POSITIVE,
-                "vague": bool(sentence and services.is_vague(sentence.text)),
+                "vague": bool(sentence and weekly_updates.is_vague(sentence.text)),
                 "error": errors.get(student.pk),
             }
         )
@@ -141,7 +146,7 @@ def weekly(request, pk):
             "section": section,
             "update": update,
             "rows": rows,
-            "tally": services.tally(sentences.values()),
+            "tally": weekly_updates.tally(sentences.values()),
             "praise_starters": _starters("praise"),
             "next_step_starters": _starters("next_step"),
             "reminder_form": ReminderForm(initial={"day": staff.metadata.get("weekly_update_day")}),
@@ -155,7 +160,7 @@ def weekly(request, pk):
 @require_POST
 def save_one(request, pk, student_pk):
     staff, section = _section(request, pk)
-    student = services.roster(section).filter(pk=student_pk).first()
+    student = common.roster(section).filter(pk=student_pk).first()
     if student is None:
         raise Http404
     update = _update(section, staff)
@@ -163,14 +168,14 @@ def save_one(request, pk, student_pk):
     form = WeeklyForm(request.POST, students=[student])
     try:
         if not form.is_valid():
-            raise services.RoutineRefused(first_error(form))
-        sentence = services.save_sentence(
+            raise common.RoutineRefused(first_error(form))
+        sentence = weekly_updates.save_sentence(
             update,
             student,
             "" if form.cleaned_data["skip"] else form.cleaned_data[f"text-{student.pk}"],
             form.cleaned_data[f"framing-{student.pk}"],
         )
-    except services.RoutineRefused as refusal:
+    except common.RoutineRefused as refusal:
         error = str(refusal)
     if not _htmx(request):
         if error:
@@ -183,8 +188,8 @@ def save_one(request, pk, student_pk):
             "student": student,
             "sentence": sentence,
             "error": error,
-            "vague": bool(sentence and services.is_vague(sentence.text)),
-            "tally": services.tally(update.sentences.all()),
+            "vague": bool(sentence and weekly_updates.is_vague(sentence.text)),
+            "tally": weekly_updates.tally(update.sentences.all()),
         },
         status=400 if error else 200,
     )
@@ -250,7 +255,7 @@ def preview(request, pk):
             "section": section,
             "update": update,
             "sentences": sentences,
-            "tally": services.tally(update.sentences.all()),
+            "tally": weekly_updates.tally(update.sentences.all()),
         },
     )
 
@@ -260,7 +265,7 @@ def preview(request, pk):
 def send(request, pk):
     staff, section = _section(request, pk)
     update = _update(section, staff)
-    result = services.send_weekly_update(update, staff)
+    result = weekly_updates.send_weekly_update(update, staff)
     messages.success(
         request,
         ngettext(
@@ -285,7 +290,7 @@ def reminder(request, pk):
     staff, section = _section(request, pk)
     form = ReminderForm(request.POST)
     if form.is_valid():
-        services.set_reminder_day(staff, form.cleaned_data["day"])
+        weekly_updates.set_reminder_day(staff, form.cleaned_data["day"])
         messages.success(request, _("Reminder saved."))
     else:
         messages.error(request, _("Choose a day of the week."))
@@ -295,12 +300,12 @@ def reminder(request, pk):
 @login_required
 def coverage(request, pk):
     _staff_member, section = _section(request, pk)
-    weeks = services.weekly_coverage(section)
+    weeks = weekly_updates.weekly_coverage(section)
     page = Paginator(weeks, 20).get_page(page_number(request))
     return render(
         request,
         "routines/coverage.html",
-        {"section": section, "page": page, "roster_size": services.roster(section).count()},
+        {"section": section, "page": page, "roster_size": common.roster(section).count()},
     )
 
 
@@ -325,13 +330,13 @@ def checkins(request):
                 if section is None:
                     raise Http404
             try:
-                plan = services.create_plan(
+                plan = plans.create_plan(
                     staff,
                     cycle_days=form.cleaned_data["cycle_days"],
                     call_days=form.cleaned_data["call_days"],
                     section=section,
                 )
-            except services.RoutineRefused as refusal:
+            except common.RoutineRefused as refusal:
                 form.add_error(None, str(refusal))
             else:
                 messages.success(
@@ -345,8 +350,8 @@ def checkins(request):
                 )
                 return redirect("routines:checkins")
         status = 400
-    today = services.local_today(sections[0].school if sections else None)
-    due = services.todays_checkins(staff, today)
+    today = common.local_today(sections[0].school if sections else None)
+    due = plans.todays_checkins(staff, today)
     page = Paginator(due, CHECKIN_PAGE_SIZE).get_page(page_number(request))
     for planned in page:
         planned.needs_interpreter = base_language(planned.guardian.language) != STAFF_LANGUAGE
@@ -380,8 +385,8 @@ def checkin_log(request, pk):
     form = CheckinLogForm(request.POST)
     try:
         if not form.is_valid():
-            raise services.RoutineRefused(first_error(form))
-        services.log_contact(
+            raise common.RoutineRefused(first_error(form))
+        plans.log_contact(
             staff,
             planned.student,
             kind="call",
@@ -391,7 +396,7 @@ def checkin_log(request, pk):
             note=form.cleaned_data["note"],
             planned=planned,
         )
-    except services.RoutineRefused as refusal:
+    except common.RoutineRefused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("Logged: %(name)s.") % {"name": planned.guardian.full_name})
@@ -417,7 +422,7 @@ def timeline(request, pk):
             data = form.cleaned_data
             guardian = next((g for g in guardians if g.pk == data["guardian"]), None)
             try:
-                services.log_contact(
+                plans.log_contact(
                     staff,
                     student,
                     kind=data["kind"],
@@ -426,22 +431,22 @@ def timeline(request, pk):
                     note=data["note"],
                     guardian=guardian,
                 )
-            except services.RoutineRefused as refusal:
+            except common.RoutineRefused as refusal:
                 form.add_error(None, str(refusal))
             else:
                 messages.success(request, _("Contact logged."))
                 return redirect("routines:timeline", student.pk)
         status = 400
-    page = Paginator(services.contact_timeline(student, request.user), TIMELINE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        timelines.contact_timeline(student, request.user), TIMELINE_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "routines/timeline.html",
         {
             "student": student,
             "page": page,
-            "items": services.timeline_items(list(page), request.user),
+            "items": timelines.timeline_items(list(page), request.user),
             "form": form,
         },
         status=status,
@@ -455,7 +460,7 @@ def timeline(request, pk):
 def positive_first(request):
     _staff(request)
     viewer = access.viewer_for(request.user)
-    figures = services.positive_first(access.students_for(request.user))
+    figures = first_contacts.positive_first(access.students_for(request.user))
     page = Paginator(figures["waiting"], WAITING_PAGE_SIZE).get_page(page_number(request))
     sections = {}
     if page.object_list:
@@ -500,7 +505,7 @@ def _own_child(request, student_pk):
 @login_required
 def story(request, student_pk):
     guardian, student = _own_child(request, student_pk)
-    saved = services.story_for(student, guardian)
+    saved = family_stories.story_for(student, guardian)
     text = saved.text if saved else ""
     error = None
     if request.method == "POST":
@@ -508,9 +513,9 @@ def story(request, student_pk):
         text = form.data.get("text", "")
         try:
             if not form.is_valid():
-                raise services.RoutineRefused(first_error(form))
-            services.save_story(student, guardian, form.cleaned_data["text"])
-        except services.RoutineRefused as refusal:
+                raise common.RoutineRefused(first_error(form))
+            family_stories.save_story(student, guardian, form.cleaned_data["text"])
+        except common.RoutineRefused as refusal:
             error = str(refusal)
         else:
             messages.success(
@@ -530,7 +535,7 @@ def story(request, student_pk):
             "story": saved,
             "text": text,
             "error": error,
-            "max_chars": services.STORY_MAX_CHARS,
+            "max_chars": STORY_MAX_CHARS,
         },
         status=400 if error else 200,
     )
@@ -540,7 +545,7 @@ def story(request, student_pk):
 @require_POST
 def invite_stories(request, pk):
     staff, section = _section(request, pk)
-    result = services.invite_family_stories(section, staff)
+    result = family_stories.invite_family_stories(section, staff)
     messages.success(
         request,
         ngettext(
@@ -591,10 +596,10 @@ def visits(request, pk):
             if guardian is None:
                 raise Http404
             try:
-                services.propose_home_visit(
+                home_visits.propose_home_visit(
                     staff, student, guardian, [data["slot_1"], data["slot_2"], data["slot_3"]]
                 )
-            except services.RoutineRefused as refusal:
+            except common.RoutineRefused as refusal:
                 form.add_error(None, str(refusal))
             else:
                 messages.success(request, _("The family has been sent the times to choose from."))
@@ -606,7 +611,7 @@ def visits(request, pk):
         {
             "student": student,
             "form": form,
-            "visits": services.visits_for_staff(request.user, student),
+            "visits": home_visits.visits_for_staff(request.user, student),
             "notes_form": VisitNotesForm(),
         },
         status=status,
@@ -627,14 +632,14 @@ def visit_notes(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.record_home_visit(
+            home_visits.record_home_visit(
                 visit,
                 hopes=data["notes_hopes"],
                 worries=data["notes_worries"],
                 learning=data["notes_learning"],
                 share_with_teachers=data["share_with_teachers"],
             )
-        except services.RoutineRefused as refusal:
+        except common.RoutineRefused as refusal:
             messages.error(request, str(refusal))
         else:
             messages.success(request, _("What the family shared is saved."))
@@ -664,14 +669,14 @@ def visit(request, pk):
         form = VisitAnswerForm(request.POST)
         try:
             if not form.is_valid():
-                raise services.RoutineRefused(first_error(form))
-            services.answer_home_visit(
+                raise common.RoutineRefused(first_error(form))
+            home_visits.answer_home_visit(
                 home_visit,
                 slot=form.cleaned_data["slot"],
                 proposal=form.cleaned_data["proposal"],
                 decline=bool(form.cleaned_data["decline"]),
             )
-        except services.RoutineRefused as refusal:
+        except common.RoutineRefused as refusal:
             error = str(refusal)
         else:
             messages.success(request, _("Thank you. Your answer is saved."))
@@ -682,7 +687,8 @@ def visit(request, pk):
         {
             "visit": home_visit,
             "slots": [
-                {"value": slot.isoformat(), "at": slot} for slot in services.visit_slots(home_visit)
+                {"value": slot.isoformat(), "at": slot}
+                for slot in home_visits.visit_slots(home_visit)
             ],
             "first_name": _first_name(home_visit.student),
             "error": error,
