@@ -95,15 +95,15 @@ def teacher_with_families(count: int):
 
 
 def time_planning(teacher) -> dict:
-    from homeroom.routines import services
+    from homeroom.routines import checkins
     from homeroom.routines.models import ContactPlan
 
     ContactPlan.objects.filter(staff=teacher).delete()
-    plan = services.create_plan(teacher, cycle_days=14, call_days=[0, 1, 2, 3, 4])
+    plan = checkins.create_plan(teacher, cycle_days=14, call_days=[0, 1, 2, 3, 4])
     timings = []
     for _ in range(PLAN_RUNS):
         started = time.perf_counter()
-        planned = services.plan_rotation(plan)
+        planned = checkins.plan_rotation(plan)
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
     return {

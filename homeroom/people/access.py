@@ -583,3 +583,18 @@ def contactable_links_for(user, *, about_the_child: bool = False) -> QuerySet[Gu
     if about_the_child:
         links = links.filter(may_see_records=True)
     return links
+
+
+# ---- the interpreters a staff member may call on ----------------------------------------------
+
+
+def interpreters_for(user) -> QuerySet[StaffMember]:
+    """The interpreters a staff member may call on: active staff holding the interpreter role
+    at a school where the user holds any role (their active schools); none for a user with no
+    role at a school."""
+    viewer = viewer_for(user)
+    return StaffMember.objects.filter(
+        is_active=True,
+        assignments__school_id__in=list(viewer.roles_by_school),
+        assignments__role=Role.INTERPRETER,
+    ).distinct()

@@ -7,15 +7,22 @@ people/access.py and messaging/access.py.
   contact logged with no guardian, to anyone who may see the student;
 - a message: to those who may open its conversation (`conversations_for`, the rule of the
   conversation page); an admin reading one they are not part of is logged there as here.
+
+Check-in plans and weekly updates:
+- a check-in plan for one class covers that class while it is active; a plan with no class
+  covers every class its teacher teaches now (`sections_of_plan`);
+- a weekly-update sentence counts as reaching a family through each of its student's links
+  that is active, allows contact and records, with the guardian active (`families_reached`).
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from homeroom.messaging.access import conversations_for
 from homeroom.messaging.models import Message
-from homeroom.people.access import guardianships_for, students_for
+from homeroom.people.access import guardianships_for, sections_taught_by, students_for
+from homeroom.people.models import Section
 
-from .models import ContactLog
+from .models import ContactLog, ContactPlan
 
 
 def contact_logs_for(user) -> QuerySet[ContactLog]:
@@ -30,3 +37,26 @@ def contact_logs_for(user) -> QuerySet[ContactLog]:
 
 def timeline_messages_for(user) -> QuerySet[Message]:
     return Message.objects.filter(conversation__in=conversations_for(user).values("pk"))
+
+
+def sections_of_plan(plan: ContactPlan) -> QuerySet[Section]:
+    """The classes a check-in plan covers: its own class while that is active; with no class
+    named, every class its teacher teaches now."""
+    if plan.section_id:
+        return Section.objects.filter(pk=plan.section_id, is_active=True)
+    return sections_taught_by(plan.staff)
+
+
+def families_reached() -> Count:
+    """Per weekly-update sentence, how many of its student's families it would reach: links
+    active, with contact and records allowed and the guardian active (the student is not
+    checked here: the sentence was written for a student of the class roster)."""
+    return Count(
+        "student__guardianships",
+        filter=Q(
+            student__guardianships__is_active=True,
+            student__guardianships__may_contact=True,
+            student__guardianships__may_see_records=True,
+            student__guardianships__guardian__is_active=True,
+        ),
+    )

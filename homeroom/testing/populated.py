@@ -14,7 +14,7 @@ from homeroom.messaging import interpreters
 from homeroom.messaging import services as messaging
 from homeroom.messaging.models import InterpreterRequest
 from homeroom.people.models import RosterImport
-from homeroom.routines import services as routines
+from homeroom.routines import checkins, common, stories, visits, weekly
 from homeroom.routines.models import HomeVisit
 
 # Not pages of the app: sign-in flows, the Django admin, language switch, webhooks, files.
@@ -39,14 +39,14 @@ def populate(world):
         student=world.ben, by_staff=world.chen, text="Ben asked good questions."
     )
     interpreters.ask_interpreter(untranslated.messages.first(), ["so"], by_staff=world.chen)
-    today = routines.local_today(world.north)
-    update = routines.weekly_update_for(world.math, world.rivera, routines.week_start_of(today))
-    routines.save_sentence(update, world.ana, "Ana solved every fraction problem this week.")
-    routines.create_plan(world.rivera, cycle_days=14, call_days=list(range(7)), section=world.math)
-    routines.propose_home_visit(
+    today = common.local_today(world.north)
+    update = weekly.weekly_update_for(world.math, world.rivera, common.week_start_of(today))
+    weekly.save_sentence(update, world.ana, "Ana solved every fraction problem this week.")
+    checkins.create_plan(world.rivera, cycle_days=14, call_days=list(range(7)), section=world.math)
+    visits.propose_home_visit(
         world.rivera, world.ana, world.rosa, [timezone.now() + timedelta(days=3)]
     )
-    routines.save_story(world.ana, world.rosa, "Ana loves drawing horses.")
+    stories.save_story(world.ana, world.rosa, "Ana loves drawing horses.")
     RosterImport.objects.create(
         district=world.district, started_by=world.district_admin, file_name="roster.zip"
     )

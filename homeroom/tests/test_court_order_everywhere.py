@@ -27,7 +27,7 @@ from homeroom.messaging.audiences import Audience
 from homeroom.messaging.inbound.email import receive_email
 from homeroom.messaging.models import Delivery, Message, Participant
 from homeroom.people.models import Guardian, Guardianship, Student
-from homeroom.routines import services as routines
+from homeroom.routines import checkins, common, stories, weekly
 from homeroom.transports import outbound
 
 CHILD = "Quillonia"  # Cal, renamed
@@ -61,7 +61,7 @@ def ordered(world):
         student=world.cal, by_staff=world.rivera, text=f"{CHILD} painted a heron in art today."
     )
     assert Participant.objects.filter(conversation=thread, guardian=world.ray).exists()
-    routines.log_contact(
+    checkins.log_contact(
         world.rivera,
         world.cal,
         kind="call",
@@ -104,16 +104,16 @@ def test_nothing_the_school_does_about_the_child_reaches_the_barred_father(order
     category = Category.objects.filter(school=world.north, kind="positive").first()
     behavior.record_moments(world.rivera, [world.cal], category, note="Helped a classmate.")
     notices.send_moment_digests(now=timezone.now() + timedelta(days=2))
-    update = routines.weekly_update_for(world.math, world.rivera, routines.local_today())
-    routines.save_sentence(update, world.cal, f"{CHILD} explained fractions to the class.")
-    routines.send_weekly_update(update, world.rivera)
+    update = weekly.weekly_update_for(world.math, world.rivera, common.local_today())
+    weekly.save_sentence(update, world.cal, f"{CHILD} explained fractions to the class.")
+    weekly.send_weekly_update(update, world.rivera)
     messaging.send_announcement(
         by_staff=world.rivera,
         audience=Audience(kind="section", section_id=world.math.pk),
         text="Picture day is Friday.",
     )
-    routines.invite_family_stories(world.math, world.rivera)
-    routines.create_plan(world.rivera, section=world.math, cycle_days=14, call_days=[0])
+    stories.invite_family_stories(world.math, world.rivera)
+    checkins.create_plan(world.rivera, section=world.math, cycle_days=14, call_days=[0])
 
     _ray_heard_nothing_new(world)
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from twilio.request_validator import RequestValidator
 
 from homeroom.people.models import Enrollment, Guardian, Guardianship, Student
-from homeroom.routines import services
+from homeroom.routines import common
 from homeroom.routines.models import ContactLog, ContactPlan, PlannedContact, UpdateSentence
 from homeroom.testing.personas import build_world
 
@@ -127,7 +127,7 @@ def test_weekly_update_to_thirty_families_and_a_reply_by_text(
 def test_a_days_check_ins_are_logged(page, transactional_db):
     world = build_world()
     plan = ContactPlan.objects.create(staff=world.rivera, cycle_days=14, call_days=[])
-    today = services.local_today(world.north)
+    today = common.local_today(world.north)
     for guardian, student in (
         (world.rosa, world.ana),
         (world.marco, world.ana),

@@ -54,12 +54,12 @@ def test_rosa_chooses_a_time_for_the_home_visit(page, transactional_db):
 
     from django.utils import timezone
 
-    from homeroom.routines import services
+    from homeroom.routines import visits
     from homeroom.routines.models import HomeVisit, VisitStatus
 
     world = build_world()
     at = (timezone.now() + timedelta(days=3)).replace(second=0, microsecond=0)
-    visit = services.propose_home_visit(world.liaison, world.ana, world.rosa, [at])
+    visit = visits.propose_home_visit(world.liaison, world.ana, world.rosa, [at])
 
     sign_in_by_code(page, "(612) 555-0111", str(world.rosa.phone))
     expect(page.get_by_role("heading", name="Hola, Rosa")).to_be_visible()

@@ -18,7 +18,7 @@ from homeroom.messaging.access import unread_count_for_family
 from homeroom.messaging.inbound.service import receive_reply
 from homeroom.messaging.models import Delivery, Participant
 from homeroom.people.models import User
-from homeroom.routines import services as routines
+from homeroom.routines import stories, visits
 from homeroom.testing.personas import link, make_guardian
 from homeroom.testing.servers import NO_QUIET_HOURS
 
@@ -160,11 +160,11 @@ def test_a_family_writing_to_the_school_opens_a_thread_for_its_household(world):
 
 @pytest.mark.usefixtures("home")
 def test_stories_and_visit_answers_stay_with_their_author(world, client):
-    routines.save_story(world.ana, world.rosa, "Ana ama dibujar y cantar.")
-    visit = routines.propose_home_visit(
+    stories.save_story(world.ana, world.rosa, "Ana ama dibujar y cantar.")
+    visit = visits.propose_home_visit(
         world.rivera, world.ana, world.rosa, [timezone.now() + timedelta(days=3)]
     )
-    routines.answer_home_visit(visit, proposal="Mejor el sábado")
+    visits.answer_home_visit(visit, proposal="Mejor el sábado")
     client.force_login(fresh(world.marco))
     story = client.get(reverse("routines:story", args=[world.ana.pk])).content.decode()
     assert "Ana ama dibujar" not in story

@@ -14,7 +14,7 @@ from homeroom.messaging.inbound.service import (
 )
 from homeroom.messaging.models import Delivery, Message, Participant
 from homeroom.people.models import Guardianship
-from homeroom.routines import services as routines
+from homeroom.routines import checkins, stories
 
 from .builders import private_thread
 
@@ -73,8 +73,8 @@ def test_announcements_still_reach_the_barred_parent(world, marco_barred):
 
 
 def test_story_invitations_and_check_ins_leave_the_barred_parent_out(world, marco_barred):
-    routines.invite_family_stories(world.math, world.rivera)
-    plan = routines.create_plan(world.rivera, section=world.math, cycle_days=14, call_days=[0])
+    stories.invite_family_stories(world.math, world.rivera)
+    plan = checkins.create_plan(world.rivera, section=world.math, cycle_days=14, call_days=[0])
 
     invited = Delivery.objects.filter(message__conversation__student=world.ana)
     assert {d.guardian.given_name for d in invited} == {"Rosa"}

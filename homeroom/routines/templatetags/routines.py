@@ -3,7 +3,8 @@ from django import template
 from homeroom.people.languages import language_name
 from homeroom.translation.codes import base_language
 
-from .. import services
+from ..common import STAFF_LANGUAGE
+from ..stories import stories_for_staff
 
 register = template.Library()
 
@@ -11,8 +12,8 @@ register = template.Library()
 @register.inclusion_tag("routines/partials/family_stories.html", takes_context=True)
 def family_stories(context, student):
     """The families' stories of a student, in English with the original kept, for staff."""
-    stories = services.stories_for_staff(context["request"].user, student)
+    stories = stories_for_staff(context["request"].user, student)
     for story in stories:
-        story.in_english = base_language(story.language) == services.STAFF_LANGUAGE
+        story.in_english = base_language(story.language) == STAFF_LANGUAGE
         story.language_label = language_name(story.language)
     return {"stories": stories}

@@ -12,7 +12,7 @@ from homeroom.behavior.models import Category, Moment
 from homeroom.messaging.inbound.service import receive_reply
 from homeroom.messaging.services import start_conversation
 from homeroom.people.models import Enrollment, Guardian, Guardianship, Student
-from homeroom.routines import services
+from homeroom.routines import checkins, common, first_contacts, weekly
 from homeroom.routines.models import ContactLog, ContactPlan, PlannedContact, Tone
 
 MONDAY = date(2026, 11, 23)
@@ -21,7 +21,7 @@ MONDAY = date(2026, 11, 23)
 def plan_for(world, **kw):
     kw.setdefault("cycle_days", 14)
     kw.setdefault("call_days", [0, 2])
-    return services.create_plan(world.rivera, section=world.math, start=MONDAY, **kw)
+    return checkins.create_plan(world.rivera, section=world.math, start=MONDAY, **kw)
 
 
 # -- planning ------------------------------------------------------------------------------
@@ -62,7 +62,7 @@ def test_the_longest_unreached_come_first(world):
 def test_replanning_keeps_done_contacts_and_takes_in_roster_changes(world):
     plan = plan_for(world)
     rosa = plan.contacts.get(guardian=world.rosa)
-    services.log_contact(
+    checkins.log_contact(
         world.rivera,
         world.ana,
         kind="call",
@@ -76,7 +76,7 @@ def test_replanning_keeps_done_contacts_and_takes_in_roster_changes(world):
     nora = Guardian.objects.create(district=world.district, given_name="Nora", family_name="Diaz")
     Guardianship.objects.create(guardian=nora, student=new)
 
-    services.plan_rotation(plan, start=MONDAY)
+    checkins.plan_rotation(plan, start=MONDAY)
 
     rows = {p.guardian.given_name: p.done_at is not None for p in plan.contacts.all()}
     assert rows == {"Rosa": True, "Marco": False, "Gina": False, "Nora": False}
@@ -85,21 +85,21 @@ def test_replanning_keeps_done_contacts_and_takes_in_roster_changes(world):
 def test_the_rotation_follows_the_roster_by_itself(world):
     plan = plan_for(world)
     # Nothing changed: the plan stands.
-    assert services.replan_if_roster_changed(plan, today=MONDAY) is False
+    assert checkins.replan_if_roster_changed(plan, today=MONDAY) is False
     # A family joins Math 6: the hourly re-plan takes it in; a court order takes Marco out.
     new = Student.objects.create(school=world.north, given_name="Nia", family_name="Diaz")
     Enrollment.objects.create(section=world.math, student=new)
     nora = Guardian.objects.create(district=world.district, given_name="Nora", family_name="Diaz")
     Guardianship.objects.create(guardian=nora, student=new)
     Guardianship.objects.filter(guardian=world.marco).update(may_contact=False)
-    assert services.replan_if_roster_changed(plan, today=MONDAY) is True
+    assert checkins.replan_if_roster_changed(plan, today=MONDAY) is True
     names = {p.guardian.given_name for p in plan.contacts.all()}
     assert names == {"Rosa", "Gina", "Nora"}
-    assert services.replan_if_roster_changed(plan, today=MONDAY) is False
+    assert checkins.replan_if_roster_changed(plan, today=MONDAY) is False
 
 
 def test_a_cycle_of_zero_days_is_refused_and_nothing_is_stored(login, world):
-    with pytest.raises(services.RoutineRefused, match="at least one day"):
+    with pytest.raises(common.RoutineRefused, match="at least one day"):
         plan_for(world, cycle_days=0)
     response = login(world.rivera).post(
         reverse("routines:checkins"), {"cycle_days": "0", "call_days": ["1"]}
@@ -125,7 +125,7 @@ def test_planning_from_the_page(login, world):
 
 def due_today(world, *guardians):
     plan = ContactPlan.objects.create(staff=world.rivera, cycle_days=14, call_days=[])
-    today = services.local_today(world.north)
+    today = common.local_today(world.north)
     return [
         PlannedContact.objects.create(plan=plan, guardian=g, student=s, due_date=today)
         for g, s in guardians
@@ -260,13 +260,13 @@ def test_the_timeline_costs_the_same_queries_for_few_or_many(
 ):
     client = login(world.rivera)
     url = reverse("routines:timeline", args=[world.ana.pk])
-    services.log_contact(world.rivera, world.ana, kind="call", guardian=world.rosa)
+    checkins.log_contact(world.rivera, world.ana, kind="call", guardian=world.rosa)
     moment(world, world.ana, timezone.now())
     start_conversation(student=world.ana, by_staff=world.rivera, text="Hello from school.")
     with CaptureQueriesContext(connection) as small:
         client.get(url)
     for i in range(40):
-        services.log_contact(world.rivera, world.ana, kind="note", note=f"n{i}")
+        checkins.log_contact(world.rivera, world.ana, kind="note", note=f"n{i}")
         moment(world, world.ana, timezone.now())
     start_conversation(student=world.ana, by_staff=world.rivera, text="More news from school.")
     with django_assert_num_queries(len(small)):
@@ -307,7 +307,7 @@ def test_positive_first_rate_and_the_families_still_to_reach(login, world):
         tone=Tone.POSITIVE,
         at=datetime(2026, 7, 1, tzinfo=UTC),
     )
-    figures = services.positive_first(
+    figures = first_contacts.positive_first(
         Student.objects.filter(school=world.north, is_active=True), today=date(2026, 11, 23)
     )
     assert (figures["positive"], figures["contacted"], figures["rate"]) == (1, 2, 50)
@@ -320,13 +320,15 @@ def test_positive_first_rate_and_the_families_still_to_reach(login, world):
 
 def test_weekly_praise_counts_as_good_news_first(awake):
     world = awake
-    update = services.weekly_update_for(world.math, world.rivera, MONDAY)
-    services.save_sentence(update, world.ana, "Ana read her poem to the class today.")
-    services.save_sentence(
+    update = weekly.weekly_update_for(world.math, world.rivera, MONDAY)
+    weekly.save_sentence(update, world.ana, "Ana read her poem to the class today.")
+    weekly.save_sentence(
         update, world.cal, "Cal could practice math facts every night.", "next_step"
     )
-    services.send_weekly_update(update, world.rivera)
-    figures = services.positive_first(Student.objects.filter(pk__in=[world.ana.pk, world.cal.pk]))
+    weekly.send_weekly_update(update, world.rivera)
+    figures = first_contacts.positive_first(
+        Student.objects.filter(pk__in=[world.ana.pk, world.cal.pk])
+    )
     assert (figures["positive"], figures["contacted"]) == (1, 2)
 
 

@@ -9,7 +9,7 @@ from django.utils.formats import number_format
 from django.utils.translation import override
 
 from homeroom.messaging.models import Delivery, Message, MessageTranslation
-from homeroom.routines import services
+from homeroom.routines import common, stories
 from homeroom.routines.models import STORY_MAX_CHARS, FamilyStory, StoryInvitation
 
 SPANISH_STORY = (
@@ -38,7 +38,7 @@ def test_rosa_writes_in_spanish_and_can_come_back_to_edit(world, login):
     story = FamilyStory.objects.get()
     assert (story.student, story.guardian) == (world.ana, world.rosa)
     assert story.language.startswith("es")
-    assert story.school_year == services.school_year_of(date.today())
+    assert story.school_year == common.school_year_of(date.today())
 
     client.post(story_url(world.ana), {"text": SPANISH_STORY + " Le encanta el fútbol."})
     story = FamilyStory.objects.get()  # edited, not a second story
@@ -86,13 +86,13 @@ def test_an_empty_story_is_refused_with_a_clear_message(world, login, text):
 
 
 def test_the_limit_itself_is_accepted(world):
-    story = services.save_story(world.ana, world.marco, "word " * (STORY_MAX_CHARS // 5))
+    story = stories.save_story(world.ana, world.marco, "word " * (STORY_MAX_CHARS // 5))
     assert len(story.text) <= STORY_MAX_CHARS
 
 
 def test_one_story_per_guardian_per_school_year(world):
-    services.save_story(world.ana, world.marco, "Ana loves drawing.", today=date(2026, 7, 31))
-    services.save_story(world.ana, world.marco, "Ana loves football.", today=date(2026, 8, 1))
+    stories.save_story(world.ana, world.marco, "Ana loves drawing.", today=date(2026, 7, 31))
+    stories.save_story(world.ana, world.marco, "Ana loves football.", today=date(2026, 8, 1))
     years = sorted(FamilyStory.objects.values_list("school_year", flat=True))
     assert years == [2025, 2026]  # 1 August starts a new school year
 
@@ -101,7 +101,7 @@ def test_one_story_per_guardian_per_school_year(world):
 
 
 def test_staff_read_it_in_english_with_the_spanish_original(world, login):
-    story = services.save_story(world.ana, world.rosa, SPANISH_STORY)
+    story = stories.save_story(world.ana, world.rosa, SPANISH_STORY)
     assert story.translated_text and story.translated_text != story.text
     assert "Ana" in story.translated_text  # names come through untouched
 
@@ -114,30 +114,30 @@ def test_staff_read_it_in_english_with_the_spanish_original(world, login):
 
 @pytest.mark.parametrize("who", ["liaison", "counselor", "principal"])
 def test_school_wide_roles_read_it_too(world, client, login, who):
-    services.save_story(world.ana, world.rosa, SPANISH_STORY)
+    stories.save_story(world.ana, world.rosa, SPANISH_STORY)
     page = login(getattr(world, who)).get(reverse("student_detail", args=[world.ana.pk]))
     assert "written in Spanish — see original" in page.content.decode()
 
 
 def test_a_teacher_of_another_section_does_not_see_the_story(world, login, rf):
-    services.save_story(world.ana, world.rosa, SPANISH_STORY)
+    stories.save_story(world.ana, world.rosa, SPANISH_STORY)
     client = login(world.chen)
     assert client.get(reverse("student_detail", args=[world.ana.pk])).status_code == 404
-    assert services.stories_for_staff(world.chen.user, world.ana) == []
-    assert services.stories_for_staff(world.south_teacher.user, world.ana) == []
-    assert len(services.stories_for_staff(world.rivera.user, world.ana)) == 1
+    assert stories.stories_for_staff(world.chen.user, world.ana) == []
+    assert stories.stories_for_staff(world.south_teacher.user, world.ana) == []
+    assert len(stories.stories_for_staff(world.rivera.user, world.ana)) == 1
 
 
 def test_the_family_reads_no_staff_box_on_their_childs_page(world, login):
-    services.save_story(world.ana, world.rosa, SPANISH_STORY)
+    stories.save_story(world.ana, world.rosa, SPANISH_STORY)
     page = login(world.marco).get(reverse("student_detail", args=[world.ana.pk]))
     assert page.status_code == 200
     assert "family-stories" not in page.content.decode()
-    assert services.stories_for_staff(world.marco.user, world.ana) == []
+    assert stories.stories_for_staff(world.marco.user, world.ana) == []
 
 
 def test_an_english_story_is_shown_as_written(world, login):
-    services.save_story(world.ana, world.marco, "Ana loves drawing animals and reading.")
+    stories.save_story(world.ana, world.marco, "Ana loves drawing animals and reading.")
     page = login(world.rivera).get(reverse("student_detail", args=[world.ana.pk]))
     text = page.content.decode()
     assert "Ana loves drawing animals and reading." in text
@@ -149,7 +149,7 @@ def test_an_english_story_is_shown_as_written(world, login):
 
 def test_each_family_is_invited_on_its_channel_in_its_language(awake):
     world = awake
-    result = services.invite_family_stories(world.math, world.rivera)
+    result = stories.invite_family_stories(world.math, world.rivera)
 
     assert result.sent == 2  # Ana and Cal; Eve is no longer enrolled
     channels = dict(Delivery.objects.values_list("guardian__given_name", "channel"))
@@ -166,12 +166,12 @@ def test_each_family_is_invited_on_its_channel_in_its_language(awake):
 
 def test_the_invitation_goes_once_per_school_year(awake):
     world = awake
-    services.invite_family_stories(world.math, world.rivera, today=date(2026, 9, 1))
-    again = services.invite_family_stories(world.north, world.principal, today=date(2027, 5, 1))
+    stories.invite_family_stories(world.math, world.rivera, today=date(2026, 9, 1))
+    again = stories.invite_family_stories(world.north, world.principal, today=date(2027, 5, 1))
     assert again.already == 2
     assert again.sent == 1  # Ben, in Science 6, had not been invited
     assert Message.objects.count() == 3
-    next_year = services.invite_family_stories(world.math, world.rivera, today=date(2027, 8, 1))
+    next_year = stories.invite_family_stories(world.math, world.rivera, today=date(2027, 8, 1))
     assert next_year.sent == 2
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from homeroom.messaging import services as messaging
 from homeroom.messaging.inbound.service import receive_reply
 from homeroom.messaging.models import ConversationAccess
-from homeroom.routines import services
+from homeroom.routines import checkins
 
 RAY_NOTE = "Ray called asking where Cal lives now."
 GINA_NOTE = "Gina will pick Cal up at noon."
@@ -23,8 +23,8 @@ def timeline(login, who, student):
 
 @pytest.fixture
 def cal_contacts(world):
-    services.log_contact(world.rivera, world.cal, kind="call", guardian=world.ray, note=RAY_NOTE)
-    services.log_contact(world.rivera, world.cal, kind="call", guardian=world.gina, note=GINA_NOTE)
+    checkins.log_contact(world.rivera, world.cal, kind="call", guardian=world.ray, note=RAY_NOTE)
+    checkins.log_contact(world.rivera, world.cal, kind="call", guardian=world.gina, note=GINA_NOTE)
     return world
 
 
@@ -49,7 +49,7 @@ def test_admins_keep_seeing_contact_with_a_restricted_guardian(login, cal_contac
 
 
 def test_a_note_about_no_one_in_particular_stays_on_the_timeline(login, world):
-    services.log_contact(world.rivera, world.cal, kind="note", note="Cal's file is up to date.")
+    checkins.log_contact(world.rivera, world.cal, kind="note", note="Cal's file is up to date.")
 
     assert "Cal&#x27;s file is up to date." in timeline(login, world.interpreter, world.cal)
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from homeroom.messaging.models import Delivery, Message
-from homeroom.routines import services
+from homeroom.routines import common, visits
 from homeroom.routines.models import HomeVisit, VisitStatus
 
 
@@ -21,9 +21,7 @@ def soon(days):
 
 
 def propose(world, **kw):
-    return services.propose_home_visit(
-        world.liaison, world.ana, world.rosa, [soon(3), soon(4)], **kw
-    )
+    return visits.propose_home_visit(world.liaison, world.ana, world.rosa, [soon(3), soon(4)], **kw)
 
 
 def test_staff_offer_times_and_the_family_gets_the_link_on_its_channel(awake, login):
@@ -101,8 +99,8 @@ def test_only_the_invited_guardian_opens_the_visit(world, login, who):
 
 
 def test_ray_restricted_is_never_offered_a_visit(world):
-    with pytest.raises(services.RoutineRefused):
-        services.propose_home_visit(world.rivera, world.cal, world.ray, [soon(3)])
+    with pytest.raises(common.RoutineRefused):
+        visits.propose_home_visit(world.rivera, world.cal, world.ray, [soon(3)])
     assert not HomeVisit.objects.exists()
 
 
@@ -126,9 +124,9 @@ def test_notes_reach_other_teachers_only_with_consent(world, login, share):
     assert "chapter books" in own  # the visitor always reads their own notes
     teacher = login(world.rivera).get(reverse("routines:visits", args=[world.ana.pk]))
     assert ("chapter books" in teacher.content.decode()) is share
-    seen = services.visits_for_staff(world.rivera.user, world.ana)
+    seen = visits.visits_for_staff(world.rivera.user, world.ana)
     assert bool(seen) is share
-    assert services.visits_for_staff(world.chen.user, world.ana) == []  # not Ana's teacher
+    assert visits.visits_for_staff(world.chen.user, world.ana) == []  # not Ana's teacher
 
 
 def test_only_the_visitor_records_the_notes(world, login):
@@ -141,7 +139,7 @@ def test_only_the_visitor_records_the_notes(world, login):
 
 def test_empty_notes_are_refused(world):
     visit = propose(world)
-    with pytest.raises(services.RoutineRefused):
-        services.record_home_visit(visit, hopes=" ")
+    with pytest.raises(common.RoutineRefused):
+        visits.record_home_visit(visit, hopes=" ")
     visit.refresh_from_db()
     assert visit.status == VisitStatus.PROPOSED

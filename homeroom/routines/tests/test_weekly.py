@@ -10,13 +10,13 @@ from django.urls import reverse
 from homeroom.messaging.inbound.service import receive_reply
 from homeroom.messaging.models import Delivery, Message
 from homeroom.people.models import Enrollment, Student
-from homeroom.routines import services
+from homeroom.routines import common, weekly
 from homeroom.routines.models import Framing, UpdateSentence, WeeklyUpdate
 
 
 def this_week(world):
-    return services.weekly_update_for(
-        world.math, world.rivera, services.week_start_of(services.local_today(world.north))
+    return weekly.weekly_update_for(
+        world.math, world.rivera, common.week_start_of(common.local_today(world.north))
     )
 
 
@@ -29,14 +29,14 @@ def weekly_url(world):
 
 def test_an_empty_sentence_is_a_skip_not_an_error(world):
     update = this_week(world)
-    sentence = services.save_sentence(update, world.ana, "   ")
+    sentence = weekly.save_sentence(update, world.ana, "   ")
     assert sentence.skipped and sentence.text == ""
 
 
 def test_a_sentence_over_500_characters_is_refused_and_nothing_is_stored(world):
     update = this_week(world)
-    with pytest.raises(services.RoutineRefused, match="500"):
-        services.save_sentence(update, world.ana, "x" * 501)
+    with pytest.raises(common.RoutineRefused, match="500"):
+        weekly.save_sentence(update, world.ana, "x" * 501)
     assert not UpdateSentence.objects.exists()
 
 
@@ -51,7 +51,7 @@ def test_a_sentence_over_500_characters_is_refused_and_nothing_is_stored(world):
     ],
 )
 def test_vague_sentences_are_recognised(text, vague):
-    assert services.is_vague(text) is vague
+    assert weekly.is_vague(text) is vague
 
 
 def test_the_page_lists_the_class_with_starters_in_both_framings(login, world):
@@ -116,7 +116,7 @@ def test_without_javascript_the_whole_form_saves(login, world):
 
 def test_the_preview_shows_each_family_its_language(login, world):
     update = this_week(world)
-    services.save_sentence(update, world.ana, "Ana read her poem to the class today.")
+    weekly.save_sentence(update, world.ana, "Ana read her poem to the class today.")
     response = login(world.rivera).get(reverse("routines:preview", args=[world.math.pk]))
     body = response.content.decode()
     assert "Rosa Lopez — Spanish" in body
@@ -130,9 +130,9 @@ def test_the_preview_shows_each_family_its_language(login, world):
 def test_send_all_reaches_each_family_on_its_channel_once(login, awake):
     world = awake
     update = this_week(world)
-    services.save_sentence(update, world.ana, "Ana read her poem to the class today.")
-    services.save_sentence(update, world.cal, "Cal could practice math facts.", "next_step")
-    services.save_sentence(
+    weekly.save_sentence(update, world.ana, "Ana read her poem to the class today.")
+    weekly.save_sentence(update, world.cal, "Cal could practice math facts.", "next_step")
+    weekly.save_sentence(
         update,
         Student.objects.get(pk=world.cal.pk),
         "Cal could practice math facts every night.",
@@ -155,9 +155,9 @@ def test_send_all_reaches_each_family_on_its_channel_once(login, awake):
 def test_skipped_students_are_not_sent(awake):
     world = awake
     update = this_week(world)
-    services.save_sentence(update, world.ana, "")
-    services.save_sentence(update, world.cal, "Cal helped a classmate with long division.")
-    result = services.send_weekly_update(update, world.rivera)
+    weekly.save_sentence(update, world.ana, "")
+    weekly.save_sentence(update, world.cal, "Cal helped a classmate with long division.")
+    result = weekly.send_weekly_update(update, world.rivera)
     assert result.sent == 1
     assert not Message.objects.filter(conversation__student=world.ana).exists()
 
@@ -165,13 +165,13 @@ def test_skipped_students_are_not_sent(awake):
 def test_coverage_counts_sent_skipped_and_replied(login, awake):
     world = awake
     update = this_week(world)
-    services.save_sentence(update, world.ana, "Ana read her poem to the class today.")
-    services.save_sentence(update, world.cal, "")
-    services.send_weekly_update(update, world.rivera)
+    weekly.save_sentence(update, world.ana, "Ana read her poem to the class today.")
+    weekly.save_sentence(update, world.cal, "")
+    weekly.send_weekly_update(update, world.rivera)
     sentence = UpdateSentence.objects.get(student=world.ana)
     receive_reply(world.rosa, sentence.message.conversation, "¡Gracias maestra!", "sms")
 
-    rows = services.weekly_coverage(world.math)
+    rows = weekly.weekly_coverage(world.math)
     assert rows == [
         {
             "week_start": update.week_start,
@@ -194,11 +194,11 @@ def test_a_teacher_is_reminded_on_their_day_once_and_not_after_sending(login, wo
     world.rivera.refresh_from_db()
     assert world.rivera.metadata["weekly_update_day"] == 2
     monday = date(2026, 11, 23)
-    assert services.remind_weekly_updates(today=monday) == 0  # not Wednesday yet
-    assert services.remind_weekly_updates(today=monday + timedelta(days=2)) == 1
+    assert weekly.remind_weekly_updates(today=monday) == 0  # not Wednesday yet
+    assert weekly.remind_weekly_updates(today=monday + timedelta(days=2)) == 1
     assert mail.outbox[0].to == [world.rivera.email]
     assert "Math 6" in mail.outbox[0].body and "Art 6" in mail.outbox[0].body
-    assert services.remind_weekly_updates(today=monday + timedelta(days=3)) == 0  # once a week
+    assert weekly.remind_weekly_updates(today=monday + timedelta(days=3)) == 0  # once a week
     next_monday = monday + timedelta(days=7)
     for section in (world.math, world.art):
         WeeklyUpdate.objects.create(
@@ -207,7 +207,7 @@ def test_a_teacher_is_reminded_on_their_day_once_and_not_after_sending(login, wo
             created_by=world.rivera,
             sent_at="2026-11-30T15:00Z",
         )
-    assert services.remind_weekly_updates(today=next_monday + timedelta(days=2)) == 0
+    assert weekly.remind_weekly_updates(today=next_monday + timedelta(days=2)) == 0
     assert len(mail.outbox) == 1
 
 
@@ -249,14 +249,14 @@ def test_the_weekly_page_costs_the_same_queries_for_2_or_30_students(
     url = weekly_url(world)
     client.get(url)  # this week's update exists from now on
     update = WeeklyUpdate.objects.get()
-    services.save_sentence(update, world.ana, "Ana read aloud.")
+    weekly.save_sentence(update, world.ana, "Ana read aloud.")
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     for student in add_students(world, 28):
-        services.save_sentence(
+        weekly.save_sentence(
             update, student, "Worked hard on fractions this week.", Framing.NEXT_STEP
         )
     with django_assert_num_queries(len(small)):

@@ -15,8 +15,8 @@ SCHEDULE = [
     ("homeroom.messaging", "homeroom.messaging.outbox.sweep_task", 60),
     ("homeroom.messaging", "homeroom.messaging.inbound.notify.send_staff_digests_task", 900),
     ("homeroom.behavior", "homeroom.behavior.notices.sweep", 300),
-    ("homeroom.routines", "homeroom.routines.tasks.remind_weekly_updates", 3600),
-    ("homeroom.routines", "homeroom.routines.tasks.replan_rotations", 3600),
+    ("homeroom.routines", "homeroom.routines.weekly.send_weekly_reminders", 3600),
+    ("homeroom.routines", "homeroom.routines.checkins.replan_rotations", 3600),
 ]
 
 

@@ -1,0 +1,66 @@
+"""The contact timeline: every contact with a student's families that a user may see."""
+
+from django.db.models import CharField, F, Value
+
+from homeroom.behavior.models import Moment
+from homeroom.messaging.access import log_reviews
+from homeroom.messaging.models import Conversation, Message
+from homeroom.people.models import Student
+
+from . import access as routines_access
+from .models import ContactLog
+
+
+def _timeline_sources(student: Student, user):
+    messages = (
+        routines_access.timeline_messages_for(user)
+        .filter(conversation__student=student, conversation__kind=Conversation.Kind.PRIVATE)
+        .order_by()
+        .annotate(k=Value("message", CharField()), t=F("created_at"), i=F("pk"))
+    )
+    logs = (
+        routines_access.contact_logs_for(user)
+        .filter(student=student)
+        .order_by()
+        .annotate(k=Value("contact", CharField()), t=F("at"), i=F("pk"))
+    )
+    sources = [messages.values_list("k", "t", "i"), logs.values_list("k", "t", "i")]
+    moments = (
+        Moment.objects.filter(student=student, withdrawn_at__isnull=True)
+        .order_by()
+        .annotate(k=Value("moment", CharField()), t=F("created_at"), i=F("pk"))
+    )
+    sources.append(moments.values_list("k", "t", "i"))
+    return sources
+
+
+def contact_timeline(student: Student, user):
+    """Every contact with the student's families that `user` may see, newest first, as
+    (kind, at, id) rows ready to paginate; `timeline_items` turns one page of them into
+    objects."""
+    first, *rest = _timeline_sources(student, user)
+    return first.union(*rest, all=True).order_by("-t", "-i")
+
+
+def timeline_items(rows, user) -> list[dict]:
+    """One page of (kind, at, id) rows as objects: one query per kind, whatever the page.
+    The conversations `user` reads there without being part of them are logged."""
+    ids: dict[str, list[int]] = {"message": [], "contact": [], "moment": []}
+    for kind, _at, pk in rows:
+        ids[kind].append(pk)
+    sources = {
+        "message": Message.objects.select_related("author_staff", "author_guardian"),
+        "contact": ContactLog.objects.select_related("staff", "guardian"),
+        "moment": Moment.objects.select_related("category", "recorded_by"),
+    }
+    found = {
+        kind: {obj.pk: obj for obj in queryset.filter(pk__in=ids[kind]).order_by()}
+        for kind, queryset in sources.items()
+    }
+    items = []
+    for kind, at, pk in rows:
+        obj = found.get(kind, {}).get(pk)
+        if obj is not None:
+            items.append({"kind": kind, "at": at, "object": obj})
+    log_reviews(user, {message.conversation_id for message in found["message"].values()})
+    return items

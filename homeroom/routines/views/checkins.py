@@ -1,0 +1,114 @@
+"""Today's check-ins: the plan, the calls due and what each call gave."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from homeroom.forms import first_error, page_number
+from homeroom.people import access
+from homeroom.people.languages import language_name
+from homeroom.translation.codes import base_language
+
+from .. import checkins as plans
+from .. import common
+from ..forms import CheckinLogForm, PlanForm
+from ..models import ContactPlan, Outcome, PlannedContact, Tone
+from .common import STAFF_LANGUAGE, staff_or_404
+
+CHECKIN_PAGE_SIZE = 50
+
+
+def _my_sections(staff):
+    return access.sections_taught_by(staff).order_by("title")
+
+
+@login_required
+def checkins(request):
+    staff = staff_or_404(request)
+    sections = list(_my_sections(staff))
+    form = PlanForm(request.POST or None, sections=sections)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            section = None
+            if form.cleaned_data["section"]:
+                section = next((s for s in sections if s.pk == form.cleaned_data["section"]), None)
+                if section is None:
+                    raise Http404
+            try:
+                plan = plans.create_plan(
+                    staff,
+                    cycle_days=form.cleaned_data["cycle_days"],
+                    call_days=form.cleaned_data["call_days"],
+                    section=section,
+                )
+            except common.RoutineRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Planned %(count)d check-in.",
+                        "Planned %(count)d check-ins.",
+                        plan.contacts.count(),
+                    )
+                    % {"count": plan.contacts.count()},
+                )
+                return redirect("routines:checkins")
+        status = 400
+    today = common.local_today(sections[0].school if sections else None)
+    due = plans.todays_checkins(staff, today)
+    page = Paginator(due, CHECKIN_PAGE_SIZE).get_page(page_number(request))
+    for planned in page:
+        planned.needs_interpreter = base_language(planned.guardian.language) != STAFF_LANGUAGE
+        planned.language = language_name(planned.guardian.language)
+    return render(
+        request,
+        "routines/checkins.html",
+        {
+            "page": page,
+            "today": today,
+            "form": form,
+            "plans": ContactPlan.objects.filter(staff=staff).select_related("section")[:5],
+            "interpreters": list(access.interpreters_for(request.user)),
+            "outcomes": Outcome,
+            "tones": Tone,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def checkin_log(request, pk):
+    staff = staff_or_404(request)
+    try:
+        planned = PlannedContact.objects.select_related("student", "guardian").get(
+            pk=pk, plan__staff=staff, student__in=access.students_for(request.user)
+        )
+    except (PlannedContact.DoesNotExist, ValueError):
+        raise Http404 from None
+    form = CheckinLogForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise common.RoutineRefused(first_error(form))
+        plans.log_contact(
+            staff,
+            planned.student,
+            kind="call",
+            guardian=planned.guardian,
+            outcome=form.cleaned_data["outcome"],
+            tone=form.cleaned_data["tone"] or Tone.POSITIVE,
+            note=form.cleaned_data["note"],
+            planned=planned,
+        )
+    except common.RoutineRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Logged: %(name)s.") % {"name": planned.guardian.full_name})
+    return redirect("routines:checkins")
