@@ -119,9 +119,9 @@ def bench_announcement() -> dict:
 
     # Routed by dotted path, the provider lives in the imported module, not in __main__.
     from bench.messaging_bench import BenchTranslator
+    from homeroom.languages import base_language
     from homeroom.messaging.models import Delivery
     from homeroom.people.models import Guardian, StaffMember
-    from homeroom.translation.codes import base_language
 
     admin = StaffMember.objects.get(is_district_admin=True, district__sourced_id="bench-lakeshore")
     Guardian.objects.filter(district_id=admin.district_id).update(

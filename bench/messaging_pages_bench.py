@@ -96,7 +96,7 @@ class Family:
     """A guardian as a conversation needs them: who, in which language, on which channel."""
 
     def __init__(self, pk: int, language: str, channel: str, phone, email: str):
-        from homeroom.translation.codes import base_language
+        from homeroom.languages import base_language
 
         self.pk = pk
         self.language = base_language(language) or "en"

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from homeroom.forms import first_error, page_number, refused
+from homeroom.languages import STAFF_LANGUAGE, base_language
 from homeroom.people import access
 from homeroom.people.models import (
     Enrollment,
     StaffMember,
 )
-from homeroom.translation.codes import base_language
 from homeroom.translation.services import TranslationUnavailable, translate
 
 from . import access as behavior_access
@@ -37,7 +37,6 @@ from .models import Category, FamilyResponse, Moment
 
 FEED_PAGE_SIZE = 20
 TABLE_PAGE_SIZE = 50
-STAFF_LANGUAGE = "en"
 
 
 def _htmx(request) -> bool:

@@ -23,8 +23,8 @@ from homeroom.behavior import feeds
 from homeroom.behavior.models import (
     Moment,
 )
+from homeroom.languages import language_name
 from homeroom.people import access
-from homeroom.people.languages import language_name
 from homeroom.people.models import (
     School,
     StaffMember,

@@ -13,8 +13,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from homeroom.forms import first_error, page_number
+from homeroom.languages import base_language
 from homeroom.people.access import viewer_for
-from homeroom.translation.codes import base_language
 
 from . import access as messaging_access
 from . import interpreters

@@ -16,9 +16,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from homeroom.languages import base_language
 from homeroom.people.access import schools_of_district, viewer_for
 from homeroom.people.models import Guardian, Role, StaffMember
-from homeroom.translation.codes import base_language
 from homeroom.translation.services import CORRECTION, correct
 
 from . import outbox

@@ -29,9 +29,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from homeroom.languages import base_language
 from homeroom.people.models import Channel as ChannelName
 from homeroom.people.models import Guardian
-from homeroom.translation.codes import base_language
 
 from . import attachments
 from .channels import Channel, PermanentError, Rendered, TransientError, get_channel

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from homeroom.people.languages import language_name
+from homeroom.languages import STAFF_LANGUAGE, base_language, language_name
 from homeroom.people.models import Channel
-from homeroom.translation.codes import base_language
 from homeroom.translation.services import (
     TranslationUnavailable,
     available,
@@ -15,9 +14,7 @@ from homeroom.translation.services import (
 )
 from homeroom.translation.sms import SmsLength, sms_segments
 
-from . import audiences, outbox, services
-
-STAFF_LANGUAGE = base_language(services.STAFF_LANGUAGE)
+from . import audiences, outbox
 
 
 @dataclass
@@ -83,7 +80,7 @@ def language_groups(readers) -> list["LanguageGroup"]:
         group.families += families
         group.by_sms += by_sms
     for group in groups.values():
-        group.available = available(services.STAFF_LANGUAGE, group.language)
+        group.available = available(STAFF_LANGUAGE, group.language)
     return sorted(groups.values(), key=lambda g: (not g.is_source, -g.families, g.language))
 
 
@@ -113,7 +110,7 @@ def copies_of(text: str, groups, school, protect) -> list[Copy]:
                 try:
                     translated = translate_for_readers(
                         text,
-                        services.STAFF_LANGUAGE,
+                        STAFF_LANGUAGE,
                         [group.language],
                         school=school,
                         protect=protect,

@@ -47,6 +47,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from homeroom.languages import STAFF_LANGUAGE
 from homeroom.people import access
 from homeroom.people.models import (
     Assignment,
@@ -73,7 +74,6 @@ from .models import (
     SmsOptOut,
 )
 from .writing import (
-    STAFF_LANGUAGE,
     _base,
     _names,
     _open,

@@ -10,16 +10,15 @@ before that transaction (an engine may take a second; the database is not held m
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from homeroom.languages import STAFF_LANGUAGE, base_language
 from homeroom.people.models import (
     Guardian,
     School,
     StaffMember,
 )
-from homeroom.translation.codes import base_language
 from homeroom.translation.services import (
     Translation,
     TranslationUnavailable,
@@ -42,8 +41,6 @@ logger = logging.getLogger(__name__)
 
 # Rows per INSERT when a message goes to a whole school or district.
 BULK_BATCH = 2000
-# Staff read and write the interface's default language unless told otherwise.
-STAFF_LANGUAGE = settings.LANGUAGE_CODE
 # Provider name of a system text rendered from the reviewed message catalogue.
 CATALOGUE = "catalogue"
 

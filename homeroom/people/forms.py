@@ -5,7 +5,8 @@ from django.conf.locale import LANG_INFO
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .languages import LANGUAGE_NAMES
+from homeroom.languages import LANGUAGE_NAMES
+
 from .models import Channel, Guardian
 
 # Names languages give themselves, where Django does not know them, so a reader finds their

@@ -10,10 +10,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from homeroom.languages import LANGUAGE_NAMES
 from homeroom.transports import outbound
 
 from . import access
-from .languages import LANGUAGE_NAMES
 from .middleware import interface_language
 from .models import Channel, Guardian, Guardianship, Invitation, School, StaffMember, User
 

@@ -10,7 +10,6 @@ from django.utils import timezone
 from homeroom.people.models import Enrollment, Section, Student
 
 SCHOOL_YEAR_START = (8, 1)  # 1 August
-STAFF_LANGUAGE = "en"
 
 
 class RoutineRefused(ValueError):

@@ -13,14 +13,14 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from homeroom.languages import STAFF_LANGUAGE, base_language
 from homeroom.messaging.services import catalogue_versions, start_conversation
 from homeroom.people import access
 from homeroom.people.models import Guardian, School, StaffMember, Student
-from homeroom.translation.codes import base_language
 from homeroom.translation.detection import detect_language
 from homeroom.translation.services import TranslationUnavailable, translate
 
-from .common import STAFF_LANGUAGE, RoutineRefused, roster, school_year_of
+from .common import RoutineRefused, roster, school_year_of
 from .models import STORY_MAX_CHARS, FamilyStory, StoryInvitation
 
 

@@ -8,11 +8,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from homeroom.languages import STAFF_LANGUAGE
 from homeroom.messaging.services import catalogue_versions, start_conversation
 from homeroom.people import access
 from homeroom.people.models import Guardian, StaffMember, Student
 
-from .common import STAFF_LANGUAGE, RoutineRefused
+from .common import RoutineRefused
 from .models import NOTE_MAX_CHARS, VISIT_NOTE_MAX_CHARS, HomeVisit, VisitStatus
 
 

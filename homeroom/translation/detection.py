@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from lingua import Language, LanguageDetectorBuilder
 
-from .codes import base_language
+from homeroom.languages import base_language
 
 # The languages Homeroom's families mostly write in that the detector knows. Haitian Creole
 # is not among lingua's languages; a Creole reader's prior is kept unless the text is long

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .codes import base_language
+from homeroom.languages import base_language
 
 
 class MemoryEntry(models.Model):

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .codes import base_language
+from homeroom.languages import base_language
 
 PHRASES_DIR = Path(__file__).resolve().parent / "phrases"
 

@@ -7,7 +7,8 @@ These rules fix what families notice most without touching the meaning.
 
 import re
 
-from .codes import base_language
+from homeroom.languages import base_language
+
 from .protection import NAME_PLACEHOLDERS
 
 _PLEASE = re.compile(r"^please,?\s+(?=[a-z])", re.IGNORECASE)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .codes import base_language
+from homeroom.languages import base_language
 
 # Checked one by one against apertium eng-spa and spa-eng: each is analysed as a proper
 # noun and comes out exactly as it went in.

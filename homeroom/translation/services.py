@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Q
 
-from homeroom.people.languages import language_name
+from homeroom.languages import base_language, language_name
 
 from . import phrasebook, postedit
-from .codes import base_language
 from .models import GlossaryTerm, MemoryEntry
 from .protection import (
     GlossaryEntry,

@@ -21,12 +21,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
+from homeroom.languages import STAFF_LANGUAGE
 from homeroom.messaging.models import Conversation
 from homeroom.people.models import StaffMember
 
 logger = logging.getLogger(__name__)
-
-STAFF_LANGUAGE = settings.LANGUAGE_CODE
 
 
 def _unread_for(staff: StaffMember):

@@ -12,13 +12,13 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from homeroom.languages import STAFF_LANGUAGE, same_language
 from homeroom.messaging import attachments
 from homeroom.messaging.attachments import IncomingMedia
 from homeroom.messaging.limits import MAX_MESSAGE_CHARS
@@ -31,7 +31,6 @@ from homeroom.messaging.models import (
 )
 from homeroom.people import access
 from homeroom.people.models import Channel, Guardian, Role, StaffMember
-from homeroom.translation.codes import same_language
 from homeroom.translation.detection import detect_language
 from homeroom.translation.services import TranslationUnavailable, translate_for_readers
 
@@ -42,9 +41,6 @@ logger = logging.getLogger(__name__)
 
 # One limit for every text a person writes into a conversation.
 MAX_REPLY_CHARS = MAX_MESSAGE_CHARS
-# Staff read Homeroom in the site's language (English); a family's words are stored in it
-# beside the original.
-STAFF_LANGUAGE = settings.LANGUAGE_CODE
 
 
 class ReplyRefused(ValueError):

@@ -17,8 +17,8 @@ from typing import NamedTuple
 from django.utils import translation
 from django.utils.translation import gettext
 
+from homeroom.languages import same_language
 from homeroom.people.models import School
-from homeroom.translation.codes import same_language
 from homeroom.translation.services import TranslationUnavailable, translate
 
 logger = logging.getLogger(__name__)

@@ -8,18 +8,17 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from homeroom.languages import STAFF_LANGUAGE, base_language
 from homeroom.messaging import interpreters
 from homeroom.people import access as people_access
 from homeroom.people.models import Enrollment, Student
-from homeroom.translation.codes import base_language
 
-from .. import access, services
+from .. import access
 from ..inbound.service import MAX_REPLY_CHARS
 from ..models import Conversation
 
 PAGE_SIZE = 25
 THREAD_SIZE = 50
-STAFF_LANGUAGE = base_language(services.STAFF_LANGUAGE)
 
 
 def is_htmx(request) -> bool:

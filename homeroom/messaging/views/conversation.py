@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
+from homeroom.languages import base_language
 from homeroom.messaging import interpreters
 from homeroom.messaging.interpreter_forms import ConfusingForm
 from homeroom.people import access as people_access
 from homeroom.people.models import Channel
-from homeroom.translation.codes import base_language
 
 from .. import access, previews, reports, services
 from ..forms import FamilyReplyForm, StaffReplyForm, ThreadQuery

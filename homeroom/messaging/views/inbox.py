@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from homeroom.forms import page_number
+from homeroom.languages import base_language
 from homeroom.people import access as people_access
-from homeroom.translation.codes import base_language
 
 from .. import access
 from ..forms import InboxQuery

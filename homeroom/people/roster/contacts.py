@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from ..languages import normalise_language
+from homeroom.languages import normalise_language
+
 from .bundle import DEFAULT_COUNTRY, Bundle, UserRow
 from .report import _Report
 from .scope import Existing

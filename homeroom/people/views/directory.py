@@ -88,7 +88,7 @@ def guardian_detail(request, pk):
     from django.shortcuts import redirect
     from django.utils.translation import gettext as _
 
-    from ..languages import language_name
+    from homeroom.languages import language_name
 
     guardian = access.get_guardian_for(request.user, pk)
     suggestion = (guardian.metadata or {}).get("language_suggestion") or None

@@ -1,9 +1,7 @@
 from django import template
 
-from homeroom.people.languages import language_name
-from homeroom.translation.codes import base_language
+from homeroom.languages import STAFF_LANGUAGE, base_language, language_name
 
-from ..common import STAFF_LANGUAGE
 from ..stories import stories_for_staff
 
 register = template.Library()

@@ -10,15 +10,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from homeroom.forms import first_error, page_number
+from homeroom.languages import STAFF_LANGUAGE, base_language, language_name
 from homeroom.people import access
-from homeroom.people.languages import language_name
-from homeroom.translation.codes import base_language
 
 from .. import checkins as plans
 from .. import common
 from ..forms import CheckinLogForm, PlanForm
 from ..models import ContactPlan, Outcome, PlannedContact, Tone
-from .common import STAFF_LANGUAGE, staff_or_404
+from .common import staff_or_404
 
 CHECKIN_PAGE_SIZE = 50
 

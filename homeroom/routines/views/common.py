@@ -5,8 +5,6 @@ from django.http import Http404
 from homeroom.people import access
 from homeroom.people.models import Section, StaffMember
 
-STAFF_LANGUAGE = "en"
-
 
 def htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"

@@ -15,9 +15,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from homeroom.forms import first_error, page_number, refused
+from homeroom.languages import STAFF_LANGUAGE, base_language, language_name
 from homeroom.people import access
-from homeroom.people.languages import language_name
-from homeroom.translation.codes import base_language
 from homeroom.translation.phrasebook import starters
 from homeroom.translation.services import TranslationUnavailable, translate
 
@@ -25,7 +24,7 @@ from .. import common
 from .. import weekly as weekly_updates
 from ..forms import ReminderForm, WeeklyForm
 from ..models import Framing
-from .common import STAFF_LANGUAGE, first_name, htmx, section_or_404
+from .common import first_name, htmx, section_or_404
 
 STARTERS_SHOWN = 8
 OTHER_SLOT = re.compile(r"\{(?!name\})\w+\}")

@@ -8,7 +8,8 @@ import shutil
 import signal
 import subprocess
 
-from ..codes import base_language
+from homeroom.languages import base_language
+
 from .base import PermanentError, Provider, TransientError
 
 # Apertium names languages with ISO 639-3 codes; Homeroom speaks BCP 47.

@@ -8,7 +8,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from ..codes import base_language
+from homeroom.languages import base_language
+
 from .base import PermanentError, Provider, ProviderError, TransientError
 
 logger = logging.getLogger(__name__)

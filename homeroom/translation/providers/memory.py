@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from ..codes import base_language
+from homeroom.languages import base_language
+
 from ..models import MemoryEntry
 from .base import Provider
 

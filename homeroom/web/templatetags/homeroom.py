@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeData, mark_safe
 
-from homeroom.people.languages import language_name as _language_name
+from homeroom.languages import language_name as _language_name
 
 register = template.Library()
 

@@ -3,9 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from homeroom.people.languages import language_name
+from homeroom.languages import base_language, language_name
 from homeroom.people.models import Guardian
-from homeroom.translation.codes import base_language
 from homeroom.translation.services import route
 
 

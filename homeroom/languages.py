@@ -1,6 +1,26 @@
-"""Names of the languages families speak, keyed by BCP 47 base language."""
+"""Languages, for every app: BCP 47 tags, their base language, their names, the words SIS
+exports use for them, and the language staff read Homeroom in.
 
+Homeroom speaks BCP 47; translation providers key their pairs by the base language ("es-MX" →
+"es"). A ground module: it imports no app, and every app may import it.
+"""
+
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+# Staff read Homeroom in the site's language; a family's words are stored in it beside the
+# original, and staff-facing texts (subjects, notices) are written in it.
+STAFF_LANGUAGE = settings.LANGUAGE_CODE
+
+
+def base_language(tag: str | None) -> str:
+    """ "es-MX" → "es", "zh_Hant" → "zh"; a translation is made once per base language."""
+    return (tag or "").strip().replace("_", "-").split("-")[0].lower()
+
+
+def same_language(a: str | None, b: str | None) -> bool:
+    return base_language(a) == base_language(b)
+
 
 LANGUAGE_NAMES = {
     "en": _("English"),
