@@ -29,6 +29,7 @@ from homeroom.people.models import (
     StaffMember,
     Student,
 )
+from homeroom.translation.protection import names_of
 from homeroom.translation.services import Translation, TranslationUnavailable, translate
 
 from . import access as behavior_access
@@ -259,7 +260,7 @@ def _send(
             guardians=recipient,
             text=text,
             by_staff=author,
-            protect=messaging._names(student, guardian, *authors),
+            protect=names_of(student, guardian, *authors),
             prepared=prepared,
         )
         thread, _created = MomentThread.objects.get_or_create(

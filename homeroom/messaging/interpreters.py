@@ -19,6 +19,7 @@ from django.utils import timezone
 from homeroom.languages import base_language
 from homeroom.people.access import schools_of_district, viewer_for
 from homeroom.people.models import Guardian, Role, StaffMember
+from homeroom.translation.protection import names_of
 from homeroom.translation.services import CORRECTION, correct
 
 from . import outbox
@@ -203,7 +204,6 @@ def _enqueue(ids):
 
 def _names(conversation, participant_model) -> list[str]:
     """Names that must come through a translation untouched: the child's and everyone's here."""
-    names = []
     student = conversation.student
     people = [student] if student is not None else []
     rows = participant_model.objects.filter(conversation=conversation).select_related(
@@ -213,9 +213,4 @@ def _names(conversation, participant_model) -> list[str]:
         people += [row.staff or row.guardian for row in rows]
     else:
         people += [row.staff for row in rows.filter(staff__isnull=False)]
-    for person in people:
-        for field in ("given_name", "family_name", "preferred_name"):
-            value = getattr(person, field, "")
-            if value and value not in names:
-                names.append(value)
-    return names
+    return names_of(*people)

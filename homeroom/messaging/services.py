@@ -57,6 +57,7 @@ from homeroom.people.models import (
     StaffMember,
     Student,
 )
+from homeroom.translation.protection import names_of
 from homeroom.translation.services import (
     Translation,
 )
@@ -75,7 +76,6 @@ from .models import (
 )
 from .writing import (
     _base,
-    _names,
     _open,
     _source_language,
     _translate,
@@ -151,7 +151,7 @@ def start_conversation(
         urgent_reason=urgent_reason,
         channel=channel,
         language=language,
-        protect=_names(student, *guardians, *members),
+        protect=names_of(student, *guardians, *members),
         prepared=prepared,
     )
 
@@ -190,7 +190,7 @@ def send_message(
         )
     )
     if conversation.kind == Conversation.Kind.PRIVATE and conversation.student_id:
-        protect = _names(conversation.student, *recipients)
+        protect = names_of(conversation.student, *recipients)
     else:
         protect = []  # an announcement's families are not named in it
     protect += [name for pair in staff_names for name in pair]
@@ -319,7 +319,7 @@ def reply_to_announcement(
         text=text,
         by_guardian=guardian,
         channel=channel,
-        protect=_names(child, guardian, sender),
+        protect=names_of(child, guardian, sender),
         media=media,
     )
 

@@ -245,15 +245,3 @@ def _source_language(
 
 def _base(tag: str | None) -> str:
     return base_language(tag) or base_language(STAFF_LANGUAGE)
-
-
-def _names(*people) -> list[str]:
-    names = []
-    for person in people:
-        if person is None:
-            continue
-        for field in ("given_name", "family_name", "preferred_name"):
-            value = getattr(person, field, "")
-            if value:
-                names.append(value)
-    return list(dict.fromkeys(names))

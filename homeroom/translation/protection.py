@@ -184,6 +184,21 @@ class Masked:
         return translated, complete
 
 
+def names_of(*people) -> list[str]:
+    """The names that must come through a translation untouched — given, family and preferred
+    names of each person (a child, a guardian, a staff member; None is skipped), each once,
+    in order."""
+    names = []
+    for person in people:
+        if person is None:
+            continue
+        for field in ("given_name", "family_name", "preferred_name"):
+            value = getattr(person, field, "")
+            if value:
+                names.append(value)
+    return list(dict.fromkeys(names))
+
+
 def _token_pattern(token: str) -> re.Pattern[str]:
     if token.startswith("[["):
         return re.compile(re.escape(token))

@@ -32,6 +32,7 @@ from homeroom.messaging.models import (
 from homeroom.people import access
 from homeroom.people.models import Channel, Guardian, Role, StaffMember
 from homeroom.translation.detection import detect_language
+from homeroom.translation.protection import names_of
 from homeroom.translation.services import TranslationUnavailable, translate_for_readers
 
 from . import office_hours
@@ -206,16 +207,6 @@ def _contactable_links(conversation: Conversation):
     )
 
 
-def _names(conversation: Conversation, guardian: Guardian, staff: list[StaffMember]) -> list[str]:
-    names = [guardian.given_name, guardian.family_name]
-    student = conversation.student
-    if student is not None:
-        names += [student.given_name, student.family_name, student.preferred_name]
-    for member in staff:
-        names += [member.given_name, member.family_name]
-    return [name for name in dict.fromkeys(names) if name]
-
-
 def _translate_for_staff(text, source, conversation, guardian, staff) -> dict:
     if same_language(source, STAFF_LANGUAGE):
         return {}
@@ -225,7 +216,7 @@ def _translate_for_staff(text, source, conversation, guardian, staff) -> dict:
             source,
             [STAFF_LANGUAGE],
             school=conversation.school,
-            protect=_names(conversation, guardian, staff),
+            protect=names_of(guardian, conversation.student, *staff),
         )
     except TranslationUnavailable as exc:
         # The family's words are never held back for want of a translation: staff see the

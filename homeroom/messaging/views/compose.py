@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from homeroom.forms import page_number
 from homeroom.people import access as people_access
 from homeroom.people.models import Channel, StaffMember, Student
+from homeroom.translation.protection import names_of
 
 from .. import previews, services
 from ..forms import ComposeQuery, FamilyComposeForm, StaffComposeForm
@@ -48,7 +49,7 @@ def _staff_compose(request, viewer):
     groups = previews.language_groups((r.language, r.channel == Channel.SMS) for r in recipients)
     untranslatable = [g for g in groups if not g.available]
     form = StaffComposeForm(request.POST or None, untranslatable=untranslatable)
-    protect = _names(student, viewer.staff, *(r.guardian for r in recipients))
+    protect = names_of(student, viewer.staff, *(r.guardian for r in recipients))
     copies = None
     if request.method == "POST":
         if "preview" in request.POST:
@@ -94,18 +95,6 @@ def _pick_student(request):
     students = people_access.find_students(request.user, query)
     page = Paginator(students, PAGE_SIZE).get_page(page_number(request))
     return render(request, "messaging/compose_pick_student.html", {"page": page, "query": query})
-
-
-def _names(*people) -> list[str]:
-    names = []
-    for person in people:
-        if person is None:
-            continue
-        for attr in ("given_name", "family_name", "preferred_name"):
-            value = getattr(person, attr, "")
-            if value and value not in names:
-                names.append(value)
-    return names
 
 
 def _family_compose(request, viewer):
