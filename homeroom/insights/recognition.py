@@ -30,6 +30,7 @@ from homeroom.people.models import (
     StaffMember,
     Student,
 )
+from homeroom.routines.common import school_year_start
 
 # -- figures ----------------------------------------------------------------------------------
 
@@ -123,11 +124,14 @@ def staff_tallies(staff_ids: Iterable[int], since: datetime) -> dict[int, Tally]
     return {row["recorded_by_id"]: _tally(row) for row in rows}
 
 
-def school_year_start(now: datetime | None = None) -> datetime:
-    """Terms have no dates in the roster: the school year (from 1 August) stands in."""
+def school_year_began(now: datetime | None = None) -> datetime:
+    """Terms have no dates in the roster: the school year stands in, from local midnight of
+    its first day (`routines.common.school_year_start`, the one rule for when a year starts)."""
     now = timezone.localtime(now or timezone.now())
-    year = now.year if now.month >= 8 else now.year - 1
-    return now.replace(year=year, month=8, day=1, hour=0, minute=0, second=0, microsecond=0)
+    first = school_year_start(now.date())
+    return now.replace(
+        year=first.year, month=first.month, day=first.day, hour=0, minute=0, second=0, microsecond=0
+    )
 
 
 def period_start(period: str, now: datetime | None = None) -> datetime:
@@ -135,7 +139,7 @@ def period_start(period: str, now: datetime | None = None) -> datetime:
     if period == "7":
         return now - timedelta(days=7)
     if period == "year":
-        return school_year_start(now)
+        return school_year_began(now)
     return now - timedelta(days=30)
 
 
