@@ -32,7 +32,7 @@ A non-empty `urgent_reason` makes a message urgent: it is sent during quiet hour
 Translation happens before the write transaction (a translation engine may take a second;
 the database is not held meanwhile); a language no engine serves gets the original text and
 its deliveries are marked `untranslated`.
-The writer every path shares (`_open`, `_write_message`, `_translate`) is in
+The writer every path shares (`_open`, `write_message`, `_translate`) is in
 messaging/writing.py; who may announce to whom, in messaging/audiences.py.
 """
 
@@ -79,7 +79,7 @@ from .writing import (
     _open,
     _source_language,
     _translate,
-    _write_message,
+    write_message,
 )
 
 # What send_announcement and the bulk path need of each guardian, and nothing more.
@@ -203,7 +203,7 @@ def send_message(
         text, source, readers, school=school, protect=protect, prepared=prepared
     )
     with transaction.atomic():
-        message, _deliveries = _write_message(
+        message, _deliveries = write_message(
             conversation,
             text=text,
             language=source,

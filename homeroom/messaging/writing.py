@@ -1,7 +1,7 @@
 """Writing a message down: the one writer every path shares (staff, families, announcements,
 automatic notices).
 
-`_open` creates a conversation with its participants and first message; `_write_message`
+`_open` creates a conversation with its participants and first message; `write_message`
 writes a message, its translations, one Delivery per recipient and any media, in the caller's
 transaction, and starts delivery on commit; `_translate` translates once per reader language
 before that transaction (an engine may take a second; the database is not held meanwhile).
@@ -88,7 +88,7 @@ def _open(
         people = [Participant(conversation=conversation, staff=member) for member in staff]
         people += [Participant(conversation=conversation, guardian=g) for g in guardians]
         Participant.objects.bulk_create(people, batch_size=BULK_BATCH)
-        _write_message(
+        write_message(
             conversation,
             text=text,
             language=source,
@@ -105,7 +105,7 @@ def _open(
     return conversation
 
 
-def _write_message(
+def write_message(
     conversation: Conversation,
     *,
     text: str,
@@ -119,9 +119,14 @@ def _write_message(
     translations: dict[str, Translation | None],
     now=None,
     media: Sequence[IncomingMedia] = (),
+    detected_language: str = "",
 ) -> tuple[Message, list[Delivery]]:
     """The message, its translations, its deliveries and any media the family sent with it;
-    delivery and fetching start on commit."""
+    delivery and fetching start on commit. Every message is written here: staff's, a
+    family's in the app, and a family's text or email (`inbound.receive_reply`, with no
+    deliveries: a family's words go to the staff in the thread, who read them in Homeroom).
+    `detected_language` is set when the text was found to be in another language than the
+    author's stated one."""
     now = now or timezone.now()
     message = Message.objects.create(
         conversation=conversation,
@@ -129,6 +134,7 @@ def _write_message(
         author_guardian=by_guardian,
         body=text,
         language=language,
+        detected_language=detected_language,
         channel=channel,
         is_urgent=bool(urgent_reason.strip()),
         urgent_reason=urgent_reason.strip()[:300],
@@ -149,7 +155,33 @@ def _write_message(
             if translation is not None
         ]
     )
-    source = _base(language)
+    deliveries = []
+    if recipients:
+        deliveries = _plan_deliveries(message, recipients, translations, now)
+    if media:
+        attachments.record(message, list(media))
+    # Conditional, so a slower concurrent write never moves the thread back in time.
+    Conversation.objects.filter(pk=conversation.pk, last_message_at__lt=now).update(
+        last_message_at=now
+    )
+    conversation.last_message_at = max(conversation.last_message_at, now)
+    author = {"staff": by_staff} if by_staff is not None else {"guardian": by_guardian}
+    Participant.objects.filter(conversation=conversation, **author).update(last_read_at=now)
+    if message.is_urgent:
+        logger.info(
+            "urgent message %s in conversation %s: quiet hours do not apply",
+            message.pk,
+            conversation.pk,
+        )
+    if deliveries:
+        transaction.on_commit(lambda: outbox.enqueue_planned(deliveries))
+    return message, deliveries
+
+
+def _plan_deliveries(message, recipients, translations, now) -> list[Delivery]:
+    """One delivery per recipient on the channel that reaches them, saved in batches."""
+    conversation = message.conversation
+    source = _base(message.language)
     school_time_zone = conversation.time_zone
     deferred_tasks = outbox.supports_deferred_tasks()
     deliveries = []
@@ -169,20 +201,7 @@ def _write_message(
             )
         )
     Delivery.objects.bulk_create(deliveries, batch_size=BULK_BATCH)
-    if media:
-        attachments.record(message, list(media))
-    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
-    conversation.last_message_at = now
-    author = {"staff": by_staff} if by_staff is not None else {"guardian": by_guardian}
-    Participant.objects.filter(conversation=conversation, **author).update(last_read_at=now)
-    if message.is_urgent:
-        logger.info(
-            "urgent message %s in conversation %s: quiet hours do not apply",
-            message.pk,
-            conversation.pk,
-        )
-    transaction.on_commit(lambda: outbox.enqueue_planned(deliveries))
-    return message, deliveries
+    return deliveries
 
 
 def _translate(

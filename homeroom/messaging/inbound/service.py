@@ -19,16 +19,15 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from homeroom.languages import STAFF_LANGUAGE, same_language
-from homeroom.messaging import attachments
 from homeroom.messaging.attachments import IncomingMedia
 from homeroom.messaging.limits import MAX_MESSAGE_CHARS
 from homeroom.messaging.models import (
     Conversation,
     InboundEvent,
     Message,
-    MessageTranslation,
     Participant,
 )
+from homeroom.messaging.writing import write_message
 from homeroom.people import access
 from homeroom.people.models import Channel, Guardian, Role, StaffMember
 from homeroom.translation.detection import detect_language
@@ -113,34 +112,22 @@ def receive_reply(
     now = timezone.now()
     try:
         with transaction.atomic():
-            message = Message.objects.create(
-                conversation=conversation,
-                author_guardian=guardian,
-                body=text,
+            # Writing also marks the thread read up to here for the family.
+            message, _none = write_message(
+                conversation,
+                text=text,
                 language=source,
                 detected_language=detected,
+                by_staff=None,
+                by_guardian=guardian,
                 channel=channel,
-                created_at=now,
+                urgent_reason="",
+                automatic=False,
+                recipients=(),
+                translations=translations,
+                now=now,
+                media=media,
             )
-            MessageTranslation.objects.bulk_create(
-                MessageTranslation(
-                    message=message,
-                    language=language,
-                    text=result.text,
-                    provider=result.provider[:30],
-                    machine=result.machine,
-                    human_checked=result.human_checked,
-                )
-                for language, result in translations.items()
-            )
-            if media:
-                attachments.record(message, list(media))
-            # Conditional, so a slower concurrent write never moves the thread back in time.
-            Conversation.objects.filter(pk=conversation.pk, last_message_at__lt=now).update(
-                last_message_at=now
-            )
-            # Writing means the family has seen the thread up to here.
-            Participant.objects.filter(pk=mine.pk).update(last_read_at=now)
             if provider_id:
                 InboundEvent.objects.create(
                     channel=channel,
@@ -164,7 +151,7 @@ def receive_reply(
         if earlier.message is None:
             raise ReplyRefused("duplicate", "This reply was already received.") from None
         return earlier.message
-    conversation.last_message_at = given.last_message_at = max(conversation.last_message_at, now)
+    given.last_message_at = conversation.last_message_at
 
     _answer_for_absent_staff(conversation, guardian, staff_rows, now)
     return message
