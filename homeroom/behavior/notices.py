@@ -6,10 +6,9 @@ retention are removed. The background tasks are defined beside what they run.
 import re
 import zoneinfo
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import (
     Exists,
     OuterRef,
@@ -54,14 +53,11 @@ _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 def notification_choice(guardian: Guardian) -> tuple[str, str]:
-    meta = guardian.metadata or {}
-    choice = meta.get("moment_notifications")
-    daily_time = meta.get("daily_time")
+    choice = guardian.moment_notifications
     if choice not in NOTIFICATION_CHOICES:
         choice = DEFAULT_CHOICE
-    if not isinstance(daily_time, str) or not _TIME.match(daily_time):
-        daily_time = DEFAULT_DAILY_TIME
-    return choice, daily_time
+    at = guardian.moment_digest_time
+    return choice, at.strftime("%H:%M") if at is not None else DEFAULT_DAILY_TIME
 
 
 def set_notification_choice(guardian: Guardian, choice: str, daily_time: str) -> None:
@@ -69,12 +65,11 @@ def set_notification_choice(guardian: Guardian, choice: str, daily_time: str) ->
         raise MomentRefused(_("Choose when to hear about moments."))
     if not _TIME.match(daily_time or ""):
         raise MomentRefused(_("Give a time as hours and minutes, such as 18:00."))
-    with transaction.atomic():
-        fresh = Guardian.objects.select_for_update().get(pk=guardian.pk)
-        metadata = dict(fresh.metadata or {})
-        metadata.update({"moment_notifications": choice, "daily_time": daily_time})
-        Guardian.objects.filter(pk=guardian.pk).update(metadata=metadata)
-    guardian.metadata = metadata
+    at = time.fromisoformat(daily_time)
+    Guardian.objects.filter(pk=guardian.pk).update(
+        moment_notifications=choice, moment_digest_time=at
+    )
+    guardian.moment_notifications, guardian.moment_digest_time = choice, at
 
 
 def _sendable() -> QuerySet[Moment]:

@@ -4,6 +4,7 @@ import secrets
 from datetime import time
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -85,8 +86,24 @@ class StaffMember(models.Model):
     phone = PhoneNumberField(blank=True)
     is_district_admin = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
+    # What the SIS sends about them, kept as it came. Their own choices are the fields below.
     metadata = models.JSONField(default=dict, blank=True)
     schools = models.ManyToManyField(School, through="Assignment", related_name="staff")
+    # The language their reminder emails are in (blank: the site's).
+    language = models.CharField(_("language"), max_length=35, blank=True)
+    # When they answer families: {"days": [0-6, Monday = 0], "start": "08:00", "end": "16:00"}
+    # in the school's time zone; `messaging.inbound.office_hours.office_hours_of` reads it,
+    # and anything it cannot read means "always reachable".
+    office_hours = models.JSONField(null=True, blank=True)
+    # An email of the family replies they have not read, and when the last one went.
+    reply_digest = models.BooleanField(default=False)
+    reply_digest_sent_at = models.DateTimeField(null=True, blank=True)
+    # The weekday (Monday = 0) they are reminded of a weekly update not yet sent, and the
+    # Monday of the last week they were reminded.
+    weekly_update_day = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(6)]
+    )
+    weekly_update_reminded = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -246,7 +263,16 @@ class Guardian(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     joined_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    # What the SIS sends about them, kept as it came. Their own choices are the fields above
+    # and below.
     metadata = models.JSONField(default=dict, blank=True)
+    # When they hear of their children's moments: "each", "daily" or "weekly" (blank: the
+    # default), and the time of day a digest goes.
+    moment_notifications = models.CharField(max_length=10, blank=True)
+    moment_digest_time = models.TimeField(null=True, blank=True)
+    # A reply came in another language than theirs: staff are offered to change it.
+    suggested_language = models.CharField(max_length=35, blank=True)
+    suggested_language_message_id = models.PositiveBigIntegerField(null=True, blank=True)
     students = models.ManyToManyField(Student, through="Guardianship", related_name="guardians")
 
     class Meta:

@@ -161,13 +161,10 @@ def weekly_coverage(section: Section) -> list[dict]:
 
 
 def set_reminder_day(staff: StaffMember, day: int | None) -> None:
-    if day is None:
-        staff.metadata.pop("weekly_update_day", None)
-    elif not 0 <= day <= 6:
+    if day is not None and not 0 <= day <= 6:
         raise RoutineRefused(_("Choose a day of the week."))
-    else:
-        staff.metadata["weekly_update_day"] = day
-    staff.save(update_fields=["metadata"])
+    staff.weekly_update_day = day
+    staff.save(update_fields=["weekly_update_day"])
 
 
 def remind_weekly_updates(today: date | None = None) -> int:
@@ -176,14 +173,13 @@ def remind_weekly_updates(today: date | None = None) -> int:
     today = today or timezone.localdate()
     week = week_start_of(today)
     teachers = StaffMember.objects.filter(
-        is_active=True, metadata__has_key="weekly_update_day"
+        is_active=True, weekly_update_day__isnull=False
     ).exclude(email="")
     sent = 0
     for staff in teachers:
-        day = staff.metadata.get("weekly_update_day")
-        if not isinstance(day, int) or today.weekday() < day:
+        if today.weekday() < staff.weekly_update_day:
             continue
-        if staff.metadata.get("weekly_update_reminded") == week.isoformat():
+        if staff.weekly_update_reminded == week:
             continue
         pending = list(
             access.sections_taught_by(staff)
@@ -192,7 +188,7 @@ def remind_weekly_updates(today: date | None = None) -> int:
         )
         if not pending:
             continue
-        with override(staff.metadata.get("language") or settings.LANGUAGE_CODE):
+        with override(staff.language or settings.LANGUAGE_CODE):
             lines = [
                 f"- {section.title}: "
                 + settings.PUBLIC_BASE_URL.rstrip("/")
@@ -205,8 +201,8 @@ def remind_weekly_updates(today: date | None = None) -> int:
                 "a few minutes that help students succeed."
             ) % {"name": staff.given_name, "classes": "\n".join(lines)}
             send_mail(_("Your weekly update to families"), body, None, [staff.email])
-        staff.metadata["weekly_update_reminded"] = week.isoformat()
-        staff.save(update_fields=["metadata"])
+        staff.weekly_update_reminded = week
+        staff.save(update_fields=["weekly_update_reminded"])
         sent += 1
     return sent
 

@@ -136,7 +136,7 @@ def test_bad_choices_are_refused(world, choice, daily_time):
     with pytest.raises(errors.MomentRefused):
         notices.set_notification_choice(world.rosa, choice, daily_time)
     world.rosa.refresh_from_db()
-    assert "moment_notifications" not in world.rosa.metadata
+    assert world.rosa.moment_notifications == ""
 
 
 def test_other_families_never_see_a_childs_moments(world, cats):

@@ -3,9 +3,9 @@
 Unread is computed, never counted up: a family's message is unread for a staff member in
 the conversation while it is newer than their read marker (Participant.last_read_at).
 
-A staff member opts into the digest with StaffMember.metadata["reply_digest"] = True; the
-time of the last digest is kept in metadata["reply_digest_sent_at"] (ISO 8601, UTC), so each
-digest lists only replies that came in since the one before.
+A staff member opts into the digest with StaffMember.reply_digest; the time of the last
+digest is kept in StaffMember.reply_digest_sent_at, so each digest lists only replies that
+came in since the one before.
 """
 
 from __future__ import annotations
@@ -43,16 +43,6 @@ def unread_counts_for_staff(staff: StaffMember) -> int:
 # -- the digest ------------------------------------------------------------------------------
 
 
-def _parse_time(value) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if timezone.is_aware(parsed) else None
-
-
 def _conversation_link(conversation_id: int) -> str:
     base = settings.PUBLIC_BASE_URL.rstrip("/")
     try:
@@ -66,11 +56,9 @@ def send_staff_digests(now: datetime | None = None) -> int:
     read since their last digest; returns how many emails were sent."""
     now = now or timezone.now()
     sent = 0
-    readers = StaffMember.objects.filter(is_active=True, metadata__reply_digest=True).exclude(
-        email=""
-    )
+    readers = StaffMember.objects.filter(is_active=True, reply_digest=True).exclude(email="")
     for staff in readers:
-        since = _parse_time((staff.metadata or {}).get("reply_digest_sent_at"))
+        since = staff.reply_digest_sent_at
         waiting = _unread_for(staff).filter(created_at__lte=now)
         if since is not None:
             waiting = waiting.filter(created_at__gt=since)
@@ -111,8 +99,8 @@ def send_staff_digests(now: datetime | None = None) -> int:
             to=[staff.email],
             headers={"Auto-Submitted": "auto-generated"},
         ).send()
-        staff.metadata = {**(staff.metadata or {}), "reply_digest_sent_at": now.isoformat()}
-        StaffMember.objects.filter(pk=staff.pk).update(metadata=staff.metadata)
+        staff.reply_digest_sent_at = now
+        StaffMember.objects.filter(pk=staff.pk).update(reply_digest_sent_at=now)
         sent += 1
     return sent
 

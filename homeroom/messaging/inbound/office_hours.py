@@ -1,10 +1,8 @@
 """When a staff member answers families, so a family writing at 10 p.m. knows when to expect them.
 
-A staff member's office hours live in their metadata, set by them or a school admin:
+A staff member's office hours are their own field, set by them or a school admin:
 
-    StaffMember.metadata["office_hours"] = {
-        "days": [0, 1, 2, 3, 4], "start": "08:00", "end": "16:00"
-    }
+    StaffMember.office_hours = {"days": [0, 1, 2, 3, 4], "start": "08:00", "end": "16:00"}
 
 `days` are weekdays, Monday = 0 … Sunday = 6; `start` and `end` are wall-clock times in the
 school's time zone, `start` before `end`. A staff member without office hours (or with ones
@@ -54,7 +52,7 @@ def _parse_time(value) -> time | None:
 
 def office_hours_of(staff: StaffMember) -> OfficeHours | None:
     """The staff member's office hours, or None when they have none that make sense."""
-    raw = (staff.metadata or {}).get("office_hours")
+    raw = staff.office_hours
     if not isinstance(raw, dict):
         return None
     days = raw.get("days")

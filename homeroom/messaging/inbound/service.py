@@ -222,10 +222,11 @@ def _address_of(guardian: Guardian, channel: str) -> str:
 
 def _suggest_language(guardian: Guardian, language: str, message: Message) -> None:
     """Staff are offered to update the profile; the family's own choice is never overwritten."""
-    metadata = dict(guardian.metadata or {})
-    metadata["language_suggestion"] = {"language": language, "message_id": message.pk}
-    guardian.metadata = metadata
-    Guardian.objects.filter(pk=guardian.pk).update(metadata=metadata)
+    guardian.suggested_language = language
+    guardian.suggested_language_message_id = message.pk
+    Guardian.objects.filter(pk=guardian.pk).update(
+        suggested_language=language, suggested_language_message_id=message.pk
+    )
 
 
 # -- automatic reply -------------------------------------------------------------------------

@@ -67,8 +67,8 @@ def test_a_staff_member_who_never_opened_a_thread_has_all_of_it_unread(world):
 
 @pytest.fixture
 def digest_reader(world):
-    world.rivera.metadata = {"reply_digest": True}
-    world.rivera.save(update_fields=["metadata"])
+    world.rivera.reply_digest = True
+    world.rivera.save(update_fields=["reply_digest"])
     return world.rivera
 
 
@@ -111,9 +111,9 @@ def test_the_next_digest_lists_only_what_came_in_since(world, digest_reader, mai
     receive_reply(world.marco, conversation, "Second", "app")
     assert send_staff_digests() == 1
     assert "1 new reply" in mailoutbox[-1].body
-    stored = StaffMember.objects.get(pk=digest_reader.pk).metadata
-    assert stored["reply_digest"] is True
-    assert "reply_digest_sent_at" in stored
+    stored = StaffMember.objects.get(pk=digest_reader.pk)
+    assert stored.reply_digest is True
+    assert stored.reply_digest_sent_at is not None
 
 
 def test_staff_who_did_not_ask_get_no_digest(world, mailoutbox):

@@ -25,8 +25,8 @@ WEEKDAYS = {"days": [0, 1, 2, 3, 4], "start": "08:00", "end": "16:00"}
 
 
 def keep_hours(staff: StaffMember, hours: dict | None) -> StaffMember:
-    staff.metadata = {**staff.metadata, "office_hours": hours}
-    staff.save(update_fields=["metadata"])
+    staff.office_hours = hours
+    staff.save(update_fields=["office_hours"])
     return staff
 
 

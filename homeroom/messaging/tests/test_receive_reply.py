@@ -126,7 +126,7 @@ def test_a_confident_other_language_becomes_the_source_and_a_profile_suggestion(
     assert [(source, target) for source, target, _ in CountingProvider.calls] == [("vi", "en")]
     rosa = fresh(world.rosa)
     assert rosa.language == "es"  # the family's own choice is not overwritten
-    assert rosa.metadata["language_suggestion"] == {"language": "vi", "message_id": message.pk}
+    assert (rosa.suggested_language, rosa.suggested_language_message_id) == ("vi", message.pk)
 
 
 @pytest.mark.parametrize("text", ["ok", "gracias", "Gracias!", "OK 👍"])
@@ -138,7 +138,7 @@ def test_short_everyday_replies_do_not_flip_the_language(world, settings, text):
 
     assert message.detected_language == ""
     assert message.language == "es"
-    assert "language_suggestion" not in fresh(world.rosa).metadata
+    assert fresh(world.rosa).suggested_language == ""
 
 
 # -- refusals change nothing ----------------------------------------------------------------

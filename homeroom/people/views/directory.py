@@ -91,7 +91,14 @@ def guardian_detail(request, pk):
     from homeroom.languages import language_name
 
     guardian = access.get_guardian_for(request.user, pk)
-    suggestion = (guardian.metadata or {}).get("language_suggestion") or None
+    suggestion = (
+        {
+            "language": guardian.suggested_language,
+            "message_id": guardian.suggested_language_message_id,
+        }
+        if guardian.suggested_language
+        else None
+    )
     if request.method == "POST":
         # Staff who may see the family act on a reply written in another language.
         if not access.viewer_for(request.user).is_staff_member or suggestion is None:
@@ -99,10 +106,8 @@ def guardian_detail(request, pk):
         form = LanguageSuggestionForm(request.POST)
         if not form.is_valid():
             return refused(form)
-        metadata = dict(guardian.metadata)
-        metadata.pop("language_suggestion", None)
-        guardian.metadata = metadata
-        fields = ["metadata"]
+        guardian.suggested_language, guardian.suggested_language_message_id = "", None
+        fields = ["suggested_language", "suggested_language_message_id"]
         if form.cleaned_data["action"] == "accept" and suggestion.get("language"):
             guardian.language = suggestion["language"]
             fields.append("language")

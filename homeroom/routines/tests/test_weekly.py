@@ -192,7 +192,7 @@ def test_a_teacher_is_reminded_on_their_day_once_and_not_after_sending(login, wo
     client = login(world.rivera)
     client.post(reverse("routines:reminder", args=[world.math.pk]), {"day": "2"})
     world.rivera.refresh_from_db()
-    assert world.rivera.metadata["weekly_update_day"] == 2
+    assert world.rivera.weekly_update_day == 2
     monday = date(2026, 11, 23)
     assert weekly.remind_weekly_updates(today=monday) == 0  # not Wednesday yet
     assert weekly.remind_weekly_updates(today=monday + timedelta(days=2)) == 1

@@ -106,7 +106,7 @@ def weekly(request, pk):
             "tally": weekly_updates.tally(sentences.values()),
             "praise_starters": _starters("praise"),
             "next_step_starters": _starters("next_step"),
-            "reminder_form": ReminderForm(initial={"day": staff.metadata.get("weekly_update_day")}),
+            "reminder_form": ReminderForm(initial={"day": staff.weekly_update_day}),
             "framings": Framing,
         },
         status=400 if errors else 200,

@@ -110,9 +110,7 @@ def test_a_family_cannot_flag_a_message_of_a_conversation_it_is_not_in(world, lo
 
 
 def test_the_family_page_shows_when_staff_answer_in_the_familys_language(world, login, sent):
-    world.rivera.metadata = {
-        "office_hours": {"days": [0, 1, 2, 3, 4], "start": "08:00", "end": "16:00"}
-    }
+    world.rivera.office_hours = {"days": [0, 1, 2, 3, 4], "start": "08:00", "end": "16:00"}
     world.rivera.save()
     page = login(world.rosa).get(reverse("conversation", args=[sent.conversation_id]))
     assert "maria rivera responde de lunes a viernes, 8:00–16:00" in page.content.decode().lower()
@@ -122,7 +120,7 @@ def test_the_family_page_shows_when_staff_answer_in_the_familys_language(world, 
 
 @pytest.mark.parametrize(("action", "language"), [("accept", "vi"), ("dismiss", "es")])
 def test_staff_act_on_a_suggested_language(world, login, action, language):
-    world.rosa.metadata = {"language_suggestion": {"language": "vi", "message_id": 1}}
+    world.rosa.suggested_language, world.rosa.suggested_language_message_id = "vi", 1
     world.rosa.save()
     client = login(world.rivera)
     url = reverse("guardian_detail", args=[world.rosa.pk])
@@ -131,12 +129,12 @@ def test_staff_act_on_a_suggested_language(world, login, action, language):
     client.post(url, {"action": action})
     world.rosa.refresh_from_db()
     assert world.rosa.language == language
-    assert "language_suggestion" not in world.rosa.metadata
+    assert world.rosa.suggested_language == ""
     assert "Recent replies are written in" not in client.get(url).content.decode()
 
 
 def test_only_staff_who_see_the_family_act_on_its_language(world, login):
-    world.olga.metadata = {"language_suggestion": {"language": "fr", "message_id": 1}}
+    world.olga.suggested_language, world.olga.suggested_language_message_id = "fr", 1
     world.olga.save()
     url = reverse("guardian_detail", args=[world.olga.pk])
     assert login(world.rivera).post(url, {"action": "accept"}).status_code == 404
