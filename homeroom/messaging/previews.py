@@ -14,7 +14,7 @@ from homeroom.translation.services import (
 )
 from homeroom.translation.sms import SmsLength, sms_segments
 
-from . import audiences, outbox
+from . import audiences, routing
 
 
 @dataclass
@@ -40,7 +40,7 @@ class RecipientPlan:
 
 def recipient_plan(link) -> RecipientPlan:
     guardian = link.guardian
-    channel = outbox.choose_channel(guardian, sms_opted_out=link.sms_off) or Channel.APP
+    channel = routing.choose_channel(guardian, sms_opted_out=link.sms_off) or Channel.APP
     return RecipientPlan(
         guardian=guardian,
         link=link,

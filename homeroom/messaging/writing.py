@@ -27,7 +27,7 @@ from homeroom.translation.services import (
 )
 
 from . import access as messaging_access
-from . import attachments, outbox
+from . import attachments, outbox, routing
 from .attachments import IncomingMedia
 from .models import (
     Conversation,
@@ -187,7 +187,7 @@ def _plan_deliveries(message, recipients, translations, now) -> list[Delivery]:
     deliveries = []
     for guardian in recipients:
         reader = _base(guardian.language)
-        channel_name = outbox.choose_channel(guardian, sms_opted_out=guardian.sms_opted_out)
+        channel_name = routing.choose_channel(guardian, sms_opted_out=guardian.sms_opted_out)
         deliveries.append(
             outbox.plan_delivery(
                 message,

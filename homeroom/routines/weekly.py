@@ -172,9 +172,9 @@ def remind_weekly_updates(today: date | None = None) -> int:
     update for this week is not sent yet. Once a week at most. Returns emails sent."""
     today = today or timezone.localdate()
     week = week_start_of(today)
-    teachers = StaffMember.objects.filter(
-        is_active=True, weekly_update_day__isnull=False
-    ).exclude(email="")
+    teachers = StaffMember.objects.filter(is_active=True, weekly_update_day__isnull=False).exclude(
+        email=""
+    )
     sent = 0
     for staff in teachers:
         if today.weekday() < staff.weekly_update_day:

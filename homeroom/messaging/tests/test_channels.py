@@ -9,7 +9,7 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
-from homeroom.messaging import outbox
+from homeroom.messaging import routing
 from homeroom.messaging.channels import (
     PermanentError,
     Rendered,
@@ -295,7 +295,7 @@ def test_the_channels_backend_reports_failure_without_raising(settings, twilio_s
 
 
 def test_message_ids_follow_the_idempotency_key(settings):
-    key = outbox.idempotency_key(1, 2, "email", 0)
+    key = routing.idempotency_key(1, 2, "email", 0)
     assert message_id_for(key) == f"<{key[:32]}@reply.homeroom.example>"
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 
-from homeroom.messaging import outbox, services
+from homeroom.messaging import outbox, routing, services
 from homeroom.messaging.audiences import Audience
 from homeroom.messaging.models import Delivery, SmsOptOut
 from homeroom.people.models import Guardian
@@ -249,7 +249,7 @@ def test_a_permanent_failure_fails_over_at_once_and_the_sender_sees_both(
         ("email", Status.SENT),
     ]
     assert both[1].fallback_from_id == rosa.pk
-    assert both[1].idempotency_key == outbox.idempotency_key(
+    assert both[1].idempotency_key == routing.idempotency_key(
         rosa.message_id, world.rosa.pk, "email", 1
     )
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from homeroom.messaging import outbox, services
+from homeroom.messaging import routing, services
 from homeroom.messaging.audiences import Audience
 from homeroom.messaging.models import (
     Conversation,
@@ -176,11 +176,11 @@ def test_idempotency_keys_are_stable_and_distinct(world, counting_translator):
     message = conversation.messages.get()
     rows = deliveries_by_guardian(message)
     for guardian, delivery in rows.items():
-        assert delivery.idempotency_key == outbox.idempotency_key(
+        assert delivery.idempotency_key == routing.idempotency_key(
             message.pk, guardian.pk, delivery.channel, 0
         )
     assert len({d.idempotency_key for d in rows.values()}) == 2
-    assert outbox.idempotency_key(1, 2, "sms", 0) != outbox.idempotency_key(1, 2, "sms", 1)
+    assert routing.idempotency_key(1, 2, "sms", 0) != routing.idempotency_key(1, 2, "sms", 1)
 
 
 def test_send_message_updates_the_conversation_and_the_authors_read_marker(
@@ -536,17 +536,17 @@ def test_quiet_hours_wrap_past_midnight():
         return datetime(2026, 11, 23, hour, minute, tzinfo=chicago).astimezone(UTC)
 
     morning = datetime(2026, 11, 24, 7, 0, tzinfo=chicago).astimezone(UTC)
-    assert outbox.quiet_hours_end(at(23), chicago, start, end) == morning
-    assert outbox.quiet_hours_end(at(20), chicago, start, end) == morning
+    assert routing.quiet_hours_end(at(23), chicago, start, end) == morning
+    assert routing.quiet_hours_end(at(20), chicago, start, end) == morning
     early = datetime(2026, 11, 23, 7, 0, tzinfo=chicago).astimezone(UTC)
-    assert outbox.quiet_hours_end(at(3), chicago, start, end) == early
-    assert outbox.quiet_hours_end(at(7), chicago, start, end) is None
-    assert outbox.quiet_hours_end(at(12), chicago, start, end) is None
-    assert outbox.quiet_hours_end(at(19, 59), chicago, start, end) is None
+    assert routing.quiet_hours_end(at(3), chicago, start, end) == early
+    assert routing.quiet_hours_end(at(7), chicago, start, end) is None
+    assert routing.quiet_hours_end(at(12), chicago, start, end) is None
+    assert routing.quiet_hours_end(at(19, 59), chicago, start, end) is None
     # Hours that do not wrap (a night-shift worker sleeping 09:00–15:00).
-    assert outbox.quiet_hours_end(at(10), chicago, time(9), time(15)) == datetime(
+    assert routing.quiet_hours_end(at(10), chicago, time(9), time(15)) == datetime(
         2026, 11, 23, 15, 0, tzinfo=chicago
     ).astimezone(UTC)
-    assert outbox.quiet_hours_end(at(16), chicago, time(9), time(15)) is None
+    assert routing.quiet_hours_end(at(16), chicago, time(9), time(15)) is None
     # Equal start and end: no quiet hours at all.
-    assert outbox.quiet_hours_end(at(23), chicago, time(0), time(0)) is None
+    assert routing.quiet_hours_end(at(23), chicago, time(0), time(0)) is None
