@@ -90,16 +90,16 @@ def personas(scale: str) -> dict:
     the district admin, and a joined guardian with the most children."""
     from django.db.models import Count, Q
 
-    from homeroom.people import demo
+    from homeroom.people import demo_plan
     from homeroom.people.models import Guardian, Role, School, StaffMember
 
     plan = plan_for(scale)
     district = {"district__sourced_id": plan.sourced_id}
     first_school = School.objects.get(sourced_id=f"{plan.key}-sch-1")
     if plan.demo_accounts:
-        teacher = StaffMember.objects.get(email=demo.DEMO_TEACHER_EMAIL)
-        school_admin = StaffMember.objects.get(email=demo.DEMO_ADMIN_EMAIL)
-        guardian = Guardian.objects.get(phone=demo.DEMO_GUARDIAN_PHONE, **district)
+        teacher = StaffMember.objects.get(email=demo_plan.DEMO_TEACHER_EMAIL)
+        school_admin = StaffMember.objects.get(email=demo_plan.DEMO_ADMIN_EMAIL)
+        guardian = Guardian.objects.get(phone=demo_plan.DEMO_GUARDIAN_PHONE, **district)
     else:
         teacher = (
             StaffMember.objects.filter(

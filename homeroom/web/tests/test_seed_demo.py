@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from homeroom.people import demo
+from homeroom.people import demo, demo_plan
 from homeroom.people.models import (
     Enrollment,
     Guardian,
@@ -80,7 +80,7 @@ def test_seed_builds_riverside_and_prints_the_sign_ins(seeded):
 def test_teachers_have_four_to_six_classes_of_a_real_size(seeded):
     loads = StaffMember.objects.filter(teaching__is_primary=True).annotate(n=Count("teaching"))
     assert loads and all(4 <= member.n <= 6 for member in loads)
-    teacher = StaffMember.objects.get(email=demo.DEMO_TEACHER_EMAIL)
+    teacher = StaffMember.objects.get(email=demo_plan.DEMO_TEACHER_EMAIL)
     classes = Section.objects.filter(teaching__staff=teacher).annotate(n=Count("enrollments"))
     assert len(classes) == 5
     assert all(25 <= section.n <= 30 for section in classes)
@@ -178,7 +178,7 @@ def test_if_empty_leaves_a_database_with_other_data_alone(world):
 def test_demo_teacher_signs_in_and_sees_her_classes(client, seeded):
     response = client.post(
         reverse("account_login"),
-        {"login": demo.DEMO_TEACHER_EMAIL, "password": demo.DEMO_PASSWORD},
+        {"login": demo_plan.DEMO_TEACHER_EMAIL, "password": demo_plan.DEMO_PASSWORD},
     )
     assert response.status_code == 302
     body = client.get(reverse("home")).content.decode()
@@ -189,11 +189,11 @@ def test_demo_teacher_signs_in_and_sees_her_classes(client, seeded):
 def test_demo_admin_signs_in_with_the_printed_totp_secret(client, seeded):
     response = client.post(
         reverse("account_login"),
-        {"login": demo.DEMO_ADMIN_EMAIL, "password": demo.DEMO_PASSWORD},
+        {"login": demo_plan.DEMO_ADMIN_EMAIL, "password": demo_plan.DEMO_PASSWORD},
     )
     assert response["Location"] == reverse("mfa_authenticate")
     counter = int(time.time()) // mfa_settings.TOTP_PERIOD
-    code = format_hotp_value(hotp_value(demo.DEMO_TOTP_SECRET, counter))
+    code = format_hotp_value(hotp_value(demo_plan.DEMO_TOTP_SECRET, counter))
     response = client.post(reverse("mfa_authenticate"), {"code": code})
     assert response.status_code == 302
     body = client.get(reverse("home")).content.decode()
@@ -204,11 +204,11 @@ def test_demo_admin_signs_in_with_the_printed_totp_secret(client, seeded):
 def test_demo_guardian_signs_in_by_code_and_sees_two_children(client, seeded):
     client.post(reverse("account_request_login_code"), {"phone": "+1 612-555-0100"})
     sms = [m for m in outbound.outbox if m.kind == "login_code"]
-    assert [m.to for m in sms] == [demo.DEMO_GUARDIAN_PHONE]
+    assert [m.to for m in sms] == [demo_plan.DEMO_GUARDIAN_PHONE]
     code = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b", sms[0].body).group(1)
     response = client.post(reverse("account_confirm_login_code"), {"code": code})
     assert response.status_code == 302
-    rosa = Guardian.objects.get(phone=demo.DEMO_GUARDIAN_PHONE)
+    rosa = Guardian.objects.get(phone=demo_plan.DEMO_GUARDIAN_PHONE)
     assert rosa.language == "es" and rosa.has_joined
     body = client.get(reverse("home")).content.decode()
     assert "Sofía Martínez" in body and "Mateo Martínez" in body
