@@ -36,7 +36,8 @@ SCHOOL_NAMES = (
 
 def district_plan(schools: int = 40, students: int = 30_000, guardians: int = 50_000):
     """A district the size of a mid-sized city's: middle, elementary and high schools."""
-    from homeroom.people.demo import STREETS, DistrictPlan, SchoolPlan
+    from homeroom.people.demo_names import STREETS
+    from homeroom.people.demo_plan import DistrictPlan, SchoolPlan
 
     kinds = ["middle"] * 10 + ["elementary"] * 22 + ["high"] * 8
     kinds = (kinds * (schools // len(kinds) + 1))[:schools]
@@ -72,7 +73,7 @@ def district_plan(schools: int = 40, students: int = 30_000, guardians: int = 50
 
 
 def plan_for(scale: str):
-    from homeroom.people.demo import demo_plan
+    from homeroom.people.demo_plan import demo_plan
 
     return demo_plan() if scale == "demo" else district_plan()
 

@@ -133,7 +133,7 @@ def _with_totp(user) -> None:
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP
 
-    from homeroom.people.demo import DEMO_TOTP_SECRET
+    from homeroom.people.demo_plan import DEMO_TOTP_SECRET
 
     if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(user, DEMO_TOTP_SECRET)
