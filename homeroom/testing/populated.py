@@ -15,7 +15,7 @@ from homeroom.messaging import services as messaging
 from homeroom.messaging.models import InterpreterRequest
 from homeroom.people.models import RosterImport
 from homeroom.routines import checkins, common, stories, visits, weekly
-from homeroom.routines.models import HomeVisit
+from homeroom.routines.models import HomeVisit, PlannedContact
 
 # Not pages of the app: sign-in flows, the Django admin, language switch, webhooks, files.
 SKIPPED = ("/accounts/", "/django-admin/", "/i18n/", "/webhooks/", "/messages/media/", "/healthz")
@@ -60,6 +60,8 @@ def url_args(world, conversation) -> dict:
     request = InterpreterRequest.objects.first()
     moment = world.ana.moments.order_by("pk").first()
     visit = HomeVisit.objects.first()
+    # One of Ms Rivera's planned check-ins with Ana's family.
+    checkin = PlannedContact.objects.filter(student=world.ana).order_by("pk").first()
     roster_import = RosterImport.objects.first()
     return {
         "behavior:section_record": [world.math.pk],
@@ -83,7 +85,7 @@ def url_args(world, conversation) -> dict:
         "routines:send": [world.math.pk],
         "routines:reminder": [world.math.pk],
         "routines:coverage": [world.math.pk],
-        "routines:checkin_log": [world.ana.pk],
+        "routines:checkin_log": [checkin.pk],
         "routines:timeline": [world.ana.pk],
         "routines:story": [world.ana.pk],
         "routines:visits": [world.ana.pk],
