@@ -3,9 +3,12 @@ from django.urls import include, path
 
 from homeroom.behavior import urls as behavior_urls
 from homeroom.insights import urls as insights_urls
+from homeroom.routines import urls as routines_urls
 
-# Recognition's pages and its figures pages share one address space and namespace.
+# Recognition's and routines' pages share their address space and namespace with their
+# figures pages.
 recognition = (behavior_urls.urlpatterns + insights_urls.recognition_urlpatterns, "behavior")
+routines = (routines_urls.urlpatterns + insights_urls.routines_urlpatterns, "routines")
 
 urlpatterns = [
     path("", include("homeroom.web.urls")),
@@ -13,7 +16,7 @@ urlpatterns = [
     path("messages/", include("homeroom.messaging.ui_urls")),
     path("moments/", include(recognition)),
     path("translation/", include("homeroom.messaging.interpreter_urls")),
-    path("routines/", include("homeroom.routines.urls")),
+    path("routines/", include(routines)),
     path("", include("homeroom.messaging.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

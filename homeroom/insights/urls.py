@@ -1,5 +1,6 @@
-"""The figures pages of recognition. They keep their place under `moments/` and their names
-in the `behavior` namespace: the project's urls add them to recognition's own."""
+"""The figures pages. They keep their places and names where they were first published —
+recognition's under `moments/` in the `behavior` namespace, positive-first under `routines/`
+in the `routines` namespace: the project's urls add them to each app's own."""
 
 from django.urls import path
 
@@ -8,4 +9,8 @@ from . import views
 recognition_urlpatterns = [
     path("ratios/", views.ratios, name="ratios"),
     path("insights/", views.insights, name="insights"),
+]
+
+routines_urlpatterns = [
+    path("positive-first/", views.positive_first, name="positive_first"),
 ]

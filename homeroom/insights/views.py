@@ -11,8 +11,10 @@ from homeroom.behavior import access as behavior_access
 from homeroom.behavior import feeds
 from homeroom.behavior.forms import LeadersQuery
 from homeroom.forms import page_number
+from homeroom.people import access
+from homeroom.routines.views.common import staff_or_404
 
-from . import nudges, recognition
+from . import first_contacts, nudges, recognition
 
 TABLE_PAGE_SIZE = 50
 PERIODS = (("7", "Last 7 days"), ("30", "Last 30 days"), ("year", "This school year"))
@@ -121,5 +123,32 @@ def insights(request):
             "staff_rows": staff_rows,
             "participation": participation,
             "chart": chart,
+        },
+    )
+
+
+POSITIVE_FIRST_PAGE_SIZE = 50
+
+
+@login_required
+def positive_first(request):
+    """Positive first: the families whose first contact this year is still to come."""
+    staff_or_404(request)
+    figures = first_contacts.positive_first(access.students_for(request.user))
+    page = Paginator(figures["waiting"], POSITIVE_FIRST_PAGE_SIZE).get_page(page_number(request))
+    sections = first_contacts.class_to_write_from(request.user, page.object_list)
+    for student in page.object_list:
+        student.section_id_for_news = sections.get(student.pk)
+    return render(
+        request,
+        "routines/positive_first.html",
+        {
+            "figures": figures,
+            "page": page,
+            "schools": (
+                list(figures["by_school"].values())
+                if access.viewer_for(request.user).is_admin
+                else []
+            ),
         },
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checkins, first_contacts, stories, timeline, visits, weekly
+from .views import checkins, stories, timeline, visits, weekly
 
 app_name = "routines"
 
@@ -18,7 +18,6 @@ urlpatterns = [
     path("checkins/", checkins.checkins, name="checkins"),
     path("checkins/<int:pk>/log/", checkins.checkin_log, name="checkin_log"),
     path("students/<int:pk>/timeline/", timeline.timeline, name="timeline"),
-    path("positive-first/", first_contacts.positive_first, name="positive_first"),
     path("story/<int:student_pk>/", stories.story, name="story"),
     path("students/<int:pk>/visits/", visits.visits, name="visits"),
     path("visits/<int:pk>/", visits.visit, name="visit"),

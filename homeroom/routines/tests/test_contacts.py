@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from homeroom.behavior.models import Category, Moment
+from homeroom.insights import first_contacts
 from homeroom.messaging.inbound.service import receive_reply
 from homeroom.messaging.services import start_conversation
 from homeroom.people.models import Enrollment, Guardian, Guardianship, Student
-from homeroom.routines import checkins, common, first_contacts, weekly
+from homeroom.routines import checkins, common, weekly
 from homeroom.routines.models import ContactLog, ContactPlan, PlannedContact, Tone
 
 MONDAY = date(2026, 11, 23)

@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from homeroom.behavior.models import Moment
 from homeroom.messaging.models import Message
-from homeroom.people.models import Student
-
-from .common import school_year_start
-from .models import ContactLog, Framing, Tone, UpdateSentence
+from homeroom.people import access
+from homeroom.people.models import Enrollment, Student
+from homeroom.routines.common import school_year_start
+from homeroom.routines.models import ContactLog, Framing, Tone, UpdateSentence
 
 
 def _first(queryset, field_name: str, ordering: str):
@@ -77,3 +77,16 @@ def positive_first(students: QuerySet[Student], today: date | None = None) -> di
 
 def rate(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
+
+
+def class_to_write_from(user, students) -> dict[int, int]:
+    """For each of these students, one class the user may see them in (the first by title):
+    where "send good news" on the page leads."""
+    sections: dict[int, int] = {}
+    for enrollment in Enrollment.objects.filter(
+        student__in=[s.pk for s in students],
+        is_active=True,
+        section__in=access.sections_for(user),
+    ).order_by("section__title"):
+        sections.setdefault(enrollment.student_id, enrollment.section_id)
+    return sections
