@@ -1,10 +1,11 @@
 """Home pages, one per role: what each person needs first when they sign in."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
+from homeroom.insights import families
 from homeroom.people import access
 from homeroom.people.models import Enrollment, Section, Student
 
@@ -53,31 +54,8 @@ def staff_home(request, viewer):
 def admin_home(request, viewer):
     """Schools, the last roster import, and how many families have joined — by school and
     by language, so the families still outside show."""
-    schools = list(access.schools_managed_by(viewer))
-    links = access.family_links_at(schools)
-    joined = Q(guardian__joined_at__isnull=False)
-    by_school = {
-        row["student__school"]: row
-        for row in links.values("student__school").annotate(
-            total=Count("guardian", distinct=True),
-            joined=Count("guardian", distinct=True, filter=joined),
-        )
-    }
-    for school in schools:
-        row = by_school.get(school.pk, {"total": 0, "joined": 0})
-        school.families_total = row["total"]
-        school.families_joined = row["joined"]
-        school.joined_percent = round(100 * row["joined"] / row["total"]) if row["total"] else 0
-    by_language = list(
-        links.values("guardian__language")
-        .annotate(
-            total=Count("guardian", distinct=True),
-            joined=Count("guardian", distinct=True, filter=joined),
-        )
-        .order_by("-total", "guardian__language")
-    )
-    for row in by_language:
-        row["percent"] = round(100 * row["joined"] / row["total"]) if row["total"] else 0
+    schools = families.joined_by_school(list(access.schools_managed_by(viewer)))
+    by_language = families.joined_by_language(schools)
     last_import = access.roster_imports_for(request.user).first()
     return render(
         request,
