@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from homeroom.testing.personas import build_world
 
 from .conftest import check_page
-from .test_staff_signin import sign_in_with_password
+from .journeys import sign_in_with_password
 
 
 def test_an_injected_inline_script_does_not_run_and_is_reported(page, transactional_db):

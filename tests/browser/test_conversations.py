@@ -2,38 +2,20 @@
 a teacher announces to a class and sees what became of every family's copy."""
 
 import re
-from datetime import time
 
 from playwright.sync_api import expect
 
 from homeroom.messaging.models import Conversation, Message
-from homeroom.people.models import Guardian
 from homeroom.testing.personas import build_world
 
 from .conftest import check_page, loaded_picture
-from .test_family_signin import code_from_last_text
-from .test_staff_signin import sign_in_with_password
-
-
-def without_quiet_hours(world):
-    """Deliveries go out at once whatever the hour the suite runs at (quiet hours are tested
-    where they are the point)."""
-    Guardian.objects.filter(district=world.district).update(
-        quiet_start=time(0, 0), quiet_end=time(0, 0)
-    )
-
-
-def sign_out(page):
-    page.locator("form[action='/accounts/logout/'] button").click()
-    expect(page.locator("form[action='/accounts/logout/']")).to_have_count(0)
-
-
-def sign_in_by_code(page, phone_as_typed: str, phone: str):
-    page.goto("/accounts/login/")
-    page.locator("#family-phone").fill(phone_as_typed)
-    page.locator("#family-phone").press("Enter")
-    page.locator("input[name=code]").fill(code_from_last_text(phone))
-    page.locator("input[name=code]").press("Enter")
+from .journeys import (
+    png,
+    sign_in_by_code,
+    sign_in_with_password,
+    sign_out,
+    without_quiet_hours,
+)
 
 
 def test_teacher_and_spanish_family_write_each_in_their_own_language(page, transactional_db):
@@ -171,8 +153,6 @@ def test_teacher_announces_to_math_6_and_sees_each_familys_delivery(page, transa
 def test_a_family_sends_a_photo_of_the_homework_from_the_app(page, transactional_db, tmp_path):
     from homeroom.messaging.models import Attachment
     from homeroom.messaging.tests.builders import private_thread
-
-    from .test_sms_roundtrip import png
 
     world = build_world()
     conversation = private_thread(world, world.rosa)

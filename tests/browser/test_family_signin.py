@@ -8,12 +8,7 @@ from homeroom.testing.personas import build_world
 from homeroom.transports import outbound
 
 from .conftest import check_page
-
-
-def code_from_last_text(phone: str) -> str:
-    texts = [m for m in outbound.outbox if m.channel == "sms" and m.to == phone]
-    assert len(texts) == 1, texts
-    return re.search(r"\b([A-Z0-9]{4}-?[A-Z0-9]{4})\b", texts[0].body).group(1)
+from .journeys import code_from_last_text
 
 
 def test_guardian_signs_in_by_code_and_reads_in_spanish(page, transactional_db):

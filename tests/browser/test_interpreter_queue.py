@@ -9,8 +9,7 @@ from homeroom.testing.personas import build_world
 from homeroom.transports import outbound
 
 from .conftest import check_page
-from .test_conversations import sign_in_by_code, sign_out, without_quiet_hours
-from .test_staff_signin import sign_in_with_password
+from .journeys import sign_in_by_code, sign_in_with_password, sign_out, without_quiet_hours
 
 BETTER = "La excursión al museo es el viernes; traigan almuerzo."
 

@@ -10,8 +10,7 @@ from homeroom.behavior.models import FamilyResponse, Moment
 from homeroom.testing.personas import build_world, give_totp
 
 from .conftest import check_page
-from .test_family_signin import code_from_last_text
-from .test_staff_signin import current_totp, sign_in_with_password
+from .journeys import code_from_last_text, current_totp, sign_in_with_password
 
 
 def test_teacher_records_good_news_for_a_whole_section(page, transactional_db):

@@ -15,8 +15,7 @@ from homeroom.routines.models import ContactLog, ContactPlan, PlannedContact, Up
 from homeroom.testing.personas import build_world
 
 from .conftest import check_page
-from .test_conversations import without_quiet_hours
-from .test_staff_signin import sign_in_with_password
+from .journeys import sign_in_with_password, without_quiet_hours
 
 TOKEN = "browser-test-auth-token"
 PUBLIC = "https://homeroom.example"

@@ -14,8 +14,7 @@ from homeroom.messaging.models import Conversation, Delivery, InboundEvent, Mess
 from homeroom.testing.personas import build_world
 
 from .conftest import check_page, loaded_picture
-from .test_conversations import without_quiet_hours
-from .test_staff_signin import sign_in_with_password
+from .journeys import png, sign_in_with_password, without_quiet_hours
 
 TOKEN = "test-auth-token-0123456789abcdef"
 WEBHOOK = "/webhooks/twilio/sms"
@@ -122,29 +121,6 @@ def test_rosa_answers_a_text_by_text_and_the_teacher_reads_it_in_english(
     expect(original.locator(".message-text")).to_have_text(REPLY)
     expect(original.locator(".message-text")).to_have_attribute("lang", "es")
     check_page(page, "sms-roundtrip-reply")
-
-
-def png(width: int, height: int) -> bytes:
-    """A real PNG picture (a sky-to-grass gradient), as a phone camera would send one."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    rows = b"".join(
-        b"\0" + bytes((90, 150, 220) if y < height * 0.6 else (70, 150, 60)) * width
-        for y in range(height)
-    )
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 def test_a_photo_texted_by_the_family_appears_in_the_teachers_conversation(

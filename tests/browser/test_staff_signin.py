@@ -1,34 +1,14 @@
 """A teacher and an admin sign in and reach their home pages."""
 
 import re
-import time
 
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from django.conf import settings
 from playwright.sync_api import expect
 
-from homeroom.testing.personas import PASSWORD, build_world
+from homeroom.testing.personas import build_world
 
 from .conftest import check_page
-
-
-def sign_in_with_password(page, email):
-    page.goto("/accounts/login/")
-    check_page(page, "sign-in")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-
-
-def current_totp(secret: str) -> str:
-    """The code an authenticator app shows now. A code read in the last seconds of its window
-    would expire before the browser submits it, so wait for the next window, as a person would."""
-    period = getattr(settings, "MFA_TOTP_PERIOD", 30)
-    left = period - time.time() % period
-    if left < 5:
-        time.sleep(left + 0.1)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
+from .journeys import current_totp, sign_in_with_password
 
 
 def test_teacher_signs_in_and_sees_her_classes(page, transactional_db):

@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 from homeroom.testing.personas import build_world
 
 from .conftest import check_page
-from .test_conversations import sign_in_by_code, sign_out
-from .test_staff_signin import sign_in_with_password
+from .journeys import sign_in_by_code, sign_in_with_password, sign_out
 
 STORY = (
     "Ana ama dibujar animales y leer libros de aventuras con su hermano. "
