@@ -8,9 +8,10 @@ from django.db.models import Count, Q
 from homeroom.languages import STAFF_LANGUAGE, base_language, language_name
 from homeroom.people.models import Channel
 from homeroom.translation.services import (
+    Translation,
     TranslationUnavailable,
     available,
-    translate_for_readers,
+    translate,
 )
 from homeroom.translation.sms import SmsLength, sms_segments
 
@@ -100,28 +101,39 @@ class Copy:
         return bool(self.sms) and self.sms.segments > self.source_segments
 
 
+def preview_translations(
+    wanted: dict[str, list[str]], school, protect
+) -> dict[tuple[str, str], Translation | None]:
+    """Staff texts as each language's families will read them, for a preview: `wanted` maps a
+    language to the texts it needs, the answer maps (language, text) to the translation, or
+    None where no engine serves the language (the family would get the original with a
+    note). Every preview of a draft — a message, an announcement, a week's sentences — reads
+    its copies here, one engine call per language."""
+    rendered: dict[tuple[str, str], Translation | None] = {}
+    for language, texts in wanted.items():
+        try:
+            done = translate(texts, STAFF_LANGUAGE, language, school=school, protect=protect)
+        except TranslationUnavailable:
+            done = [None] * len(texts)
+        for text, translation in zip(texts, done, strict=True):
+            rendered[(language, text)] = translation
+    return rendered
+
+
 def copies_of(text: str, groups, school, protect) -> list[Copy]:
     source_segments = sms_segments(text).segments
+    wanted = {g.language: [text] for g in groups if not g.is_source and g.available}
+    rendered = preview_translations(wanted, school, protect)
     copies = []
     for group in groups:
         copy = Copy(group=group, text=text, source_segments=source_segments)
         if not group.is_source:
-            if group.available:
-                try:
-                    translated = translate_for_readers(
-                        text,
-                        STAFF_LANGUAGE,
-                        [group.language],
-                        school=school,
-                        protect=protect,
-                    )[group.language]
-                except TranslationUnavailable:
-                    copy.untranslated = True
-                else:
-                    copy.text = translated.text
-                    copy.machine = translated.machine and not translated.human_checked
-            else:
+            translated = rendered.get((group.language, text))
+            if translated is None:
                 copy.untranslated = True
+            else:
+                copy.text = translated.text
+                copy.machine = translated.machine and not translated.human_checked
         if group.by_sms:
             copy.sms = sms_segments(copy.text)
         copies.append(copy)

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from homeroom.forms import first_error, page_number, refused
 from homeroom.languages import STAFF_LANGUAGE, base_language, language_name
+from homeroom.messaging.previews import preview_translations
 from homeroom.people import access
 from homeroom.translation.phrasebook import starters
-from homeroom.translation.services import TranslationUnavailable, translate
 
 from .. import common
 from .. import weekly as weekly_updates
@@ -175,14 +175,10 @@ def _translated_previews(section, update):
                 wanted.setdefault(language, [])
                 if sentence.text not in wanted[language]:
                     wanted[language].append(sentence.text)
-    rendered: dict[tuple[str, str], str | None] = {}
-    for language, texts in wanted.items():
-        try:
-            done = translate(texts, STAFF_LANGUAGE, language, school=section.school, protect=names)
-        except TranslationUnavailable:
-            done = [None] * len(texts)
-        for text, translation in zip(texts, done, strict=True):
-            rendered[(language, text)] = translation.text if translation else None
+    rendered = {
+        key: translation.text if translation else None
+        for key, translation in preview_translations(wanted, section.school, names).items()
+    }
     for sentence in sentences:
         sentence.copies = []
         for link in sentence.student.links:
