@@ -248,8 +248,8 @@ def _send(
             started_by=Conversation.StartedBy.SCHOOL,
         )
         # One conversation per family about the child, so each household's choice holds.
-        recipient = list(messaging._with_opt_out(Guardian.objects.filter(pk=guardian.pk)))
-        messaging._open(
+        recipient = list(messaging.with_opt_out(Guardian.objects.filter(pk=guardian.pk)))
+        messaging.open_conversation(
             conversation,
             staff=[author],
             guardians=recipient,
@@ -274,7 +274,7 @@ def _send(
 
 
 def _any_staff(school: School) -> StaffMember:
-    return messaging._school_office(school)[0]
+    return messaging.school_office(school)[0]
 
 
 # -- retention --------------------------------------------------------------------------------

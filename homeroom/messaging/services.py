@@ -32,7 +32,7 @@ A non-empty `urgent_reason` makes a message urgent: it is sent during quiet hour
 Translation happens before the write transaction (a translation engine may take a second;
 the database is not held meanwhile); a language no engine serves gets the original text and
 its deliveries are marked `untranslated`.
-The writer every path shares (`_open`, `write_message`, `_translate`) is in
+The writer every path shares (`open_conversation`, `write_message`, `_translate`) is in
 messaging/writing.py; who may announce to whom, in messaging/audiences.py.
 """
 
@@ -76,9 +76,9 @@ from .models import (
 )
 from .writing import (
     _base,
-    _open,
     _source_language,
     _translate,
+    open_conversation,
     write_message,
 )
 
@@ -115,9 +115,7 @@ def start_conversation(
     _check_author(by_staff, by_guardian)
     _check_text(text)
     student = Student.objects.select_related("school").get(pk=student.pk)
-    guardians = list(
-        _with_opt_out(_contactable_guardians(Q(student=student), about_the_child=True))
-    )
+    guardians = list(with_opt_out(_contactable_guardians(Q(student=student), about_the_child=True)))
     if by_staff is not None:
         if not access.students_for(by_staff.user).filter(pk=student.pk).exists():
             raise Http404
@@ -132,7 +130,7 @@ def start_conversation(
             messaging_access.family_words_readers(by_guardian, student).values_list("pk", flat=True)
         )
         guardians = [g for g in guardians if g.pk == by_guardian.pk or g.pk in household]
-        members = _unique(_check_staff_of(student, staff)) or _school_office(student.school)
+        members = _unique(_check_staff_of(student, staff)) or school_office(student.school)
         started_by = Conversation.StartedBy.FAMILY
     conversation = Conversation(
         kind=Conversation.Kind.PRIVATE,
@@ -141,7 +139,7 @@ def start_conversation(
         subject=subject,
         started_by=started_by,
     )
-    return _open(
+    return open_conversation(
         conversation,
         staff=members,
         guardians=guardians,
@@ -183,7 +181,7 @@ def send_message(
         if not joined:
             # A colleague or leader who writes in a thread joins it, so they see the answers.
             Participant.objects.create(conversation=conversation, staff=by_staff)
-    recipients = list(_with_opt_out(_recipients(conversation, by_guardian)))
+    recipients = list(with_opt_out(_recipients(conversation, by_guardian)))
     staff_names = list(
         Participant.objects.filter(conversation=conversation, staff__isnull=False).values_list(
             "staff__given_name", "staff__family_name"
@@ -242,7 +240,7 @@ def send_announcement(
     _check_text(text)
     school, section, scope, description = audiences.check_audience(by_staff, audience)
     guardians = list(
-        _with_opt_out(_contactable_guardians(scope)).only(*GUARDIAN_FIELDS).order_by("pk")
+        with_opt_out(_contactable_guardians(scope)).only(*GUARDIAN_FIELDS).order_by("pk")
     )
     conversation = Conversation(
         kind=Conversation.Kind.ANNOUNCEMENT,
@@ -253,7 +251,7 @@ def send_announcement(
         subject=subject,
         started_by=Conversation.StartedBy.SCHOOL,
     )
-    return _open(
+    return open_conversation(
         conversation,
         staff=[by_staff],
         guardians=guardians,
@@ -301,7 +299,7 @@ def reply_to_announcement(
     school = child.school if child else announcement.school
     if school is None:
         raise ValueError("no child of this family can be written about")
-    guardians = list(_with_opt_out(Guardian.objects.filter(pk=guardian.pk)))
+    guardians = list(with_opt_out(Guardian.objects.filter(pk=guardian.pk)))
     conversation = Conversation(
         kind=Conversation.Kind.PRIVATE,
         school=school,
@@ -312,9 +310,9 @@ def reply_to_announcement(
         started_by=Conversation.StartedBy.FAMILY,
         reply_to_announcement=announcement,
     )
-    return _open(
+    return open_conversation(
         conversation,
-        staff=[sender] if sender else _school_office(school),
+        staff=[sender] if sender else school_office(school),
         guardians=guardians,
         text=text,
         by_guardian=guardian,
@@ -356,7 +354,7 @@ def _contactable_guardians(scope: Q, *, about_the_child: bool = False) -> QueryS
     return Guardian.objects.filter(Exists(links), is_active=True)
 
 
-def _with_opt_out(guardians: QuerySet[Guardian]) -> QuerySet[Guardian]:
+def with_opt_out(guardians: QuerySet[Guardian]) -> QuerySet[Guardian]:
     """Whether each guardian's number texted STOP, and the number as stored (outbox.phone_of)."""
     return guardians.annotate(
         sms_opted_out=Exists(SmsOptOut.objects.filter(phone=OuterRef("phone"))),
@@ -398,7 +396,7 @@ def _check_staff_of(student: Student, staff: Iterable[StaffMember]) -> list[Staf
     return staff
 
 
-def _school_office(school: School) -> list[StaffMember]:
+def school_office(school: School) -> list[StaffMember]:
     """Who answers a family that did not pick anyone: the liaisons, else the school admins."""
     for role in (Role.FAMILY_LIAISON, Role.SCHOOL_ADMIN):
         office = list(

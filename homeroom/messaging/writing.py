@@ -1,7 +1,7 @@
 """Writing a message down: the one writer every path shares (staff, families, announcements,
 automatic notices).
 
-`_open` creates a conversation with its participants and first message; `write_message`
+`open_conversation` creates a conversation with its participants and first message; `write_message`
 writes a message, its translations, one Delivery per recipient and any media, in the caller's
 transaction, and starts delivery on commit; `_translate` translates once per reader language
 before that transaction (an engine may take a second; the database is not held meanwhile).
@@ -45,7 +45,7 @@ BULK_BATCH = 2000
 CATALOGUE = "catalogue"
 
 
-def _open(
+def open_conversation(
     conversation: Conversation,
     *,
     staff: Sequence[StaffMember],
