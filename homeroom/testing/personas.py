@@ -124,6 +124,24 @@ def teach(section, staff):
     TeachingAssignment.objects.create(section=section, staff=staff)
 
 
+# The staff of `build_world`, by their attribute names: two schools of one district and an
+# admin of another district.
+STAFF_PERSONAS = [
+    "rivera",
+    "chen",
+    "liaison",
+    "counselor",
+    "interpreter",
+    "principal",
+    "south_teacher",
+    "south_admin",
+    "district_admin",
+    "elsewhere_admin",
+]
+# Its guardians with an account (Pat has not joined; Zoe is of the other district).
+FAMILY_PERSONAS = ["rosa", "marco", "gina", "ray", "eli", "olga"]
+
+
 def build_world() -> World:
     district = District.objects.create(name="Riverside Unified")
     north = School.objects.create(

@@ -10,26 +10,10 @@ with an id fails the completeness test until it is given its row here.
 import pytest
 from django.urls import reverse
 
+from homeroom.testing.personas import FAMILY_PERSONAS, STAFF_PERSONAS
 from homeroom.testing.populated import named_urls, populate, url_args
 
-PERSONAS = [
-    "rivera",
-    "chen",
-    "liaison",
-    "counselor",
-    "interpreter",
-    "principal",
-    "south_teacher",
-    "south_admin",
-    "district_admin",
-    "elsewhere_admin",
-    "rosa",
-    "marco",
-    "gina",
-    "ray",
-    "eli",
-    "olga",
-]
+PERSONAS = STAFF_PERSONAS + FAMILY_PERSONAS
 NORTH_STAFF = {"rivera", "liaison", "counselor", "interpreter", "principal", "district_admin"}
 
 # Who reaches each URL's object (everyone else: 404). South's people, the other district's

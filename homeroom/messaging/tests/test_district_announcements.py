@@ -14,23 +14,13 @@ from homeroom.messaging.audiences import Audience
 from homeroom.messaging.inbound.service import receive_channel_reply
 from homeroom.messaging.models import Conversation, Delivery, Message, Participant
 from homeroom.people.models import StaffMember, User
+from homeroom.testing.personas import STAFF_PERSONAS
 
 from .builders import announcement
 
 COUNTING = "homeroom.testing.fakes.CountingProvider"
 
-STAFF = [
-    "rivera",
-    "chen",
-    "liaison",
-    "counselor",
-    "interpreter",
-    "principal",
-    "south_teacher",
-    "south_admin",
-    "district_admin",
-    "elsewhere_admin",
-]
+STAFF = STAFF_PERSONAS
 # The district's contactable families who have an account (Pat has not joined yet).
 AUDIENCE = ["rosa", "marco", "gina", "olga"]
 OUTSIDERS = ["ray", "eli", "zed_parent"]  # barred, a former student's, another district's

@@ -5,23 +5,16 @@ is dropped."""
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from homeroom.testing.migrating import migrate_to, migrate_to_latest
 
 BEFORE = [("people", "0001_initial")]
 AFTER = [("people", "0002_preferences_out_of_metadata")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_preferences_move_to_their_fields_and_back():
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     district = old.get_model("people", "District").objects.create(name="D")
     old.get_model("people", "StaffMember").objects.create(
         district=district,
@@ -55,7 +48,7 @@ def test_preferences_move_to_their_fields_and_back():
         },
     )
 
-    new = _migrate(AFTER)
+    new = migrate_to(AFTER)
     Staff, Guardian = new.get_model("people", "StaffMember"), new.get_model("people", "Guardian")
     rivera = Staff.objects.get(family_name="Rivera")
     assert rivera.metadata == {"sis_title": "Teacher"}
@@ -74,7 +67,7 @@ def test_preferences_move_to_their_fields_and_back():
     assert (rosa.moment_notifications, rosa.moment_digest_time) == ("weekly", datetime.time(19, 30))
     assert (rosa.suggested_language, rosa.suggested_language_message_id) == ("vi", 7)
 
-    back = _migrate(BEFORE)
+    back = migrate_to(BEFORE)
     rivera = back.get_model("people", "StaffMember").objects.get(family_name="Rivera")
     assert rivera.metadata["weekly_update_day"] == 4
     assert rivera.metadata["office_hours"]["days"] == [0, 1]
@@ -82,5 +75,4 @@ def test_preferences_move_to_their_fields_and_back():
     rosa = back.get_model("people", "Guardian").objects.get()
     assert rosa.metadata["daily_time"] == "19:30"
     assert rosa.metadata["language_suggestion"] == {"language": "vi", "message_id": 7}
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())  # every app back at its latest
+    migrate_to_latest()
