@@ -7,7 +7,10 @@ from .apertium import ApertiumProvider
 from .base import PermanentError, Provider, TransientError
 from .libretranslate import LibreTranslateProvider
 
-__all__ = ["PermanentError", "Provider", "TransientError", "get_provider"]
+__all__ = ["NAMES", "PermanentError", "Provider", "TransientError", "get_provider"]
+
+# The providers Homeroom ships, by the name routes use.
+NAMES = ("apertium", "libretranslate")
 
 
 def get_provider(name: str) -> Provider | None:
