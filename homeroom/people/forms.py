@@ -5,7 +5,7 @@ from django.conf.locale import LANG_INFO
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from homeroom.languages import LANGUAGE_NAMES
+from homeroom.languages import LANGUAGE_NAMES, STAFF_LANGUAGE, base_language
 
 from .models import Channel, Guardian
 
@@ -138,6 +138,32 @@ class FamilyPreferencesForm(forms.Form):
                 ),
             )
         return cleaned
+
+
+class StaffPreferencesForm(forms.Form):
+    """The language a staff member reads families' words in, and the replies digest."""
+
+    language = forms.ChoiceField(
+        label=_("Read families' messages in"),
+        help_text=_(
+            "Families' replies are translated into this language for you, with the original "
+            "one tap away. Your reminder emails come in it too where Homeroom speaks it."
+        ),
+        choices=language_choices,
+    )
+    reply_digest = forms.BooleanField(
+        label=_("Email me a digest of family replies I have not read"),
+        required=False,
+    )
+
+    def __init__(self, *args, staff, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs["initial"] = {
+            "language": base_language(staff.language) or STAFF_LANGUAGE,
+            "reply_digest": staff.reply_digest,
+            **kwargs.get("initial", {}),
+        }
+        super().__init__(*args, **kwargs)
 
 
 class LanguageSuggestionForm(forms.Form):

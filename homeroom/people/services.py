@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from homeroom.languages import LANGUAGE_NAMES
+from homeroom.languages import LANGUAGE_NAMES, base_language
 from homeroom.transports import outbound
 
 from . import access
@@ -232,6 +232,16 @@ def update_preferences(
     guardian.quiet_end = quiet_end
     guardian.save(update_fields=["language", "channel", "quiet_start", "quiet_end"])
     return guardian
+
+
+def update_staff_preferences(staff, *, language: str, reply_digest: bool):
+    """A staff member chooses the language they read families in, and the replies digest."""
+    if base_language(language) not in LANGUAGE_NAMES:
+        raise ValueError(f"unknown language {language!r}")
+    staff.language = base_language(language)
+    staff.reply_digest = bool(reply_digest)
+    staff.save(update_fields=["language", "reply_digest"])
+    return staff
 
 
 def _check_preferences(language: str, channel: str, quiet_start: time, quiet_end: time) -> None:

@@ -21,7 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
-from homeroom.languages import STAFF_LANGUAGE
+from homeroom.languages import reading_language
 from homeroom.messaging.models import Conversation
 from homeroom.people.models import StaffMember
 
@@ -75,7 +75,7 @@ def send_staff_digests(now: datetime | None = None) -> int:
             (
                 {
                     "title": str(conversation.student or conversation),
-                    "subject": conversation.subject,
+                    "subject": conversation.subject_in(reading_language(staff)),
                     "replies": counts[conversation.pk]["replies"],
                     "latest": counts[conversation.pk]["latest"],
                     "link": _conversation_link(conversation.pk),
@@ -90,7 +90,7 @@ def send_staff_digests(now: datetime | None = None) -> int:
             "items": items,
             "total": sum(item["replies"] for item in items),
         }
-        with translation.override(STAFF_LANGUAGE):
+        with translation.override(reading_language(staff)):
             subject = render_to_string("messaging/inbound/email/digest_subject.txt", context)
             body = render_to_string("messaging/inbound/email/digest.txt", context)
         EmailMessage(
