@@ -157,6 +157,21 @@ def _unread_for_staff(staff: StaffMember):
     )
 
 
+def staff_with_family_messages(*, since, until):
+    """The staff members in a conversation where a family wrote between `since` and `until`
+    (one query, from the messages' time index)."""
+    return StaffMember.objects.filter(
+        Exists(
+            Participant.objects.filter(
+                staff=OuterRef("pk"),
+                conversation__messages__author_guardian__isnull=False,
+                conversation__messages__created_at__gt=since,
+                conversation__messages__created_at__lte=until,
+            )
+        )
+    )
+
+
 def _unread_for_guardian(guardian: Guardian):
     """Messages by anyone else newer than `guardian`'s read marker in the same conversation."""
     return Message.objects.filter(

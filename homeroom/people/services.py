@@ -15,7 +15,16 @@ from homeroom.transports import outbound
 
 from . import access
 from .middleware import interface_language
-from .models import Channel, Guardian, Guardianship, Invitation, School, StaffMember, User
+from .models import (
+    Channel,
+    FamilyAlerts,
+    Guardian,
+    Guardianship,
+    Invitation,
+    School,
+    StaffMember,
+    User,
+)
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -234,13 +243,19 @@ def update_preferences(
     return guardian
 
 
-def update_staff_preferences(staff, *, language: str, reply_digest: bool):
-    """A staff member chooses the language they read families in, and the replies digest."""
+def update_staff_preferences(
+    staff, *, language: str, family_alerts: str, office_hours: dict | None
+) -> StaffMember:
+    """A staff member chooses the language they read families in, how they hear that a
+    family wrote, and their office hours (None: reachable at any time)."""
     if base_language(language) not in LANGUAGE_NAMES:
         raise ValueError(f"unknown language {language!r}")
+    if family_alerts not in FamilyAlerts.values:
+        raise ValueError(f"unknown way to hear of family messages {family_alerts!r}")
     staff.language = base_language(language)
-    staff.reply_digest = bool(reply_digest)
-    staff.save(update_fields=["language", "reply_digest"])
+    staff.family_alerts = family_alerts
+    staff.office_hours = office_hours
+    staff.save(update_fields=["language", "family_alerts", "office_hours"])
     return staff
 
 

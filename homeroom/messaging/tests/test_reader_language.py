@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from homeroom.messaging import outbox, services
-from homeroom.messaging.inbound.notify import send_staff_digests
+from homeroom.messaging.inbound.notify import alert_staff
 from homeroom.messaging.inbound.service import receive_reply
 from homeroom.messaging.models import Delivery, MessageTranslation
 from homeroom.testing.fakes import CountingProvider
@@ -151,44 +151,11 @@ def test_the_contact_timeline_shows_family_words_in_the_readers_language(world, 
 
 def test_the_replies_digest_is_in_the_staff_members_language(world, settings):
     world.rivera.language = "es"
-    world.rivera.reply_digest = True
+    world.rivera.family_alerts = "hourly"
     world.rivera.save()
     conversation = start(world)
     receive_reply(world.marco, conversation, "Thank you.", "app")
     mail.outbox.clear()
-    assert send_staff_digests() >= 1
+    assert alert_staff() >= 1
     (digest,) = [email for email in mail.outbox if email.to == [world.rivera.email]]
     assert "Lunch for the museum visit (es)" in digest.body
-
-
-# ---- the staff member's own settings --------------------------------------------------------
-
-
-def test_a_staff_member_chooses_the_language_they_read_families_in(world, login):
-    client = login(world.rivera)
-    page = client.get(reverse("staff_preferences"))
-    assert page.status_code == 200
-    assert reverse("staff_preferences") in client.get(reverse("home")).content.decode()
-    response = client.post(reverse("staff_preferences"), {"language": "es", "reply_digest": "on"})
-    assert response.status_code == 302
-    world.rivera.refresh_from_db()
-    assert (world.rivera.language, world.rivera.reply_digest) == ("es", True)
-
-
-@pytest.mark.parametrize("language", ["xx", "es\x00", "e\u202es", "es" * 5000, ""])
-def test_bad_input_to_the_staff_settings_changes_nothing(world, login, language):
-    client = login(world.rivera)
-    response = client.post(reverse("staff_preferences"), {"language": language})
-    assert response.status_code == 400
-    assert "Select a valid choice" in response.content.decode() or "required" in (
-        response.content.decode()
-    )
-    world.rivera.refresh_from_db()
-    assert (world.rivera.language, world.rivera.reply_digest) == ("", False)
-
-
-def test_families_and_strangers_have_no_staff_settings(world, client, login):
-    assert login(world.rosa).get(reverse("staff_preferences")).status_code == 404
-    client.logout()
-    response = client.get(reverse("staff_preferences"))
-    assert response.status_code == 302 and "login" in response["Location"]
