@@ -332,6 +332,17 @@ TRANSLATION_ROUTES = _translation_routes(
 LIBRETRANSLATE_URL = (env("LIBRETRANSLATE_URL", "") or "").rstrip("/")
 LIBRETRANSLATE_API_KEY = env("LIBRETRANSLATE_API_KEY", "")
 LIBRETRANSLATE_TIMEOUT = env_int("LIBRETRANSLATE_TIMEOUT", 10)  # seconds
+# Cloud services districts buy; each `*_URL` points a provider at another address (a proxy,
+# or a local server in tests). Glossaries are per pair: "en:es=school-terms,en:vi=terms-vi".
+CLOUD_TRANSLATION_TIMEOUT = env_int("CLOUD_TRANSLATION_TIMEOUT", 10)  # seconds per request
+GOOGLE_TRANSLATE_PROJECT = env("GOOGLE_TRANSLATE_PROJECT", "")
+GOOGLE_TRANSLATE_LOCATION = env("GOOGLE_TRANSLATE_LOCATION", "global")
+# An access token; GOOGLE_TRANSLATE_TOKEN_FILE is read again on every call, so whatever
+# refreshes the hour-long token can rewrite the file.
+GOOGLE_TRANSLATE_TOKEN = os.environ.get("GOOGLE_TRANSLATE_TOKEN", "")
+GOOGLE_TRANSLATE_TOKEN_FILE = os.environ.get("GOOGLE_TRANSLATE_TOKEN_FILE", "")
+GOOGLE_TRANSLATE_GLOSSARIES = env("GOOGLE_TRANSLATE_GLOSSARIES", "")
+GOOGLE_TRANSLATE_URL = env("GOOGLE_TRANSLATE_URL", "")
 APERTIUM_COMMAND = env("APERTIUM_COMMAND", "apertium")
 APERTIUM_TIMEOUT = env_int("APERTIUM_TIMEOUT", 30)  # seconds, for one whole batch
 

@@ -5,12 +5,14 @@ from django.utils.module_loading import import_string
 
 from .apertium import ApertiumProvider
 from .base import PermanentError, Provider, TransientError
+from .google import GoogleTranslateProvider
+from .http import pair_table
 from .libretranslate import LibreTranslateProvider
 
 __all__ = ["NAMES", "PermanentError", "Provider", "TransientError", "get_provider"]
 
 # The providers Homeroom ships, by the name routes use.
-NAMES = ("apertium", "libretranslate")
+NAMES = ("apertium", "libretranslate", "google")
 
 
 def get_provider(name: str) -> Provider | None:
@@ -27,6 +29,16 @@ def get_provider(name: str) -> Provider | None:
             url=settings.LIBRETRANSLATE_URL,
             api_key=settings.LIBRETRANSLATE_API_KEY,
             timeout=settings.LIBRETRANSLATE_TIMEOUT,
+        )
+    if name == "google":
+        return GoogleTranslateProvider(
+            project=settings.GOOGLE_TRANSLATE_PROJECT,
+            token=settings.GOOGLE_TRANSLATE_TOKEN,
+            token_file=settings.GOOGLE_TRANSLATE_TOKEN_FILE,
+            location=settings.GOOGLE_TRANSLATE_LOCATION,
+            glossaries=pair_table(settings.GOOGLE_TRANSLATE_GLOSSARIES),
+            url=settings.GOOGLE_TRANSLATE_URL,
+            timeout=settings.CLOUD_TRANSLATION_TIMEOUT,
         )
     if "." in name:
         try:

@@ -1,0 +1,223 @@
+"""Loopback servers speaking the documented contracts of the cloud translation services.
+
+Each "translates" a text as "<target> text", checks credentials the way its service does,
+refuses what its service refuses (an unknown language, too many texts), and answers
+errors in its service's own shape. `server.fail_next(429, 500, retry_after=1)` answers the
+next requests with those statuses; `server.requests` keeps every request for the tests.
+"""
+
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: object
+    raw: bytes = field(repr=False, default=b"")
+
+
+@dataclass
+class Answer:
+    status: int
+    payload: object
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeCloud:
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.requests: list[Seen] = []
+        self._failures: deque[tuple[int, str | None]] = deque()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def fail_next(self, *statuses: int, retry_after: str | None = None) -> None:
+        self._failures.extend((status, retry_after) for status in statuses)
+
+    def paths(self) -> list[str]:
+        return [f"{seen.method} {seen.path}" for seen in self.requests]
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # -- what a subclass speaks ---------------------------------------------------------------
+
+    def answer(self, seen: Seen) -> Answer:
+        raise NotImplementedError
+
+    def error(self, status: int, message: str) -> object:
+        raise NotImplementedError
+
+    def translated(self, text: str, target: str) -> str:
+        return f"<{target}> {text}"
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        parts = urlsplit(handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        seen = Seen(
+            method,
+            parts.path,
+            {k: v[0] for k, v in parse_qs(parts.query).items()},
+            {k.lower(): v for k, v in handler.headers.items()},
+            body,
+            raw,
+        )
+        self.requests.append(seen)
+        if self.delay:
+            time.sleep(self.delay)
+        if self._failures:
+            status, retry_after = self._failures.popleft()
+            answer = Answer(status, self.error(status, "scripted failure"))
+            if retry_after is not None:
+                answer.headers["Retry-After"] = retry_after
+        else:
+            answer = self.answer(seen)
+        data = json.dumps(answer.payload).encode()
+        try:
+            handler.send_response(answer.status)
+            handler.send_header("Content-Type", "application/json; charset=utf-8")
+            handler.send_header("Content-Length", str(len(data)))
+            for name, value in answer.headers.items():
+                handler.send_header(name, value)
+            handler.end_headers()
+            handler.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up waiting (the time-out tests)
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def do_GET(self):
+                fake._handle(self, "GET")
+
+            def do_POST(self):
+                fake._handle(self, "POST")
+
+        return Handler
+
+
+# -- Google Cloud Translation v3 --------------------------------------------------------------
+
+GOOGLE_LANGUAGES = [
+    {"languageCode": "en", "supportSource": True, "supportTarget": True},
+    {"languageCode": "es", "supportSource": True, "supportTarget": True},
+    {"languageCode": "vi", "supportSource": True, "supportTarget": True},
+    {"languageCode": "ar", "supportSource": True, "supportTarget": True},
+    {"languageCode": "zh-CN", "supportSource": True, "supportTarget": True},
+    {"languageCode": "ht", "supportSource": True, "supportTarget": False},
+]
+_GOOGLE_STATUS = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+}
+
+
+class FakeGoogle(FakeCloud):
+    """`{parent}:translateText`, `{parent}/supportedLanguages`; google.rpc.Status errors."""
+
+    def __init__(self, project="homeroom-district", token="ya29.token", glossaries=(), **kw):
+        super().__init__(**kw)
+        self.project = project
+        self.token = token
+        self.glossaries = set(glossaries)  # full resource names
+
+    def error(self, status, message):
+        return {"error": {"code": status, "message": message, "status": _GOOGLE_STATUS[status]}}
+
+    def answer(self, seen):
+        if seen.headers.get("authorization") != f"Bearer {self.token}":
+            return Answer(401, self.error(401, "Request had invalid authentication credentials."))
+        parent = f"/v3/projects/{self.project}/locations/"
+        if not seen.path.startswith(parent):
+            return Answer(403, self.error(403, "Permission denied on resource project."))
+        if seen.method == "GET" and seen.path.endswith("/supportedLanguages"):
+            return Answer(200, {"languages": GOOGLE_LANGUAGES})
+        if seen.method == "POST" and seen.path.endswith(":translateText"):
+            return self._translate(seen.body or {})
+        return Answer(404, self.error(404, "Method not found."))
+
+    def _translate(self, body):
+        contents = body.get("contents")
+        targets = {e["languageCode"] for e in GOOGLE_LANGUAGES if e["supportTarget"]}
+        target = body.get("targetLanguageCode")
+        if not isinstance(contents, list) or not contents:
+            return Answer(400, self.error(400, "Empty contents."))
+        if len(contents) > 1024:
+            return Answer(400, self.error(400, "Number of text segments exceeds the limit."))
+        if body.get("mimeType") not in (None, "text/plain", "text/html"):
+            return Answer(400, self.error(400, "Unsupported mime type."))
+        if target not in targets:
+            return Answer(400, self.error(400, "Target language is invalid."))
+        answer = {
+            "translations": [{"translatedText": self.translated(t, target)} for t in contents]
+        }
+        glossary = (body.get("glossaryConfig") or {}).get("glossary")
+        if glossary:
+            if glossary not in self.glossaries:
+                return Answer(404, self.error(404, f"Glossary not found: {glossary}"))
+            answer["glossaryTranslations"] = [
+                {
+                    "translatedText": f"<{target} glossary> {t}",
+                    "glossaryConfig": {"glossary": glossary},
+                }
+                for t in contents
+            ]
+        return Answer(200, answer)
+
+
+# -- what every provider must keep ------------------------------------------------------------
+
+PROTECTED = "Ana's conference with Mr. Bell is on Friday, October 3 at 6:30 pm in Rising Stars."
+# For Spanish readers the date and time are rendered in Spanish before the engine sees them.
+KEPT_IN_SPANISH = ("Ana", "Sr. Bell", "viernes 3 de octubre", "6:30 p. m.", "Rising Stars")
+NEVER_SENT = ("Ana", "Bell", "October", "6:30", "Rising Stars")
+
+
+def sent_texts(server: FakeCloud) -> list[str]:
+    """Every text the server was asked to translate, whatever the request's shape."""
+    texts: list[str] = []
+    for seen in server.requests:
+        body = seen.body
+        if isinstance(body, dict):
+            for key in ("contents", "text", "Text"):
+                value = body.get(key)
+                texts.extend(value if isinstance(value, list) else [value] if value else [])
+        elif isinstance(body, list):
+            texts.extend(item.get("Text", "") for item in body if isinstance(item, dict))
+    return texts
