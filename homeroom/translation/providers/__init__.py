@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from .apertium import ApertiumProvider
+from .azure import AzureTranslatorProvider
 from .base import PermanentError, Provider, TransientError
 from .google import GoogleTranslateProvider
 from .http import pair_table
@@ -12,7 +13,7 @@ from .libretranslate import LibreTranslateProvider
 __all__ = ["NAMES", "PermanentError", "Provider", "TransientError", "get_provider"]
 
 # The providers Homeroom ships, by the name routes use.
-NAMES = ("apertium", "libretranslate", "google")
+NAMES = ("apertium", "libretranslate", "google", "azure")
 
 
 def get_provider(name: str) -> Provider | None:
@@ -38,6 +39,13 @@ def get_provider(name: str) -> Provider | None:
             location=settings.GOOGLE_TRANSLATE_LOCATION,
             glossaries=pair_table(settings.GOOGLE_TRANSLATE_GLOSSARIES),
             url=settings.GOOGLE_TRANSLATE_URL,
+            timeout=settings.CLOUD_TRANSLATION_TIMEOUT,
+        )
+    if name == "azure":
+        return AzureTranslatorProvider(
+            key=settings.AZURE_TRANSLATOR_KEY,
+            region=settings.AZURE_TRANSLATOR_REGION,
+            endpoint=settings.AZURE_TRANSLATOR_ENDPOINT,
             timeout=settings.CLOUD_TRANSLATION_TIMEOUT,
         )
     if "." in name:

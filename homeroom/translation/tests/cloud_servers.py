@@ -221,3 +221,66 @@ def sent_texts(server: FakeCloud) -> list[str]:
         elif isinstance(body, list):
             texts.extend(item.get("Text", "") for item in body if isinstance(item, dict))
     return texts
+
+
+# -- Azure Translator v3.0 --------------------------------------------------------------------
+
+AZURE_LANGUAGES = ("en", "es", "vi", "ar", "zh-Hans", "fil")
+_AZURE_MESSAGES = {
+    400: (400000, "One of the request inputs is not valid."),
+    401: (401000, "The request is not authorized because credentials are missing or invalid."),
+    429: (
+        429001,
+        "The server rejected the request because the client has exceeded request limits.",
+    ),
+    500: (500000, "An unexpected error occurred."),
+    503: (503000, "Service is temporarily unavailable."),
+}
+
+
+class FakeAzure(FakeCloud):
+    """`POST /translate?api-version=3.0&from&to`, `GET /languages`; six-digit error codes."""
+
+    def __init__(self, key="azure-key", region="eastus", **kw):
+        super().__init__(**kw)
+        self.key = key
+        self.region = region
+
+    def error(self, status, message, code=None):
+        default_code, default_message = _AZURE_MESSAGES.get(status, (status * 1000, message))
+        if message == "scripted failure":
+            message = default_message
+        return {"error": {"code": code or default_code, "message": message}}
+
+    def answer(self, seen):
+        if seen.query.get("api-version") != "3.0":
+            return Answer(
+                400, self.error(400, "The API version parameter is missing or invalid.", 400021)
+            )
+        if seen.method == "GET" and seen.path == "/languages":
+            table = {
+                code: {"name": code, "nativeName": code, "dir": "ltr"} for code in AZURE_LANGUAGES
+            }
+            return Answer(200, {"translation": table})
+        if seen.method != "POST" or seen.path != "/translate":
+            return Answer(404, self.error(404, "The requested resource was not found.", 404000))
+        if seen.headers.get("ocp-apim-subscription-key") != self.key:
+            return Answer(401, self.error(401, "scripted failure"))
+        if self.region and seen.headers.get("ocp-apim-subscription-region") != self.region:
+            return Answer(401, self.error(401, "The region of the resource is missing.", 401015))
+        source, target, body = seen.query.get("from"), seen.query.get("to"), seen.body
+        if source not in AZURE_LANGUAGES:
+            return Answer(400, self.error(400, "The source language is not valid.", 400035))
+        if target not in AZURE_LANGUAGES:
+            return Answer(400, self.error(400, "The target language is not valid.", 400036))
+        if not isinstance(body, list) or len(body) > 1000:
+            return Answer(400, self.error(400, "The array can have at most 1000 elements.", 400077))
+        if sum(len(item.get("Text", "")) for item in body) > 50_000:
+            return Answer(400, self.error(400, "The request is too long.", 400050))
+        return Answer(
+            200,
+            [
+                {"translations": [{"text": self.translated(item["Text"], target), "to": target}]}
+                for item in body
+            ],
+        )
