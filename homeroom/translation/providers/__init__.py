@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from .amazon import AmazonTranslateProvider
 from .apertium import ApertiumProvider
 from .azure import AzureTranslatorProvider
 from .base import PermanentError, Provider, TransientError
@@ -13,7 +14,7 @@ from .libretranslate import LibreTranslateProvider
 __all__ = ["NAMES", "PermanentError", "Provider", "TransientError", "get_provider"]
 
 # The providers Homeroom ships, by the name routes use.
-NAMES = ("apertium", "libretranslate", "google", "azure")
+NAMES = ("apertium", "libretranslate", "google", "azure", "amazon")
 
 
 def get_provider(name: str) -> Provider | None:
@@ -46,6 +47,16 @@ def get_provider(name: str) -> Provider | None:
             key=settings.AZURE_TRANSLATOR_KEY,
             region=settings.AZURE_TRANSLATOR_REGION,
             endpoint=settings.AZURE_TRANSLATOR_ENDPOINT,
+            timeout=settings.CLOUD_TRANSLATION_TIMEOUT,
+        )
+    if name == "amazon":
+        return AmazonTranslateProvider(
+            access_key=settings.AWS_ACCESS_KEY_ID,
+            secret_key=settings.AWS_SECRET_ACCESS_KEY,
+            region=settings.AWS_REGION,
+            session_token=settings.AWS_SESSION_TOKEN,
+            terminologies=pair_table(settings.AWS_TRANSLATE_TERMINOLOGIES),
+            url=settings.AWS_TRANSLATE_URL,
             timeout=settings.CLOUD_TRANSLATION_TIMEOUT,
         )
     if "." in name:

@@ -6,13 +6,15 @@ errors in its service's own shape. `server.fail_next(429, 500, retry_after=1)` a
 next requests with those statuses; `server.requests` keeps every request for the tests.
 """
 
+import hashlib
+import hmac
 import json
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 
 @dataclass
@@ -36,7 +38,7 @@ class FakeCloud:
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
         self.requests: list[Seen] = []
-        self._failures: deque[tuple[int, str | None]] = deque()
+        self._failures: deque[tuple[int, str | None, object]] = deque()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -46,8 +48,9 @@ class FakeCloud:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def fail_next(self, *statuses: int, retry_after: str | None = None) -> None:
-        self._failures.extend((status, retry_after) for status in statuses)
+    def fail_next(self, *statuses: int, retry_after: str | None = None, code=None) -> None:
+        """Answer the next requests with these statuses (`code`: the service's error code)."""
+        self._failures.extend((status, retry_after, code) for status in statuses)
 
     def paths(self) -> list[str]:
         return [f"{seen.method} {seen.path}" for seen in self.requests]
@@ -65,7 +68,7 @@ class FakeCloud:
     def answer(self, seen: Seen) -> Answer:
         raise NotImplementedError
 
-    def error(self, status: int, message: str) -> object:
+    def error(self, status: int, message: str, code=None) -> object:
         raise NotImplementedError
 
     def translated(self, text: str, target: str) -> str:
@@ -93,8 +96,8 @@ class FakeCloud:
         if self.delay:
             time.sleep(self.delay)
         if self._failures:
-            status, retry_after = self._failures.popleft()
-            answer = Answer(status, self.error(status, "scripted failure"))
+            status, retry_after, code = self._failures.popleft()
+            answer = Answer(status, self.error(status, "scripted failure", code))
             if retry_after is not None:
                 answer.headers["Retry-After"] = retry_after
         else:
@@ -157,8 +160,10 @@ class FakeGoogle(FakeCloud):
         self.token = token
         self.glossaries = set(glossaries)  # full resource names
 
-    def error(self, status, message):
-        return {"error": {"code": status, "message": message, "status": _GOOGLE_STATUS[status]}}
+    def error(self, status, message, code=None):
+        return {
+            "error": {"code": status, "message": message, "status": code or _GOOGLE_STATUS[status]}
+        }
 
     def answer(self, seen):
         if seen.headers.get("authorization") != f"Bearer {self.token}":
@@ -284,3 +289,138 @@ class FakeAzure(FakeCloud):
                 for item in body
             ],
         )
+
+
+# -- Amazon Translate (AWS JSON 1.1, SigV4) -----------------------------------------------------
+
+AMAZON_LANGUAGES = ("en", "es", "vi", "ar", "zh", "tl", "ht", "so")
+_AMAZON_ERRORS = {
+    400: "ValidationException",
+    429: "ThrottlingException",
+    500: "InternalServerException",
+    503: "ServiceUnavailableException",
+}
+
+
+def _hmac(key: bytes, text: str) -> bytes:
+    return hmac.new(key, text.encode(), hashlib.sha256).digest()
+
+
+def sigv4_signature(seen: Seen, secret: str, region: str, service: str) -> tuple[str, str]:
+    """(SignedHeaders, Signature) a request with these headers should carry, computed the
+    way AWS's documentation spells it out, independently of the provider's code."""
+    signed = seen.headers["authorization"].split("SignedHeaders=")[1].split(",")[0]
+    names = signed.split(";")
+    canonical = "\n".join(
+        [
+            seen.method,
+            quote(seen.path, safe="/-_.~"),
+            "&".join(
+                f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}"
+                for k, v in sorted(seen.query.items())
+            ),
+            "".join(f"{name}:{' '.join(seen.headers[name].split())}\n" for name in names),
+            signed,
+            hashlib.sha256(seen.raw).hexdigest(),
+        ]
+    )
+    amz_date = seen.headers["x-amz-date"]
+    scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
+    to_sign = (
+        f"AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
+    )
+    key = _hmac(f"AWS4{secret}".encode(), amz_date[:8])
+    for part in (region, service, "aws4_request"):
+        key = _hmac(key, part)
+    return signed, hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+class FakeAmazon(FakeCloud):
+    """TranslateText and ListLanguages on `POST /`, chosen by X-Amz-Target; SigV4 checked."""
+
+    def __init__(
+        self, access_key="AKIDHOMEROOM", secret_key="homeroom-secret", region="us-east-1", **kw
+    ):
+        super().__init__(**kw)
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.region = region
+        self.terminologies = {"school-terms"}
+
+    def error(self, status, message, kind=None):
+        kind = kind or _AMAZON_ERRORS.get(status, "InternalServerException")
+        return {"__type": f"com.amazonaws.translate#{kind}", "message": message}
+
+    def _refuse(self, kind, message, status=400):
+        return Answer(status, self.error(status, message, kind), {"x-amzn-ErrorType": kind})
+
+    def answer(self, seen):
+        auth = seen.headers.get("authorization", "")
+        day = seen.headers.get("x-amz-date", "")[:8]
+        credential = f"Credential={self.access_key}/{day}/{self.region}/translate/aws4_request"
+        if not auth.startswith("AWS4-HMAC-SHA256 ") or credential not in auth:
+            return self._refuse(
+                "UnrecognizedClientException",
+                "The security token included in the request is invalid.",
+            )
+        signed, signature = sigv4_signature(seen, self.secret_key, self.region, "translate")
+        if not {"host", "x-amz-date", "x-amz-target"} <= set(
+            signed.split(";")
+        ) or not auth.endswith(f"Signature={signature}"):
+            return self._refuse(
+                "InvalidSignatureException",
+                "The request signature we calculated does not match the signature you provided.",
+            )
+        if (
+            seen.method != "POST"
+            or seen.path != "/"
+            or seen.headers.get("content-type") != "application/x-amz-json-1.1"
+        ):
+            return self._refuse("UnknownOperationException", "Unknown operation")
+        action = seen.headers.get("x-amz-target", "")
+        body = seen.body if isinstance(seen.body, dict) else {}
+        if action == "AWSShineFrontendService_20170701.ListLanguages":
+            return self._languages(body)
+        if action == "AWSShineFrontendService_20170701.TranslateText":
+            return self._translate(body)
+        return self._refuse("UnknownOperationException", f"Unknown operation {action}")
+
+    def _languages(self, body):
+        # Two pages, to make the client follow NextToken.
+        codes = list(AMAZON_LANGUAGES)
+        page = codes[4:] if body.get("NextToken") == "page-2" else codes[:4]
+        answer = {"Languages": [{"LanguageCode": c, "LanguageName": c} for c in page]}
+        if not body.get("NextToken"):
+            answer["NextToken"] = "page-2"
+        return Answer(200, answer)
+
+    def _translate(self, body):
+        text, source, target = (
+            body.get("Text"),
+            body.get("SourceLanguageCode"),
+            body.get("TargetLanguageCode"),
+        )
+        if not isinstance(text, str) or not text or len(text.encode()) > 10_000:
+            return self._refuse(
+                "ValidationException",
+                "1 validation error detected: Value at 'text' failed to satisfy constraint",
+            )
+        if source not in AMAZON_LANGUAGES or target not in AMAZON_LANGUAGES or target == "so":
+            return self._refuse(
+                "UnsupportedLanguagePairException",
+                f"Unsupported language pair: {source} to {target}.",
+            )
+        names = body.get("TerminologyNames") or []
+        if any(name not in self.terminologies for name in names):
+            return self._refuse(
+                "ResourceNotFoundException", "The resource you are looking for has not been found."
+            )
+        prefix = f"<{target} terms>" if names else f"<{target}>"
+        answer = {
+            "TranslatedText": f"{prefix} {text}",
+            "SourceLanguageCode": source,
+            "TargetLanguageCode": target,
+        }
+        if names:
+            answer["AppliedTerminologies"] = [{"Name": name, "Terms": []} for name in names]
+        return Answer(200, answer)
