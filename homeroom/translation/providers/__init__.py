@@ -7,6 +7,7 @@ from .amazon import AmazonTranslateProvider
 from .apertium import ApertiumProvider
 from .azure import AzureTranslatorProvider
 from .base import PermanentError, Provider, TransientError
+from .deepl import DeepLProvider
 from .google import GoogleTranslateProvider
 from .http import pair_table
 from .libretranslate import LibreTranslateProvider
@@ -14,7 +15,7 @@ from .libretranslate import LibreTranslateProvider
 __all__ = ["NAMES", "PermanentError", "Provider", "TransientError", "get_provider"]
 
 # The providers Homeroom ships, by the name routes use.
-NAMES = ("apertium", "libretranslate", "google", "azure", "amazon")
+NAMES = ("apertium", "libretranslate", "google", "azure", "amazon", "deepl")
 
 
 def get_provider(name: str) -> Provider | None:
@@ -57,6 +58,13 @@ def get_provider(name: str) -> Provider | None:
             session_token=settings.AWS_SESSION_TOKEN,
             terminologies=pair_table(settings.AWS_TRANSLATE_TERMINOLOGIES),
             url=settings.AWS_TRANSLATE_URL,
+            timeout=settings.CLOUD_TRANSLATION_TIMEOUT,
+        )
+    if name == "deepl":
+        return DeepLProvider(
+            api_key=settings.DEEPL_API_KEY,
+            glossaries=pair_table(settings.DEEPL_GLOSSARIES),
+            url=settings.DEEPL_URL,
             timeout=settings.CLOUD_TRANSLATION_TIMEOUT,
         )
     if "." in name:

@@ -424,3 +424,75 @@ class FakeAmazon(FakeCloud):
         if names:
             answer["AppliedTerminologies"] = [{"Name": name, "Terms": []} for name in names]
         return Answer(200, answer)
+
+
+# -- DeepL API v2 -----------------------------------------------------------------------------
+
+DEEPL_SOURCES = ("EN", "ES", "AR", "ZH", "PT", "FR")
+DEEPL_TARGETS = ("EN-US", "EN-GB", "ES", "AR", "ZH", "PT-BR", "PT-PT", "FR")
+_DEEPL_MESSAGES = {
+    400: "Bad request",
+    403: "Authorization failure, check auth_key",
+    429: "Too many requests",
+    456: "Quota exceeded",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+class FakeDeepL(FakeCloud):
+    """`POST /v2/translate`, `GET /v2/languages?type=`; errors as {"message": ...}."""
+
+    def __init__(self, key="deepl-key:fx", glossaries=("gl-school-es",), **kw):
+        super().__init__(**kw)
+        self.key = key
+        self.glossaries = set(glossaries)
+
+    def error(self, status, message, code=None):
+        if message == "scripted failure":
+            message = _DEEPL_MESSAGES.get(status, "error")
+        return {"message": message}
+
+    def answer(self, seen):
+        if seen.headers.get("authorization") != f"DeepL-Auth-Key {self.key}":
+            return Answer(403, self.error(403, _DEEPL_MESSAGES[403]))
+        if seen.method == "GET" and seen.path == "/v2/languages":
+            codes = DEEPL_TARGETS if seen.query.get("type") == "target" else DEEPL_SOURCES
+            return Answer(
+                200, [{"language": c, "name": c, "supports_formality": False} for c in codes]
+            )
+        if seen.method == "POST" and seen.path == "/v2/translate":
+            return self._translate(seen.body if isinstance(seen.body, dict) else {})
+        return Answer(404, self.error(404, "Not found"))
+
+    def _translate(self, body):
+        texts, source, target = body.get("text"), body.get("source_lang"), body.get("target_lang")
+        if not isinstance(texts, list) or not texts:
+            return Answer(400, self.error(400, "Parameter 'text' not specified."))
+        if len(texts) > 50:
+            return Answer(413, self.error(413, "Request Entity Too Large"))
+        if source not in DEEPL_SOURCES:
+            return Answer(400, self.error(400, "Value for 'source_lang' not supported."))
+        if target not in DEEPL_TARGETS:
+            return Answer(400, self.error(400, "Value for 'target_lang' not supported."))
+        if body.get("formality") not in (
+            None,
+            "default",
+            "more",
+            "less",
+            "prefer_more",
+            "prefer_less",
+        ):
+            return Answer(400, self.error(400, "Invalid formality."))
+        glossary = body.get("glossary_id")
+        if glossary and glossary not in self.glossaries:
+            return Answer(404, self.error(404, "Glossary not found"))
+        prefix = f"<{target} glossary>" if glossary else f"<{target}>"
+        return Answer(
+            200,
+            {
+                "translations": [
+                    {"detected_source_language": source, "text": f"{prefix} {t}"} for t in texts
+                ]
+            },
+        )
