@@ -6,6 +6,7 @@ server's `Retry-After` when it gives one, otherwise a doubling backoff, never mo
 MAX_RETRY_WAIT seconds a time: a worker is better re-queued than held.
 """
 
+import http.client
 import json
 import logging
 import threading
@@ -103,8 +104,9 @@ def _request(service, method, url, data, headers, timeout, classify) -> object:
         if isinstance(exc.reason, TimeoutError):
             raise Retryable(f"{service} did not answer within {timeout}s") from exc
         raise Retryable(f"{service} unreachable: {exc.reason}") from exc
-    except OSError as exc:
-        raise Retryable(f"{service} connection failed: {exc}") from exc
+    except (OSError, http.client.HTTPException) as exc:
+        # A connection reset or an answer cut short: the next attempt may get through.
+        raise Retryable(f"{service} connection failed: {exc!r}") from exc
     try:
         return json.loads(body)
     except ValueError as exc:
