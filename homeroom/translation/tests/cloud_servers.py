@@ -38,10 +38,13 @@ class FakeCloud:
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
         self.requests: list[Seen] = []
+        self._cut = False
         self._failures: deque[tuple[int, str | None, object]] = deque()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -51,6 +54,10 @@ class FakeCloud:
     def fail_next(self, *statuses: int, retry_after: str | None = None, code=None) -> None:
         """Answer the next requests with these statuses (`code`: the service's error code)."""
         self._failures.extend((status, retry_after, code) for status in statuses)
+
+    def cut_next(self) -> None:
+        """Cut the next answer short: the headers promise more body than is sent."""
+        self._cut = True
 
     def paths(self) -> list[str]:
         return [f"{seen.method} {seen.path}" for seen in self.requests]
@@ -103,10 +110,15 @@ class FakeCloud:
         else:
             answer = self.answer(seen)
         data = json.dumps(answer.payload).encode()
+        declared = len(data)
+        if self._cut:
+            self._cut = False
+            data = data[: len(data) // 2]
+            handler.close_connection = True
         try:
             handler.send_response(answer.status)
             handler.send_header("Content-Type", "application/json; charset=utf-8")
-            handler.send_header("Content-Length", str(len(data)))
+            handler.send_header("Content-Length", str(declared))
             for name, value in answer.headers.items():
                 handler.send_header(name, value)
             handler.end_headers()

@@ -1,5 +1,6 @@
 """Azure Translator v3.0 against a loopback server speaking its contract."""
 
+import socket
 import time
 
 import pytest
@@ -127,6 +128,26 @@ def test_repeated_server_errors_give_up_as_transient(azure):
     with pytest.raises(TransientError, match="500: 500000"):
         make(azure, retries=2).translate_batch(["Hi"], "en", "vi")
     assert len(translations(azure)) == 3
+
+
+def test_an_answer_cut_short_is_retried(azure):
+    azure.cut_next()
+    assert make(azure).translate_batch(["Hi"], "en", "vi") == ["<vi> Hi"]
+    assert len(translations(azure)) == 2
+
+
+def test_an_unreachable_endpoint_is_transient_and_unavailable_for_now():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    provider = AzureTranslatorProvider(
+        key="azure-key", endpoint=f"http://127.0.0.1:{port}", retries=1, backoff=0
+    )
+    with pytest.raises(TransientError, match="unreachable"):
+        provider.translate_batch(["Hi"], "en", "vi")
+    assert provider.supports("en", "vi") is False
+    assert provider.unavailable_is_temporary("en", "vi") is True
+    assert "did not list its languages" in provider.unavailable_reason("en", "vi")
 
 
 def test_supports_follows_the_language_list_once(azure):
