@@ -9,7 +9,6 @@ from .azure import AzureTranslatorProvider
 from .base import PermanentError, Provider, TransientError
 from .deepl import DeepLProvider
 from .google import GoogleTranslateProvider
-from .http import pair_table
 from .libretranslate import LibreTranslateProvider
 
 __all__ = ["NAMES", "PermanentError", "Provider", "TransientError", "get_provider"]
@@ -39,7 +38,7 @@ def get_provider(name: str) -> Provider | None:
             token=settings.GOOGLE_TRANSLATE_TOKEN,
             token_file=settings.GOOGLE_TRANSLATE_TOKEN_FILE,
             location=settings.GOOGLE_TRANSLATE_LOCATION,
-            glossaries=pair_table(settings.GOOGLE_TRANSLATE_GLOSSARIES),
+            glossaries=settings.GOOGLE_TRANSLATE_GLOSSARIES,
             url=settings.GOOGLE_TRANSLATE_URL,
             timeout=settings.CLOUD_TRANSLATION_TIMEOUT,
         )
@@ -56,14 +55,14 @@ def get_provider(name: str) -> Provider | None:
             secret_key=settings.AWS_SECRET_ACCESS_KEY,
             region=settings.AWS_REGION,
             session_token=settings.AWS_SESSION_TOKEN,
-            terminologies=pair_table(settings.AWS_TRANSLATE_TERMINOLOGIES),
+            terminologies=settings.AWS_TRANSLATE_TERMINOLOGIES,
             url=settings.AWS_TRANSLATE_URL,
             timeout=settings.CLOUD_TRANSLATION_TIMEOUT,
         )
     if name == "deepl":
         return DeepLProvider(
             api_key=settings.DEEPL_API_KEY,
-            glossaries=pair_table(settings.DEEPL_GLOSSARIES),
+            glossaries=settings.DEEPL_GLOSSARIES,
             url=settings.DEEPL_URL,
             timeout=settings.CLOUD_TRANSLATION_TIMEOUT,
         )

@@ -152,16 +152,6 @@ def chunks(texts: list[str], max_items: int, max_chars: int, service: str) -> It
         yield batch
 
 
-def pair_table(raw: str) -> dict[str, str]:
-    """ "en:es=abc,en:vi=def" → {"en:es": "abc", "en:vi": "def"} (glossaries per pair)."""
-    table = {}
-    for item in filter(None, (part.strip() for part in (raw or "").split(","))):
-        pair, _, value = item.partition("=")
-        if pair.strip() and value.strip():
-            table[pair.strip().lower()] = value.strip()
-    return table
-
-
 class LanguageCache:
     """A service's languages, looked up once per TTL; a failure is remembered for less."""
 

@@ -54,7 +54,7 @@ def routed(amazon, settings):
     settings.AWS_SECRET_ACCESS_KEY = "homeroom-secret"
     settings.AWS_SESSION_TOKEN = ""
     settings.AWS_REGION = "us-east-1"
-    settings.AWS_TRANSLATE_TERMINOLOGIES = ""
+    settings.AWS_TRANSLATE_TERMINOLOGIES = {}
     settings.AWS_TRANSLATE_URL = amazon.url
     settings.TRANSLATION_ROUTES = {"*": ["amazon"]}
     return amazon

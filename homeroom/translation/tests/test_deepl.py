@@ -42,7 +42,7 @@ def translations(server):
 @pytest.fixture
 def routed(deepl, settings):
     settings.DEEPL_API_KEY = "deepl-key:fx"
-    settings.DEEPL_GLOSSARIES = ""
+    settings.DEEPL_GLOSSARIES = {}
     settings.DEEPL_URL = deepl.url
     settings.TRANSLATION_ROUTES = {"*": ["deepl"]}
     return deepl

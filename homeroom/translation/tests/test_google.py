@@ -44,7 +44,7 @@ def routed(google, settings):
     settings.GOOGLE_TRANSLATE_TOKEN = "ya29.token"
     settings.GOOGLE_TRANSLATE_TOKEN_FILE = ""
     settings.GOOGLE_TRANSLATE_LOCATION = "global"
-    settings.GOOGLE_TRANSLATE_GLOSSARIES = ""
+    settings.GOOGLE_TRANSLATE_GLOSSARIES = {}
     settings.GOOGLE_TRANSLATE_URL = google.url
     settings.TRANSLATION_ROUTES = {"*": ["google"]}
     return google
