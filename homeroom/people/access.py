@@ -34,6 +34,7 @@ from .models import (
     StaffMember,
     Student,
     TeachingAssignment,
+    searchable,
 )
 
 NOTHING = Q(pk__in=[])
@@ -180,14 +181,11 @@ def students_for(user) -> QuerySet[Student]:
 
 
 def find_students(user, query: str = "") -> QuerySet[Student]:
-    """The user's students whose name matches `query` (any part of it), in name order."""
+    """The user's students whose names hold every word of `query` ("sofia nun" finds Sofía
+    Núñez), in name order."""
     students = students_for(user).select_related("school")
-    if query:
-        students = students.filter(
-            Q(given_name__icontains=query)
-            | Q(family_name__icontains=query)
-            | Q(preferred_name__icontains=query)
-        )
+    for word in searchable(query).split():  # every word, accents and case aside
+        students = students.filter(search_name__contains=word)
     return students.order_by("family_name", "given_name", "pk")
 
 

@@ -1,6 +1,7 @@
 """District, schools, staff, students, sections, guardians and the links between them."""
 
 import secrets
+import unicodedata
 from datetime import time
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -171,6 +172,14 @@ class Program(models.Model):
         return self.name
 
 
+def searchable(*parts: str) -> str:
+    """Text as search compares it: without accents, in lower case, spaces collapsed
+    ("Sofía  Núñez" -> "sofia nunez"), so "Sofia" finds Sofía on every database."""
+    text = unicodedata.normalize("NFKD", " ".join(part for part in parts if part))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return " ".join(text.casefold().split())
+
+
 class Student(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="students")
     sourced_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
@@ -181,6 +190,8 @@ class Student(models.Model):
     programs = models.ManyToManyField(Program, blank=True, related_name="students")
     is_active = models.BooleanField(default=True)
     metadata = models.JSONField(default=dict, blank=True)
+    # The names as search reads them (`searchable`), kept by `save` and the roster import.
+    search_name = models.CharField(max_length=310, blank=True, editable=False)
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -188,6 +199,15 @@ class Student(models.Model):
 
     def __str__(self):
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.search_name = searchable(self.given_name, self.preferred_name, self.family_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"given_name", "family_name", "preferred_name"} & set(
+            update_fields
+        ):
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self):

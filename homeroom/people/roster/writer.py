@@ -23,6 +23,7 @@ from ..models import (
     StaffMember,
     Student,
     TeachingAssignment,
+    searchable,
 )
 from .bundle import BATCH_SIZE, STUDENT, Bundle, UserRow
 from .contacts import Contact, _Contacts
@@ -256,6 +257,9 @@ class _Writer:
                 "school_id": self.schools[bundle.student_school[sid]].pk,
                 "given_name": user.given_name,
                 "family_name": user.family_name,
+                "search_name": searchable(
+                    user.given_name, current.preferred_name if current else "", user.family_name
+                ),
                 "grade": user.grade,
                 "metadata": _merged_metadata(current.metadata if current else None, user),
             }

@@ -102,3 +102,58 @@ def test_the_interpreters_queue_is_in_the_menu_of_those_who_keep_it(world, login
         assert queue in login(getattr(world, persona)).get(reverse("home")).content.decode()
     for persona in ("rivera", "rosa"):
         assert queue not in login(getattr(world, persona)).get(reverse("home")).content.decode()
+
+
+def test_search_ignores_accents_and_case_and_takes_every_word(world, login):
+    sofia = Student.objects.create(
+        school=world.north, given_name="Sofía", family_name="Núñez", grade="6"
+    )
+    enrol(world.math, sofia)
+    other = Student.objects.create(
+        school=world.north, given_name="Sofia", family_name="Lopez", grade="6"
+    )
+    enrol(world.math, other)
+    client = login(world.rivera)
+
+    def found(query):
+        page = client.get(reverse("student_list"), {"q": query}).context["page"]
+        return sorted(s.pk for s in page.object_list)
+
+    assert found("Sofia") == sorted([sofia.pk, other.pk])
+    assert found("SOFÍA nunez") == [sofia.pk]
+    assert found("nun") == [sofia.pk]
+    assert found("sofia lópez") == [other.pk]
+    assert found("Zed") == []  # another school's student stays out of reach
+
+
+def test_a_name_change_keeps_search_true(world, login):
+    world.ana.preferred_name = "Anita"
+    world.ana.save(update_fields=["preferred_name"])
+    page = login(world.rivera).get(reverse("student_list"), {"q": "anita"}).context["page"]
+    assert [s.pk for s in page.object_list] == [world.ana.pk]
+
+
+def test_two_students_of_one_name_are_told_apart(world, login):
+    twin = Student.objects.create(
+        school=world.north, given_name="Ana", family_name="Lopez", grade="7", sourced_id="S-7781"
+    )
+    enrol(world.math, twin)
+    body = login(world.rivera).get(reverse("student_list"), {"q": "ana lopez"}).content.decode()
+    assert "ID S-7781" in body and f"ID {world.ana.pk}" in body
+    assert (
+        "ID "
+        not in login(world.rivera)
+        .get(reverse("student_list"), {"q": "cal"})
+        .content.decode()
+        .split('class="list"', 1)[1]
+    )
+
+
+def test_from_a_student_to_every_action(world, login):
+    body = login(world.rivera).get(reverse("student_detail", args=[world.ana.pk])).content
+    body = body.decode()
+    assert f"{reverse('compose')}?student={world.ana.pk}" in body
+    assert reverse("behavior:student_moments", args=[world.ana.pk]) in body
+    assert reverse("routines:timeline", args=[world.ana.pk]) in body
+    guardian_page = login(world.rivera).get(reverse("guardian_detail", args=[world.rosa.pk]))
+    assert f"{reverse('compose')}?student={world.ana.pk}" in guardian_page.content.decode()

@@ -49,6 +49,7 @@ def test_a_good_bundle_imports_people_links_and_classes(lakeside):
         "Lopez",
     )
     assert ana.metadata == {"homeLanguage": "Spanish", "lunch": "A"}
+    assert ana.search_name == "ana lopez"  # imported students are found by search too
     assert Student.objects.get(sourced_id="st-ben").school == middle
 
     maria = StaffMember.objects.get(sourced_id="te-maria")

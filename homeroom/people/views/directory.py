@@ -1,5 +1,7 @@
 """Lists and detail pages of people; each one scoped through people/access.py."""
 
+from collections import Counter
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -27,6 +29,10 @@ def student_list(request):
     query = SearchForm(request.GET).value("q")
     students = access.find_students(request.user, query)
     page = Paginator(students, PAGE_SIZE).get_page(page_number(request))
+    # Two students of one name on a page are told apart by their student ID.
+    names = Counter(student.full_name.casefold() for student in page)
+    for student in page:
+        student.namesake = names[student.full_name.casefold()] > 1
     return render(request, "people/student_list.html", {"page": page, "query": query})
 
 
