@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 ADDR="${HOMEROOM_ADDR:-127.0.0.1:8000}"
+# Links in texts and emails point at the address the server is started on.
+export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://$ADDR}"
 
 # A fresh clone has no environment and no data directory yet (SQLite will not create one).
 # Apertium translates English<->Spanish locally, so the demo's Spanish families read Spanish.

@@ -159,18 +159,25 @@ class _Batch:
         }
         conversation_ids = {row.message.conversation_id for row in rows}
         guardian_ids = {row.guardian_id for row in rows}
-        self.reply_tokens = {
-            (p.conversation_id, p.guardian_id): p.reply_token
-            for p in Participant.objects.filter(
-                conversation_id__in=conversation_ids, guardian_id__in=guardian_ids
-            ).only("conversation_id", "guardian_id", "reply_token")
-        }
+        participants = Participant.objects.filter(
+            conversation_id__in=conversation_ids, guardian_id__in=guardian_ids
+        ).only("conversation_id", "guardian_id", "reply_token", "last_read_at")
+        self.reply_tokens, self.read_up_to = {}, {}
+        for p in participants:
+            self.reply_tokens[(p.conversation_id, p.guardian_id)] = p.reply_token
+            self.read_up_to[(p.conversation_id, p.guardian_id)] = p.last_read_at
         phones = [row.to_address for row in rows if row.channel == ChannelName.SMS]
         self.opted_out = set(
             SmsOptOut.objects.filter(phone__in=phones).values_list("phone", flat=True)
         )
         self.links: dict[int, str] = {}
         self.preferences_link = preferences_link()
+
+    def already_read(self, delivery: Delivery) -> bool:
+        """Whether the family read the message in the app before a text or email went."""
+        message = delivery.message
+        read = self.read_up_to.get((message.conversation_id, delivery.guardian_id))
+        return read is not None and read >= message.created_at
 
     def channel(self, name: str) -> Channel:
         channel = self.channels.get(name)
@@ -219,6 +226,7 @@ class _Batch:
             reply_token=self.reply_tokens.get((conversation.pk, delivery.guardian_id), ""),
             conversation_id=conversation.pk,
             is_urgent=message.is_urgent,
+            student_name=conversation.student.first_name if conversation.student else "",
         )
 
 
@@ -236,7 +244,15 @@ def _deliver(delivery_ids: Sequence[int]) -> dict[str, int]:
     claimed = Delivery.objects.filter(
         pk__in=ids, status__in=CLAIMABLE, next_attempt_at__lte=now
     ).update(status=Status.SENDING, claimed_at=now, claim_token=token)
-    outcome = {"claimed": claimed, "sent": 0, "retry": 0, "failed": 0, "held": 0, "lost": 0}
+    outcome = {
+        "claimed": claimed,
+        "sent": 0,
+        "read": 0,
+        "retry": 0,
+        "failed": 0,
+        "held": 0,
+        "lost": 0,
+    }
     if not claimed:
         return outcome
     rows = list(
@@ -245,6 +261,7 @@ def _deliver(delivery_ids: Sequence[int]) -> dict[str, int]:
             "guardian",
             "message__conversation__school",
             "message__conversation__district",
+            "message__conversation__student",
             "message__author_staff",
             "message__author_guardian",
         )
@@ -264,7 +281,8 @@ def _deliver(delivery_ids: Sequence[int]) -> dict[str, int]:
     for run_after, retry_ids in sorted(later.items()):
         enqueue(retry_ids, run_after=run_after)
     logger.info(
-        "outbox batch: %(claimed)d claimed, %(sent)d sent, %(retry)d to retry, "
+        "outbox batch: %(claimed)d claimed, %(sent)d sent, %(read)d read in the app first, "
+        "%(retry)d to retry, "
         "%(failed)d failed, %(held)d held, %(lost)d taken back",
         outcome,
     )
@@ -330,6 +348,12 @@ def _deliver_one(
         if deferred:
             later[held_until].append(delivery.pk)
         return "held"
+    if delivery.channel != ChannelName.APP and batch.already_read(delivery):
+        # Read in the app while the text or email waited (quiet hours, a retry): reached.
+        _mine(delivery, token).update(
+            status=Status.READ, claim_token="", claimed_at=None, last_error=""
+        )
+        return "read"
     try:
         if delivery.channel == ChannelName.SMS and delivery.to_address in batch.opted_out:
             raise PermanentError(_("The family has texted STOP to this number."))

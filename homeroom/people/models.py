@@ -213,6 +213,11 @@ class Student(models.Model):
     def full_name(self):
         return f"{self.preferred_name or self.given_name} {self.family_name}".strip()
 
+    @property
+    def first_name(self):
+        """The name the child goes by."""
+        return self.preferred_name or self.given_name
+
 
 class Section(models.Model):
     """A class: a group of students taught by one or more teachers."""

@@ -39,6 +39,8 @@ class Rendered:
     family_author: str = ""
     conversation_id: int | None = None
     is_urgent: bool = False
+    # The child the conversation is about, as families call them ("" for an announcement).
+    student_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from homeroom.messaging import attachments
 from homeroom.messaging.models import Conversation, Delivery, InboundEvent, Message, SmsOptOut
+from homeroom.messaging.outbox import family_link
 from homeroom.messaging.signatures import twilio_signature_is_valid
 from homeroom.people import access
 from homeroom.people.models import Channel, Guardian, School
@@ -59,6 +60,12 @@ KEYWORDS = {
     "AYUDA": HELP,
 }
 SPANISH_KEYWORDS = frozenset({"PARAR", "COMENZAR", "AYUDA"})
+# A family reading a machine translation asks for the words as written ("ORIGINAL" in
+# English, Spanish and most languages the texts are sent in).
+ORIGINAL = "ORIGINAL"
+SENT_STATUSES = (Delivery.Status.SENT, Delivery.Status.DELIVERED, Delivery.Status.READ)
+# The original of a long message is cut to what a few texts carry, with the link after it.
+ORIGINAL_MAX_CHARS = 600
 # Carriers match these literally, so no translation may touch them.
 KEYWORD_WORDS = ("STOP", "START", "HELP")
 
@@ -191,6 +198,8 @@ def twilio_sms(request: HttpRequest) -> HttpResponse:
     keyword = body.strip().strip(".!¡").strip().upper()
     if keyword in KEYWORDS:
         return _answer_keyword(KEYWORDS[keyword], keyword, sid, phone, body, guardians)
+    if keyword == ORIGINAL and guardians:
+        return _answer_original(sid, phone, body, guardians)
     if not guardians:
         _record(sid, phone, body, "unknown_number")
         return twiml(text_for_family("en", UNKNOWN_NUMBER).text)
@@ -294,6 +303,31 @@ def thread_for_number(
         return None
     _, guardian_id, conversation = max(candidates, key=lambda candidate: candidate[0])
     return by_id[guardian_id], conversation
+
+
+def _answer_original(sid: str, phone: str, body: str, guardians: list[Guardian]) -> HttpResponse:
+    """The last message texted to this number, as its author wrote it."""
+    delivery = (
+        Delivery.objects.filter(
+            channel=Channel.SMS,
+            to_address=phone,
+            guardian__in=guardians,
+            created_at__gte=timezone.now() - THREAD_WINDOW,
+            status__in=SENT_STATUSES,
+        )
+        .select_related("message")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if delivery is None:
+        _record(sid, phone, body, "original:none")
+        return twiml()
+    _record(sid, phone, body, "original")
+    original = delivery.message.body.strip()
+    if len(original) > ORIGINAL_MAX_CHARS:
+        cut = original[:ORIGINAL_MAX_CHARS].rsplit(" ", 1)[0]
+        original = f"{cut}… {family_link(delivery.message.conversation_id)}"
+    return twiml(original)
 
 
 # -- keywords --------------------------------------------------------------------------------

@@ -28,6 +28,9 @@ from homeroom.transports import outbound
 pytestmark = pytest.mark.usefixtures("messaging_settings")
 
 
+NOTE = " (Traducido por computadora; responda ORIGINAL)"
+
+
 def rendered(**changes) -> Rendered:
     values = {
         "text": "Ana trabajó duro hoy.",
@@ -162,9 +165,9 @@ def test_a_text_goes_to_twilios_messages_api_with_a_status_callback(twilio_serve
     assert sent["To"] == "+16125550111"
     assert sent["From"] == "+16125550199"
     assert sent["StatusCallback"] == "https://homeroom.example/webhooks/twilio/status"
-    assert sent["Body"] == "North Elementary: Ana trabajó duro hoy."
+    assert sent["Body"] == "Maria Rivera (North Elementary): Ana trabajó duro hoy." + NOTE
     assert result.provider_id == sent["sid"] and result.provider_id.startswith("SM")
-    assert result.segments == sms_segments(sent["Body"]).segments == 1
+    assert result.segments == sms_segments(sent["Body"]).segments == 2  # UCS-2: "ó"
 
 
 def test_a_messaging_service_sends_instead_of_a_number_when_configured(settings, twilio_server):
@@ -233,13 +236,16 @@ def test_the_file_backend_writes_json_lines(settings, tmp_path):
     record = json.loads(line)
     assert record["to"] == "+16125550111"
     urgent = said_in("es", "Urgent:")
-    assert record["body"] == f"{urgent} North Elementary: Ana trabajó duro hoy."
+    assert (
+        record["body"] == f"{urgent} Maria Rivera (North Elementary): Ana trabajó duro hoy.{NOTE}"
+    )
 
 
 def test_the_console_backend_prints(capsys):
     SmsChannel(backend="console").send(delivery("sms", "+16125550111"), rendered())
     assert (
-        "[sms to +16125550111] North Elementary: Ana trabajó duro hoy." in capsys.readouterr().out
+        "[sms to +16125550111] Maria Rivera (North Elementary): Ana trabajó duro hoy." + NOTE
+        in capsys.readouterr().out
     )
 
 

@@ -87,7 +87,7 @@ def test_a_moment_answer_reaches_the_staff_and_the_same_household_only(
     sent = texts(settings)
     assert [t["to"] for t in sent] == [str(tia.phone)]
     # Attributed by name, never under the school's name.
-    assert sent[0]["body"] == f"Rosa Lopez: {WORDS}"
+    assert sent[0]["body"] == f"Rosa Lopez, sobre Ana: {WORDS}"
     assert "North Elementary" not in sent[0]["body"]
     (email,) = mail.outbox
     assert email.to == [teo.email]

@@ -15,6 +15,7 @@ from homeroom.messaging.audiences import Audience
 from homeroom.messaging.models import Delivery, SmsOptOut
 from homeroom.people.models import Guardian
 from homeroom.testing.servers import awake
+from homeroom.translation.sms import sms_segments
 
 from .builders import add_families
 
@@ -64,8 +65,12 @@ def test_the_worker_sends_each_delivery_on_its_channel(world, smtp_server, twili
     assert outcome["sent"] == 2
     rosa, marco = fresh(rows[world.rosa.pk]), fresh(rows[world.marco.pk])
     (text,) = twilio_server.to("+16125550111")
-    assert text["Body"] == "North Elementary: [es] Ana helped a friend today."
-    assert (rosa.status, rosa.provider_id, rosa.segments) == (Status.SENT, text["sid"], 1)
+    assert text["Body"] == (
+        "Maria Rivera (North Elementary), sobre Ana: [es] Ana helped a friend today."
+        " (Traducido por computadora; responda ORIGINAL)"
+    )
+    assert (rosa.status, rosa.provider_id) == (Status.SENT, text["sid"])
+    assert rosa.segments == sms_segments(text["Body"]).segments
     assert rosa.sent_at is not None and rosa.attempts == 1 and rosa.claim_token == ""
     (mail,) = smtp_server.to("marco.lopez@family.example")
     assert marco.status == Status.SENT and marco.provider_id == mail["Message-ID"]

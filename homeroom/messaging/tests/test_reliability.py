@@ -124,7 +124,7 @@ def test_rosa_gets_spanish_by_text_and_marco_english_by_email(
             student=world.ana, by_staff=world.rivera, text="Ana worked hard today."
         )
     (text,) = twilio_server.to("+16125550111")
-    assert text["Body"].startswith("North Elementary: Ana ")
+    assert text["Body"].startswith("Maria Rivera (North Elementary), sobre Ana: Ana ")
     assert "trabaj" in text["Body"].lower() and "worked" not in text["Body"]
     (mail,) = smtp_server.to("marco.lopez@family.example")
     body = smtp_server.text_of(mail)
