@@ -50,9 +50,7 @@ def send_everything():
     outbox.deliver(list(Delivery.objects.values_list("pk", flat=True)))
 
 
-def test_the_text_names_the_teacher_the_school_and_the_child_and_carries_the_words(
-    world, settings
-):
+def test_the_text_names_the_teacher_the_school_and_the_child_and_carries_the_words(world, settings):
     services.start_conversation(student=world.ana, by_staff=world.rivera, text=WORDS)
     send_everything()
     (text,) = [t for t in texts(settings) if t["to"] == str(world.rosa.phone)]
@@ -81,9 +79,7 @@ def test_original_answers_with_the_words_as_written(client, world, settings):
     assert not Message.objects.filter(author_guardian=world.rosa).exists()  # not a reply
 
 
-def test_original_from_a_number_that_was_texted_nothing_gives_nothing_away(
-    client, world, settings
-):
+def test_original_from_a_number_that_was_texted_nothing_gives_nothing_away(client, world, settings):
     services.start_conversation(student=world.ana, by_staff=world.rivera, text=WORDS)
     send_everything()
     # Ray is Cal's guardian but may not be contacted: he was texted nothing.
@@ -96,9 +92,7 @@ def test_original_from_a_number_that_was_texted_nothing_gives_nothing_away(
 
 
 def test_a_message_read_in_the_app_first_is_not_texted(world, settings, login):
-    conversation = services.start_conversation(
-        student=world.ana, by_staff=world.rivera, text=WORDS
-    )
+    conversation = services.start_conversation(student=world.ana, by_staff=world.rivera, text=WORDS)
     login(world.rosa).get(reverse("conversation", args=[conversation.pk]))  # she reads it
     send_everything()
     assert [t for t in texts(settings) if t["to"] == str(world.rosa.phone)] == []
