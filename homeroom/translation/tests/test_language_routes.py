@@ -47,7 +47,7 @@ def test_a_batch_through_libretranslate_counts_its_characters_and_memory_hits_co
     usage.refresh_from_db()
     assert usage.characters == sum(len(t) for t in texts) + len("The bus is late.")
     assert usage.requests == 2
-    assert len([p for p in libre.paths() if p == "/translate"]) == 2
+    assert len([p for p in libre.paths() if p == "POST /translate"]) == 2
 
 
 def test_a_district_route_comes_before_the_settings(world, settings):
