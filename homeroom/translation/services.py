@@ -250,6 +250,51 @@ def language_support(language: str, *, district=None, school=None) -> LanguageSu
     return LanguageSupport(base, TRANSLATED, provider=provider.name, chosen=chosen)
 
 
+def set_language_routes(district, routes: dict[str, str], *, by=None) -> None:
+    """Keep the district's route for each language given; "" hands a language back to the
+    deployment's settings. The caller has validated every route (`validate_route`)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        current = {row.language: row for row in LanguageRoute.objects.filter(district=district)}
+        for language, chosen in routes.items():
+            row = current.get(language)
+            if not chosen:
+                if row is not None:
+                    row.delete()
+            elif row is None:
+                LanguageRoute.objects.create(
+                    district=district, language=language, route=chosen, updated_by=by
+                )
+            elif row.route != chosen:
+                row.route = chosen
+                row.updated_by = by
+                row.save(update_fields=["route", "updated_by", "updated_at"])
+    forget_district_routes()
+
+
+def provider_status(languages: Iterable[str]) -> list[dict]:
+    """Each shipped provider, whether it is set up here, and which of `languages` it
+    translates from the staff's language right now."""
+    from .providers import NAMES
+
+    staff = base_language(STAFF_LANGUAGE)
+    out = []
+    for name in NAMES:
+        try:
+            provider = get_provider(name)
+        except ProviderError as exc:
+            out.append({"name": name, "label": provider_label(name), "serves": [], "why": str(exc)})
+            continue
+        serves = [code for code in languages if provider and provider.supports(staff, code)]
+        why = ""
+        if provider is not None and not serves:
+            probe = next(iter(languages), "es")
+            why = provider.unavailable_reason(staff, probe)
+        out.append({"name": name, "label": provider_label(name), "serves": serves, "why": why})
+    return out
+
+
 # -- the pipeline ----------------------------------------------------------------------------
 
 
@@ -622,7 +667,9 @@ __all__ = [
     "correct",
     "glossary_for",
     "language_support",
+    "provider_status",
     "route",
+    "set_language_routes",
     "translate",
     "translate_for_readers",
 ]
