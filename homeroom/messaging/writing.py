@@ -78,6 +78,7 @@ def open_conversation(
         source,
         readers,
         school=conversation.school,
+        district=conversation.district_id,
         protect=list(protect),
         prepared=prepared,
     )
@@ -210,6 +211,7 @@ def _translate(
     reader_languages: Iterable[str],
     *,
     school: School | None,
+    district: int | None = None,
     protect: Sequence[str],
     prepared: Mapping[str, str | Translation] | None = None,
 ) -> dict[str, Translation | None]:
@@ -240,12 +242,12 @@ def _translate(
                 )
             )
             continue
-        if not available(source, target):
+        if not available(source, target, school=school, district=district):
             out[target] = None
             continue
         try:
             out[target] = translate_for_readers(
-                text, source, [target], school=school, protect=protect
+                text, source, [target], school=school, district=district, protect=protect
             )[target]
         except TranslationUnavailable:
             out[target] = None

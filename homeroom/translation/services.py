@@ -9,6 +9,7 @@ one memory query, at most one engine call and one insert, whatever its size.
 import logging
 import time
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -80,29 +81,57 @@ class Translation:
 TRANSLATED = "translated"
 SUPPORTS = (TRANSLATED, INTERPRETER, ENGLISH)
 
-# A district's routes are read once per district and kept this many seconds in each process:
-# a change made in another process is seen within that time, one made in this one at once.
+# A district's routes are read once per district per request (the middleware gives each
+# request its own memo), and elsewhere (task workers) kept this many seconds per process: a
+# change made in another process is seen within that time, one made in this one at once.
 ROUTES_KEPT_SECONDS = 60
 _district_routes_cache: dict[int, tuple[float, dict[str, str]]] = {}
+_request_routes: ContextVar[dict[int, dict[str, str]] | None] = ContextVar(
+    "district_routes", default=None
+)
 
 
 def district_routes(district_id: int | None) -> dict[str, str]:
-    """The district's chosen route per base language (one query, then kept a while)."""
+    """The district's chosen route per base language: one query per request or a while."""
     if district_id is None:
         return {}
+    memo = _request_routes.get()
+    if memo is not None:
+        if district_id not in memo:
+            memo[district_id] = _load_district_routes(district_id)
+        return memo[district_id]
     kept = _district_routes_cache.get(district_id)
     now = time.monotonic()
     if kept is not None and now - kept[0] < ROUTES_KEPT_SECONDS:
         return kept[1]
-    rows = dict(
-        LanguageRoute.objects.filter(district_id=district_id).values_list("language", "route")
-    )
+    rows = _load_district_routes(district_id)
     _district_routes_cache[district_id] = (now, rows)
     return rows
 
 
+def _load_district_routes(district_id: int) -> dict[str, str]:
+    rows = LanguageRoute.objects.filter(district_id=district_id).values_list("language", "route")
+    return dict(rows)
+
+
+def routes_once_per_request(get_response):
+    """Middleware: each request reads a district's routes once, and sees them fresh."""
+
+    def middleware(request):
+        token = _request_routes.set({})
+        try:
+            return get_response(request)
+        finally:
+            _request_routes.reset(token)
+
+    return middleware
+
+
 def forget_district_routes(*args, **kwargs) -> None:
     _district_routes_cache.clear()
+    memo = _request_routes.get()
+    if memo is not None:
+        memo.clear()
 
 
 post_save.connect(forget_district_routes, sender=LanguageRoute)
@@ -340,12 +369,14 @@ def translate(
     target: str,
     *,
     school=None,
+    district=None,
     protect: Iterable[str] = (),
 ) -> list[Translation]:
     """Translations of `texts` from `source` to `target` (BCP 47), in order.
 
     `protect` lists names that must come through untouched (the student's, the guardians',
-    the staff's). `school` brings in its glossary. Raises TranslationUnavailable when some
+    the staff's). `school` brings in its glossary and, with `district` (for a text of no
+    school), the district's routes. Raises TranslationUnavailable when some
     text needs a machine and none serves the pair.
     """
     src, tgt = base_language(source), base_language(target)
@@ -359,7 +390,7 @@ def translate(
     if not todo:
         return results  # type: ignore[return-value]
 
-    district_id = _district_id(school)
+    district_id = _district_id(school, district)
     provider, reason, temporary = _route(src, tgt, district_id)
     names = [n for n in protect if n]
     glossary = glossary_for(school, src, tgt)
@@ -401,6 +432,7 @@ def translate_for_readers(
     reader_languages: Iterable[str],
     *,
     school=None,
+    district=None,
     protect: Iterable[str] = (),
 ) -> dict[str, Translation]:
     """One message for many readers: one translation per distinct base language.
@@ -414,7 +446,9 @@ def translate_for_readers(
         by_base.setdefault(base_language(tag), []).append(tag)
     out: dict[str, Translation] = {}
     for base, tags in by_base.items():
-        (translation,) = translate([text], source, base, school=school, protect=protect)
+        (translation,) = translate(
+            [text], source, base, school=school, district=district, protect=protect
+        )
         for tag in tags:
             out[tag] = translation
     return out
