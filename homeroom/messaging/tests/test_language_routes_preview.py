@@ -79,3 +79,16 @@ def test_another_districts_route_changes_nothing_here(world, login):
     )
     response = _preview(login(world.rivera), world.ana)
     assert "Route: counting + memory" in text_of(response)
+
+
+def test_an_announcements_audience_names_each_languages_route(world, login):
+    LanguageRoute.objects.create(district=world.district, language="vi", route=INTERPRETER)
+    response = login(world.rivera).get(
+        url("announce"), {"audience": f"section:{world.math.pk}"}, **HX
+    )
+    routes = {g.language: g.route_label for g in response.context["groups"]}
+    assert routes == {"en": "", "es": "counting + memory", "vi": "an interpreter first"}
+    page = text_of(response)
+    assert "Vietnamese 1 · an interpreter first" in page
+    assert "1 family reads Vietnamese: the district sends it through an interpreter first." in page
+    assert 'value="interpreter" id="untranslated-interpreter" required checked' in html(response)

@@ -28,6 +28,7 @@ def test_anyone_but_a_district_admin_gets_a_404(world, login, persona):
     assert client.get(URL).status_code == 404
     assert client.post(URL, {"vi": INTERPRETER}).status_code == 404
     assert not LanguageRoute.objects.exists()
+    assert URL not in client.get(reverse("home")).content.decode()  # not in the navigation
 
 
 def test_the_district_admin_sets_a_route_and_it_is_their_districts(world, login):
