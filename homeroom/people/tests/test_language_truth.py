@@ -73,3 +73,12 @@ def test_staff_see_how_a_familys_messages_arrive(world, login):
     assert "Through an interpreter" in client.get(reverse("home")).content.decode()
     rosa_page = reverse("guardian_detail", args=[world.rosa.pk])
     assert "Messages arrive translated" in client.get(rosa_page).content.decode()
+
+
+def test_a_suggested_language_says_how_its_messages_would_arrive(world, login):
+    world.rosa.suggested_language, world.rosa.suggested_language_message_id = "vi", 1
+    world.rosa.save()
+    LanguageRoute.objects.create(district=world.district, language="vi", route=INTERPRETER)
+    page = login(world.rivera).get(reverse("guardian_detail", args=[world.rosa.pk]))
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.content.decode()).split())
+    assert "update their language? (Through an interpreter)" in text
