@@ -22,6 +22,12 @@ def same_language(a: str | None, b: str | None) -> bool:
     return base_language(a) == base_language(b)
 
 
+def reading_language(staff) -> str:
+    """The base language a staff member reads families' words in: their own choice, else the
+    staff language. Families' words are always stored in the staff language too."""
+    return base_language(getattr(staff, "language", "")) or base_language(STAFF_LANGUAGE)
+
+
 LANGUAGE_NAMES = {
     "en": _("English"),
     "es": _("Spanish"),

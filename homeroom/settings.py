@@ -333,6 +333,42 @@ TRANSLATION_ROUTES = _translation_routes(
 LIBRETRANSLATE_URL = (env("LIBRETRANSLATE_URL", "") or "").rstrip("/")
 LIBRETRANSLATE_API_KEY = env("LIBRETRANSLATE_API_KEY", "")
 LIBRETRANSLATE_TIMEOUT = env_int("LIBRETRANSLATE_TIMEOUT", 10)  # seconds
+
+
+# Cloud services districts buy; each `*_URL` points a provider at another address (a proxy,
+# or a local server in tests). Glossaries are per pair: "en:es=school-terms,en:vi=terms-vi".
+def _pair_table(name: str) -> dict[str, str]:
+    table = {}
+    for item in filter(None, (part.strip() for part in (env(name, "") or "").split(","))):
+        pair, sep, value = item.partition("=")
+        source, colon, target = pair.strip().lower().partition(":")
+        if not (sep and colon and source.strip() and target.strip() and value.strip()):
+            raise ImproperlyConfigured(f"{name} item {item!r}: use source:target=name")
+        table[f"{source.strip()}:{target.strip()}"] = value.strip()
+    return table
+
+
+CLOUD_TRANSLATION_TIMEOUT = env_int("CLOUD_TRANSLATION_TIMEOUT", 10)  # seconds per request
+GOOGLE_TRANSLATE_PROJECT = env("GOOGLE_TRANSLATE_PROJECT", "")
+GOOGLE_TRANSLATE_LOCATION = env("GOOGLE_TRANSLATE_LOCATION", "global")
+# An access token; GOOGLE_TRANSLATE_TOKEN_FILE is read again on every call, so whatever
+# refreshes the hour-long token can rewrite the file.
+GOOGLE_TRANSLATE_TOKEN = os.environ.get("GOOGLE_TRANSLATE_TOKEN", "")
+GOOGLE_TRANSLATE_TOKEN_FILE = os.environ.get("GOOGLE_TRANSLATE_TOKEN_FILE", "")
+GOOGLE_TRANSLATE_GLOSSARIES = _pair_table("GOOGLE_TRANSLATE_GLOSSARIES")
+GOOGLE_TRANSLATE_URL = env("GOOGLE_TRANSLATE_URL", "")
+AZURE_TRANSLATOR_KEY = env("AZURE_TRANSLATOR_KEY", "")
+AZURE_TRANSLATOR_REGION = env("AZURE_TRANSLATOR_REGION", "")  # a regional resource's region
+AZURE_TRANSLATOR_ENDPOINT = env("AZURE_TRANSLATOR_ENDPOINT", "")
+AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", "")
+AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY", "")
+AWS_SESSION_TOKEN = env("AWS_SESSION_TOKEN", "")
+AWS_REGION = env("AWS_REGION", "")
+AWS_TRANSLATE_TERMINOLOGIES = _pair_table("AWS_TRANSLATE_TERMINOLOGIES")
+AWS_TRANSLATE_URL = env("AWS_TRANSLATE_URL", "")
+DEEPL_API_KEY = env("DEEPL_API_KEY", "")  # a free-plan key ends in ":fx"
+DEEPL_GLOSSARIES = _pair_table("DEEPL_GLOSSARIES")
+DEEPL_URL = env("DEEPL_URL", "")
 APERTIUM_COMMAND = env("APERTIUM_COMMAND", "apertium")
 APERTIUM_TIMEOUT = env_int("APERTIUM_TIMEOUT", 30)  # seconds, for one whole batch
 
@@ -342,6 +378,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["homeroom.formats"]
 
 PHONENUMBER_DEFAULT_REGION = env("PHONENUMBER_DEFAULT_REGION", "US")
 PHONENUMBER_DEFAULT_FORMAT = "E164"

@@ -40,6 +40,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from homeroom.languages import STAFF_LANGUAGE
 from homeroom.people.access import NOTHING, Viewer, viewer_for
 from homeroom.people.models import (
     Guardian,
@@ -153,6 +154,21 @@ def _unread_for_staff(staff: StaffMember):
         | Q(created_at__gt=F("conversation__participants__last_read_at")),
         conversation__participants__staff=staff,
         author_guardian__isnull=False,
+    )
+
+
+def staff_with_family_messages(*, since, until):
+    """The staff members in a conversation where a family wrote between `since` and `until`
+    (one query, from the messages' time index)."""
+    return StaffMember.objects.filter(
+        Exists(
+            Participant.objects.filter(
+                staff=OuterRef("pk"),
+                conversation__messages__author_guardian__isnull=False,
+                conversation__messages__created_at__gt=since,
+                conversation__messages__created_at__lte=until,
+            )
+        )
     )
 
 
@@ -305,14 +321,26 @@ def with_inbox_details(
         last_body=Subquery(last.values("body")[:1]),
         last_language=Subquery(last.values("language")[:1]),
         last_author_guardian_id=Subquery(last.values("author_guardian_id")[:1]),
-        last_in_reader_language=Subquery(
-            MessageTranslation.objects.filter(
-                message_id=OuterRef("last_message_id"), language=reader_language
-            ).values("text")[:1]
-        ),
+        last_in_reader_language=_in_language(reader_language, as_family=as_family),
         unread=unread,
         family_count=Coalesce(Subquery(families, output_field=IntegerField()), Value(0)),
     )
+
+
+def _in_language(reader_language: str, *, as_family: bool):
+    """The last message in the reader's language; for staff, else in the staff language
+    (written before the reader chose theirs)."""
+
+    def copy(language):
+        return Subquery(
+            MessageTranslation.objects.filter(
+                message_id=OuterRef("last_message_id"), language=language
+            ).values("text")[:1]
+        )
+
+    if as_family or reader_language == STAFF_LANGUAGE:
+        return copy(reader_language)
+    return Coalesce(copy(reader_language), copy(STAFF_LANGUAGE))
 
 
 # ---- one conversation or 404 -----------------------------------------------------------------

@@ -56,6 +56,9 @@ class Conversation(models.Model):
     )
     audience = models.JSONField(default=dict, blank=True)
     subject = models.CharField(max_length=200, blank=True)
+    # The subject in each reader language it was translated into with the first message:
+    # {"es": "Excursión el viernes"} (base language -> text; see `subject_in`).
+    subject_translations = models.JSONField(default=dict, blank=True)
     started_by = models.CharField(max_length=10, choices=StartedBy.choices)
     # A family's reply to an announcement becomes a private conversation pointing back.
     reply_to_announcement = models.ForeignKey(
@@ -88,6 +91,12 @@ class Conversation(models.Model):
                 else School.objects.values_list("district_id", flat=True).get(pk=self.school_id)
             )
         super().save(*args, **kwargs)
+
+    def subject_in(self, language: str) -> str:
+        """The subject as a reader of `language` (a base language) reads it: its translation
+        when one was made, else as written."""
+        translated = (self.subject_translations or {}).get(language)
+        return translated if isinstance(translated, str) and translated else self.subject
 
     @property
     def district_wide(self) -> bool:

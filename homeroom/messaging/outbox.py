@@ -213,7 +213,7 @@ class _Batch:
             sender_name=author.full_name if author else sender,
             # A family's own words are never passed off as the school's.
             family_author=message.author_guardian.full_name if message.author_guardian else "",
-            subject=conversation.subject,
+            subject=conversation.subject_in(base_language(delivery.language)),
             link=self._link(conversation.pk),
             preferences_link=self.preferences_link,
             reply_token=self.reply_tokens.get((conversation.pk, delivery.guardian_id), ""),

@@ -79,6 +79,7 @@ from .writing import (
     _source_language,
     _translate,
     open_conversation,
+    staff_readers,
     write_message,
 )
 
@@ -111,6 +112,7 @@ def start_conversation(
     channel: str = "app",
     language: str | None = None,
     prepared: Mapping[str, str | Translation] | None = None,
+    subject_prepared: Mapping[str, str] | None = None,
 ) -> Conversation:
     _check_author(by_staff, by_guardian)
     _check_text(text)
@@ -151,6 +153,7 @@ def start_conversation(
         language=language,
         protect=names_of(student, *guardians, *members),
         prepared=prepared,
+        subject_prepared=subject_prepared,
     )
 
 
@@ -182,11 +185,12 @@ def send_message(
             # A colleague or leader who writes in a thread joins it, so they see the answers.
             Participant.objects.create(conversation=conversation, staff=by_staff)
     recipients = list(with_opt_out(_recipients(conversation, by_guardian)))
-    staff_names = list(
+    staff_rows = list(
         Participant.objects.filter(conversation=conversation, staff__isnull=False).values_list(
-            "staff__given_name", "staff__family_name"
+            "staff__given_name", "staff__family_name", "staff__language"
         )
     )
+    staff_names = [(given, family) for given, family, _language in staff_rows]
     if conversation.kind == Conversation.Kind.PRIVATE and conversation.student_id:
         protect = names_of(conversation.student, *recipients)
     else:
@@ -194,8 +198,8 @@ def send_message(
     protect += [name for pair in staff_names for name in pair]
     source = _source_language(language, by_staff, by_guardian)
     readers = [guardian.language for guardian in recipients]
-    if staff_names:
-        readers.append(STAFF_LANGUAGE)
+    if staff_rows:
+        readers += staff_readers(StaffMember(language=language) for *_n, language in staff_rows)
     school = conversation.school
     translations = _translate(
         text,
@@ -242,6 +246,7 @@ def send_announcement(
     text: str,
     subject: str = "",
     urgent_reason: str = "",
+    subject_prepared: Mapping[str, str] | None = None,
 ) -> Conversation:
     _check_text(text)
     school, section, scope, description = audiences.check_audience(by_staff, audience)
@@ -266,6 +271,7 @@ def send_announcement(
         urgent_reason=urgent_reason,
         channel="app",
         protect=[by_staff.given_name, by_staff.family_name, conversation.sender_name],
+        subject_prepared=subject_prepared,
     )
 
 
@@ -310,9 +316,7 @@ def reply_to_announcement(
         kind=Conversation.Kind.PRIVATE,
         school=school,
         student=child,
-        subject=(
-            _("Re: %(subject)s") % {"subject": announcement.subject} if announcement.subject else ""
-        ),
+        subject=_reply_subject(announcement),
         started_by=Conversation.StartedBy.FAMILY,
         reply_to_announcement=announcement,
     )
@@ -324,8 +328,28 @@ def reply_to_announcement(
         by_guardian=guardian,
         channel=channel,
         protect=names_of(child, guardian, sender),
+        subject_prepared=_reply_subjects(announcement),
         media=media,
     )
+
+
+def _reply_subject(announcement: Conversation) -> str:
+    """ "Re: <the announcement's subject>", as staff read it."""
+    if not announcement.subject:
+        return ""
+    with translation.override(STAFF_LANGUAGE):
+        return _("Re: %(subject)s") % {"subject": announcement.subject}
+
+
+def _reply_subjects(announcement: Conversation) -> dict[str, str]:
+    """The reply thread's subject in each language the announcement's subject was read in."""
+    versions = {}
+    for language in announcement.subject_translations or {}:
+        with translation.override(language):
+            versions[language] = _("Re: %(subject)s") % {
+                "subject": announcement.subject_in(language)
+            }
+    return versions
 
 
 def mark_read(

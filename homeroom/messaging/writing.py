@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from django.db import transaction
 from django.utils import timezone
 
-from homeroom.languages import STAFF_LANGUAGE, base_language
+from homeroom.languages import STAFF_LANGUAGE, base_language, reading_language
 from homeroom.people.models import (
     Guardian,
     School,
@@ -23,7 +23,7 @@ from homeroom.translation.services import (
     Translation,
     TranslationUnavailable,
     available,
-    translate_for_readers,
+    translate,
 )
 
 from . import access as messaging_access
@@ -58,9 +58,13 @@ def open_conversation(
     language: str | None = None,
     protect: Iterable[str] = (),
     prepared: Mapping[str, str | Translation] | None = None,
+    subject_prepared: Mapping[str, str] | None = None,
     media: Sequence[IncomingMedia] = (),
 ) -> Conversation:
-    """Create a conversation, its participants and its first message in one transaction."""
+    """Create a conversation, its participants and its first message in one transaction.
+
+    The subject is translated with the first message, for the same readers;
+    `subject_prepared` gives a system subject's reviewed versions from the catalogue."""
     source = _source_language(language, by_staff, by_guardian)
     recipients = list(guardians)
     if by_guardian is not None:
@@ -72,15 +76,17 @@ def open_conversation(
         recipients = [g for g in guardians if g.pk in readers]
     readers = [guardian.language for guardian in recipients]
     if staff:
-        readers.append(STAFF_LANGUAGE)
-    translations = _translate(
+        readers += staff_readers(staff)
+    translations, conversation.subject_translations = _translate_with_subject(
         text,
+        conversation.subject,
         source,
         readers,
         school=conversation.school,
         district=conversation.district_id,
         protect=list(protect),
         prepared=prepared,
+        subject_prepared=subject_prepared,
     )
     now = timezone.now()
     with transaction.atomic():
@@ -221,37 +227,85 @@ def _translate(
     A `prepared` version (a system text rendered from the reviewed catalogue) wins over
     the machine for its language.
     """
-    out: dict[str, Translation | None] = {}
     if not text.strip():
-        return out  # a photo with no words: nothing to translate
+        return {}  # a photo with no words: nothing to translate
+    return _translate_with_subject(
+        text,
+        "",
+        source,
+        reader_languages,
+        school=school,
+        district=district,
+        protect=protect,
+        prepared=prepared,
+    )[0]
+
+
+def _translate_with_subject(
+    text: str,
+    subject: str,
+    source: str,
+    reader_languages: Iterable[str],
+    *,
+    school: School | None,
+    district: int | None = None,
+    protect: Sequence[str],
+    prepared: Mapping[str, str | Translation] | None = None,
+    subject_prepared: Mapping[str, str] | None = None,
+) -> tuple[dict[str, Translation | None], dict[str, str]]:
+    """The text's translations as `_translate` makes them, and the subject's in the same
+    engine call per language: {base language: subject}. A language whose subject could not
+    be translated is left out (readers see the subject as written)."""
+    out: dict[str, Translation | None] = {}
+    subjects: dict[str, str] = {}
     prepared = {_base(tag): version for tag, version in (prepared or {}).items()}
+    subject_prepared = {_base(tag): words for tag, words in (subject_prepared or {}).items()}
+    subject = subject.strip()
     targets = sorted({_base(tag) for tag in reader_languages} - {_base(source)})
     for target in targets:
+        wanted = []
         if target in prepared:
-            version = prepared[target]
-            out[target] = (
-                version
-                if isinstance(version, Translation)
-                else Translation(
-                    text=version,
-                    source=source,
-                    target=target,
-                    provider=CATALOGUE,
-                    human_checked=True,
-                    machine=False,
+            out[target] = _prepared(prepared[target], source, target)
+        elif text.strip():
+            wanted.append(text)
+        if subject and subject_prepared.get(target):
+            subjects[target] = subject_prepared[target]
+        elif subject:
+            wanted.append(subject)
+        if not wanted:
+            continue
+        done = None
+        if available(source, target, school=school, district=district):
+            try:
+                done = translate(
+                    wanted, source, target, school=school, district=district, protect=protect
                 )
-            )
-            continue
-        if not available(source, target, school=school, district=district):
-            out[target] = None
-            continue
-        try:
-            out[target] = translate_for_readers(
-                text, source, [target], school=school, district=district, protect=protect
-            )[target]
-        except TranslationUnavailable:
-            out[target] = None
-    return out
+            except TranslationUnavailable:
+                done = None
+        if target not in out and text.strip():
+            out[target] = done[0] if done else None
+        if subject and target not in subjects and done:
+            subjects[target] = done[-1].text
+    return out, subjects
+
+
+def _prepared(version: str | Translation, source: str, target: str) -> Translation:
+    if isinstance(version, Translation):
+        return version
+    return Translation(
+        text=version,
+        source=source,
+        target=target,
+        provider=CATALOGUE,
+        human_checked=True,
+        machine=False,
+    )
+
+
+def staff_readers(staff: Iterable[StaffMember]) -> list[str]:
+    """The languages staff read a thread in: the district's records language (English), and
+    each member's own reading language."""
+    return sorted({STAFF_LANGUAGE} | {reading_language(member) for member in staff})
 
 
 def _source_language(

@@ -5,9 +5,9 @@ from django.conf.locale import LANG_INFO
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from homeroom.languages import LANGUAGE_NAMES
+from homeroom.languages import LANGUAGE_NAMES, STAFF_LANGUAGE, base_language
 
-from .models import Channel, Guardian
+from .models import Channel, FamilyAlerts, Guardian
 
 # Names languages give themselves, where Django does not know them, so a reader finds their
 # own language in the list whatever language the page is in.
@@ -138,6 +138,100 @@ class FamilyPreferencesForm(forms.Form):
                 ),
             )
         return cleaned
+
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class StaffPreferencesForm(forms.Form):
+    """How a staff member reads and hears of families: their reading language, the emails
+    that tell them a family wrote, and the office hours outside which nothing is sent."""
+
+    language = forms.ChoiceField(
+        label=_("Read families' messages in"),
+        help_text=_(
+            "Families' replies are translated into this language for you, with the original "
+            "one tap away. Your reminder emails come in it too where Homeroom speaks it."
+        ),
+        choices=language_choices,
+    )
+    family_alerts = forms.ChoiceField(
+        label=_("When a family writes to you"),
+        choices=FamilyAlerts.choices,
+        widget=forms.RadioSelect,
+    )
+    days = forms.TypedMultipleChoiceField(
+        label=_("Office hours: days"),
+        help_text=_(
+            "Outside your office hours Homeroom sends you nothing, and families who write are "
+            "told when you are back. Leave every day unticked to be reachable at any time."
+        ),
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    start = forms.TimeField(
+        label=_("From"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    end = forms.TimeField(
+        label=_("Until"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+    def __init__(self, *args, staff, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        hours = staff.office_hours if isinstance(staff.office_hours, dict) else {}
+        kwargs["initial"] = {
+            "language": base_language(staff.language) or STAFF_LANGUAGE,
+            "family_alerts": staff.family_alerts,
+            "days": hours.get("days", []),
+            "start": hours.get("start", "08:00"),
+            "end": hours.get("end", "16:00"),
+            **kwargs.get("initial", {}),
+        }
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        days, start, end = cleaned.get("days"), cleaned.get("start"), cleaned.get("end")
+        if days:
+            if start is None or end is None:
+                self.add_error(
+                    "end" if start else "start",
+                    forms.ValidationError(
+                        _("Give the time your office hours start and end."), code="no_hours"
+                    ),
+                )
+            elif start >= end:
+                self.add_error(
+                    "end",
+                    forms.ValidationError(
+                        _("Office hours must end after they start."), code="backwards_hours"
+                    ),
+                )
+        return cleaned
+
+    def office_hours(self) -> dict | None:
+        days = self.cleaned_data.get("days")
+        if not days:
+            return None
+        return {
+            "days": sorted(set(days)),
+            "start": self.cleaned_data["start"].strftime("%H:%M"),
+            "end": self.cleaned_data["end"].strftime("%H:%M"),
+        }
 
 
 class LanguageSuggestionForm(forms.Form):

@@ -72,6 +72,12 @@ class School(models.Model):
         return self.name
 
 
+class FamilyAlerts(models.TextChoices):
+    EACH = "each", _("An email for each family message")
+    HOURLY = "hourly", _("One email an hour at most, listing them")
+    BADGE = "badge", _("No email: the unread count in Homeroom only")
+
+
 class StaffMember(models.Model):
     """A person who works for the district; their roles are per school (Assignment)."""
 
@@ -95,9 +101,15 @@ class StaffMember(models.Model):
     # in the school's time zone; `messaging.inbound.office_hours.office_hours_of` reads it,
     # and anything it cannot read means "always reachable".
     office_hours = models.JSONField(null=True, blank=True)
-    # An email of the family replies they have not read, and when the last one went.
-    reply_digest = models.BooleanField(default=False)
-    reply_digest_sent_at = models.DateTimeField(null=True, blank=True)
+    # How they hear that a family wrote (`messaging.inbound.notify`), and when they were
+    # last told: each email and digest lists only family messages that came in since.
+    family_alerts = models.CharField(
+        _("how you hear of family messages"),
+        max_length=10,
+        choices=FamilyAlerts.choices,
+        default=FamilyAlerts.EACH,
+    )
+    alerted_at = models.DateTimeField(null=True, blank=True)
     # The weekday (Monday = 0) they are reminded of a weekly update not yet sent, and the
     # Monday of the last week they were reminded.
     weekly_update_day = models.PositiveSmallIntegerField(

@@ -10,12 +10,21 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from homeroom.languages import LANGUAGE_NAMES
+from homeroom.languages import LANGUAGE_NAMES, base_language
 from homeroom.transports import outbound
 
 from . import access
 from .middleware import interface_language
-from .models import Channel, Guardian, Guardianship, Invitation, School, StaffMember, User
+from .models import (
+    Channel,
+    FamilyAlerts,
+    Guardian,
+    Guardianship,
+    Invitation,
+    School,
+    StaffMember,
+    User,
+)
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -232,6 +241,22 @@ def update_preferences(
     guardian.quiet_end = quiet_end
     guardian.save(update_fields=["language", "channel", "quiet_start", "quiet_end"])
     return guardian
+
+
+def update_staff_preferences(
+    staff, *, language: str, family_alerts: str, office_hours: dict | None
+) -> StaffMember:
+    """A staff member chooses the language they read families in, how they hear that a
+    family wrote, and their office hours (None: reachable at any time)."""
+    if base_language(language) not in LANGUAGE_NAMES:
+        raise ValueError(f"unknown language {language!r}")
+    if family_alerts not in FamilyAlerts.values:
+        raise ValueError(f"unknown way to hear of family messages {family_alerts!r}")
+    staff.language = base_language(language)
+    staff.family_alerts = family_alerts
+    staff.office_hours = office_hours
+    staff.save(update_fields=["language", "family_alerts", "office_hours"])
+    return staff
 
 
 def _check_preferences(language: str, channel: str, quiet_start: time, quiet_end: time) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import directory, imports, invitations
+from .views import account, directory, imports, invitations
 
 urlpatterns = [
     # Directory: lists and details, every one scoped by people/access.py.
@@ -16,6 +16,7 @@ urlpatterns = [
     path("join/", invitations.join_by_code, name="join"),
     path("join/<str:token>/", invitations.accept, name="join_accept"),
     path("welcome/", invitations.preferences, name="family_preferences"),
+    path("settings/", account.staff_preferences, name="staff_preferences"),
     # Roster imports (OneRoster 1.1 CSV).
     path("imports/", imports.import_list, name="import_list"),
     path("imports/new/", imports.import_upload, name="import_upload"),

@@ -45,6 +45,10 @@ def _story_invitation_text(student: Student) -> str:
     ) % {"name": student.preferred_name or student.given_name, "link": story_link(student)}
 
 
+def _story_subject() -> str:
+    return _("Tell us about your child")
+
+
 def _with_staff_language(render, *args) -> str:
     with override(STAFF_LANGUAGE):
         return render(*args)
@@ -81,7 +85,8 @@ def invite_family_stories(
             by_staff=by_staff,
             text=_with_staff_language(_story_invitation_text, student),
             prepared=catalogue_versions(lambda student=student: _story_invitation_text(student)),
-            subject=_("Tell us about your child"),
+            subject=_with_staff_language(_story_subject),
+            subject_prepared=catalogue_versions(_story_subject),
         )
         invitation.message = conversation.messages.order_by("pk").first()
         invitation.save(update_fields=["message"])

@@ -1,10 +1,11 @@
 """The contact timeline: every contact with a student's families that a user may see."""
 
-from django.db.models import CharField, F, Value
+from django.db.models import CharField, F, Prefetch, Value
 
 from homeroom.behavior.models import Moment
+from homeroom.languages import STAFF_LANGUAGE, base_language
 from homeroom.messaging.access import log_reviews
-from homeroom.messaging.models import Conversation, Message
+from homeroom.messaging.models import Conversation, Message, MessageTranslation
 from homeroom.people.models import Student
 
 from . import access as routines_access
@@ -42,14 +43,24 @@ def contact_timeline(student: Student, user):
     return first.union(*rest, all=True).order_by("-t", "-i")
 
 
-def timeline_items(rows, user) -> list[dict]:
+def timeline_items(rows, user, *, reader: str = STAFF_LANGUAGE) -> list[dict]:
     """One page of (kind, at, id) rows as objects: one query per kind, whatever the page.
-    The conversations `user` reads there without being part of them are logged."""
+    A message written in another language than the reader's (a base language) is shown in
+    the reader's (`shown_text`, `shown_language`), else in the staff language's copy. The
+    conversations `user` reads there without being part of them are logged."""
     ids: dict[str, list[int]] = {"message": [], "contact": [], "moment": []}
     for kind, _at, pk in rows:
         ids[kind].append(pk)
     sources = {
-        "message": Message.objects.select_related("author_staff", "author_guardian"),
+        "message": Message.objects.select_related(
+            "author_staff", "author_guardian"
+        ).prefetch_related(
+            Prefetch(
+                "translations",
+                MessageTranslation.objects.filter(language__in={reader, STAFF_LANGUAGE}),
+                to_attr="readable_copies",
+            )
+        ),
         "contact": ContactLog.objects.select_related("staff", "guardian"),
         "moment": Moment.objects.select_related("category", "recorded_by"),
     }
@@ -62,5 +73,18 @@ def timeline_items(rows, user) -> list[dict]:
         obj = found.get(kind, {}).get(pk)
         if obj is not None:
             items.append({"kind": kind, "at": at, "object": obj})
+    for message in found["message"].values():
+        _show_in(message, reader)
     log_reviews(user, {message.conversation_id for message in found["message"].values()})
     return items
+
+
+def _show_in(message, reader: str) -> None:
+    message.shown_text = ""
+    if not message.body.strip() or base_language(message.language) == reader:
+        return
+    copies = {copy.language: copy for copy in message.readable_copies}
+    copy = copies.get(reader) or copies.get(STAFF_LANGUAGE)
+    if copy is not None and base_language(message.language) != copy.language:
+        message.shown_text = copy.text
+        message.shown_language = copy.language

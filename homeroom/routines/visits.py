@@ -70,6 +70,7 @@ def propose_home_visit(
         by_staff=staff,
         text=text,
         subject=subject,
+        subject_prepared=catalogue_versions(lambda: _("A home visit")),
         prepared=catalogue_versions(invitation),
     )
     return visit

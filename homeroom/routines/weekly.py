@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django_tasks import task
 
+from homeroom.languages import STAFF_LANGUAGE
 from homeroom.messaging.models import Message
-from homeroom.messaging.services import start_conversation
+from homeroom.messaging.services import catalogue_versions, start_conversation
 from homeroom.people import access
 from homeroom.people.models import Section, StaffMember, Student
 
@@ -108,13 +109,19 @@ def send_weekly_update(update: WeeklyUpdate, staff: StaffMember) -> SendResult:
         .select_related("student")
         .annotate(families=routines_access.families_reached())
     )
-    subject = _("Weekly update")
+    with override(STAFF_LANGUAGE):
+        subject = _("Weekly update")
+    subjects = catalogue_versions(lambda: _("Weekly update"))
     for sentence in sentences:
         if not sentence.families:
             result.no_family.append(sentence.student)
             continue
         conversation = start_conversation(
-            student=sentence.student, by_staff=staff, text=sentence.text, subject=subject
+            student=sentence.student,
+            by_staff=staff,
+            text=sentence.text,
+            subject=subject,
+            subject_prepared=subjects,
         )
         sentence.message = conversation.messages.order_by("pk").first()
         sentence.save(update_fields=["message"])

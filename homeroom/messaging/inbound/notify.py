@@ -1,31 +1,37 @@
-"""How staff learn that a family wrote: an unread count, and for those who ask, a digest email.
+"""How staff learn that a family wrote: an unread count, and an email as they chose.
 
 Unread is computed, never counted up: a family's message is unread for a staff member in
 the conversation while it is newer than their read marker (Participant.last_read_at).
 
-A staff member opts into the digest with StaffMember.reply_digest; the time of the last
-digest is kept in StaffMember.reply_digest_sent_at, so each digest lists only replies that
-came in since the one before.
+Each staff member chooses on their settings page how they hear of family messages
+(StaffMember.family_alerts): an email for each conversation a family wrote in (the
+default), one digest an hour at most, or the unread badge only. Nothing is sent outside
+their office hours; what came in meanwhile is sent when they begin. The time they were
+last told is kept in StaffMember.alerted_at, so each email lists only what came in since.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
-from homeroom.languages import STAFF_LANGUAGE
-from homeroom.messaging.models import Conversation
-from homeroom.people.models import StaffMember
+from homeroom.languages import STAFF_LANGUAGE, base_language, reading_language
+from homeroom.messaging.models import MessageTranslation
+from homeroom.people.models import FamilyAlerts, StaffMember
+
+from . import office_hours
 
 logger = logging.getLogger(__name__)
+
+HOURLY = timedelta(hours=1)
+RECENT = timedelta(days=14)
 
 
 def _unread_for(staff: StaffMember):
@@ -51,61 +57,146 @@ def _conversation_link(conversation_id: int) -> str:
         return base + "/"
 
 
-def send_staff_digests(now: datetime | None = None) -> int:
-    """Email each opted-in staff member the conversations with family replies they have not
-    read since their last digest; returns how many emails were sent."""
+def _due(staff: StaffMember, now: datetime) -> bool:
+    if staff.family_alerts == FamilyAlerts.BADGE:
+        return False
+    if not office_hours.is_within_office_hours(staff, now):
+        return False  # told when their hours begin, with everything that came in meanwhile
+    if staff.family_alerts == FamilyAlerts.HOURLY and staff.alerted_at is not None:
+        return now - staff.alerted_at >= HOURLY
+    return True
+
+
+def alert_staff(now: datetime | None = None) -> int:
+    """Tell each staff member of the family messages they have not read that came in since
+    they were last told, as they chose: an email per conversation with new family messages
+    (`each`), or one digest an hour at most (`hourly`); never outside their office hours,
+    never for `badge`. Returns how many emails were sent."""
     now = now or timezone.now()
     sent = 0
-    readers = StaffMember.objects.filter(is_active=True, reply_digest=True).exclude(email="")
-    for staff in readers:
-        since = staff.reply_digest_sent_at
-        waiting = _unread_for(staff).filter(created_at__lte=now)
-        if since is not None:
-            waiting = waiting.filter(created_at__gt=since)
-        counts = {
-            row["conversation_id"]: row
-            for row in waiting.values("conversation_id").annotate(
-                replies=Count("pk"), latest=Max("created_at")
-            )
-        }
-        if not counts:
+    for staff in _staff_with_news(now):
+        if not _due(staff, now):
             continue
-        conversations = Conversation.objects.filter(pk__in=counts).select_related("student")
-        items = sorted(
-            (
-                {
-                    "title": str(conversation.student or conversation),
-                    "subject": conversation.subject,
-                    "replies": counts[conversation.pk]["replies"],
-                    "latest": counts[conversation.pk]["latest"],
-                    "link": _conversation_link(conversation.pk),
-                }
-                for conversation in conversations
-            ),
-            key=lambda item: item["latest"],
-            reverse=True,
+        waiting = _unread_for(staff).filter(created_at__lte=now)
+        if staff.alerted_at is not None:
+            waiting = waiting.filter(created_at__gt=staff.alerted_at)
+        messages = list(
+            waiting.select_related("author_guardian", "conversation__student").order_by(
+                "created_at", "pk"
+            )
         )
-        context = {
-            "staff": staff,
-            "items": items,
-            "total": sum(item["replies"] for item in items),
-        }
-        with translation.override(STAFF_LANGUAGE):
-            subject = render_to_string("messaging/inbound/email/digest_subject.txt", context)
-            body = render_to_string("messaging/inbound/email/digest.txt", context)
-        EmailMessage(
-            subject=" ".join(subject.split()),
-            body=body,
-            to=[staff.email],
-            headers={"Auto-Submitted": "auto-generated"},
-        ).send()
-        staff.reply_digest_sent_at = now
-        StaffMember.objects.filter(pk=staff.pk).update(reply_digest_sent_at=now)
-        sent += 1
+        if not messages:
+            continue
+        reader = reading_language(staff)
+        with translation.override(reader):
+            if staff.family_alerts == FamilyAlerts.EACH:
+                emails = _one_per_conversation(staff, messages, reader)
+            else:
+                emails = [_digest(staff, messages, reader)]
+        for email in emails:
+            email.send()
+        sent += len(emails)
+        staff.alerted_at = now
+        StaffMember.objects.filter(pk=staff.pk).update(alerted_at=now)
     return sent
 
 
+def _staff_with_news(now: datetime):
+    """The staff who may have family messages to be told of: those in a conversation with a
+    family message from the last two weeks. (Older ones wait in the inbox and its badge.)"""
+    from homeroom.messaging.access import staff_with_family_messages
+
+    return (
+        staff_with_family_messages(since=now - RECENT, until=now)
+        .filter(is_active=True)
+        .exclude(email="")
+        .exclude(family_alerts=FamilyAlerts.BADGE)
+        .order_by("pk")
+    )
+
+
+def _shown(messages, reader: str) -> list[dict]:
+    """Each message as the reader reads it: their copy, else the staff language's."""
+    copies = {
+        (copy.message_id, copy.language): copy.text
+        for copy in MessageTranslation.objects.filter(
+            message__in=messages, language__in={reader, STAFF_LANGUAGE}
+        )
+    }
+    shown = []
+    for message in messages:
+        same = base_language(message.language) == reader
+        text = (
+            message.body
+            if same
+            else (copies.get((message.pk, reader)) or copies.get((message.pk, STAFF_LANGUAGE)))
+        )
+        shown.append(
+            {
+                "author": message.author_guardian.full_name,
+                "at": message.created_at,
+                "text": text or message.body,
+                "original": "" if same or not text else message.body,
+            }
+        )
+    return shown
+
+
+def _one_per_conversation(staff, messages, reader) -> list[EmailMessage]:
+    by_conversation: dict[int, list] = {}
+    for message in messages:
+        by_conversation.setdefault(message.conversation_id, []).append(message)
+    emails = []
+    for conversation_messages in by_conversation.values():
+        conversation = conversation_messages[0].conversation
+        context = {
+            "staff": staff,
+            "family": conversation_messages[-1].author_guardian.full_name,
+            "student": conversation.student.full_name if conversation.student else "",
+            "subject": conversation.subject_in(reader),
+            "messages": _shown(conversation_messages, reader),
+            "link": _conversation_link(conversation.pk),
+        }
+        emails.append(_email(staff, "messaging/inbound/email/family_message", context))
+    return emails
+
+
+def _digest(staff, messages, reader) -> EmailMessage:
+    conversations: dict[int, dict] = {}
+    for message in messages:
+        conversation = message.conversation
+        item = conversations.setdefault(
+            conversation.pk,
+            {
+                "title": str(conversation.student or conversation),
+                "subject": conversation.subject_in(reader),
+                "replies": 0,
+                "link": _conversation_link(conversation.pk),
+            },
+        )
+        item["replies"] += 1
+        item["latest"] = message.created_at
+    items = sorted(conversations.values(), key=lambda item: item["latest"], reverse=True)
+    context = {"staff": staff, "items": items, "total": len(messages)}
+    return _email(staff, "messaging/inbound/email/digest", context)
+
+
+def _settings_link() -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("staff_preferences")
+
+
+def _email(staff, template: str, context: dict) -> EmailMessage:
+    context["settings_link"] = _settings_link()
+    subject = render_to_string(f"{template}_subject.txt", context)
+    return EmailMessage(
+        subject=" ".join(subject.split()),
+        body=render_to_string(f"{template}.txt", context),
+        to=[staff.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+
+
 @task()
-def send_staff_digests_task() -> int:
-    """Run by a schedule (cron or a periodic enqueue), e.g. at the end of each school day."""
-    return send_staff_digests()
+def alert_staff_task() -> int:
+    """Run every minute by the periodic scheduler, and enqueued when a family writes."""
+    return alert_staff()

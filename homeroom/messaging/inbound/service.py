@@ -27,7 +27,7 @@ from homeroom.messaging.models import (
     Message,
     Participant,
 )
-from homeroom.messaging.writing import write_message
+from homeroom.messaging.writing import staff_readers, write_message
 from homeroom.people import access
 from homeroom.people.models import Channel, Guardian, Role, StaffMember
 from homeroom.translation.detection import detect_language
@@ -195,21 +195,24 @@ def _contactable_links(conversation: Conversation):
 
 
 def _translate_for_staff(text, source, conversation, guardian, staff) -> dict:
-    if same_language(source, STAFF_LANGUAGE):
-        return {}
-    try:
-        return translate_for_readers(
-            text,
-            source,
-            [STAFF_LANGUAGE],
-            school=conversation.school,
-            protect=names_of(guardian, conversation.student, *staff),
-        )
-    except TranslationUnavailable as exc:
-        # The family's words are never held back for want of a translation: staff see the
-        # original, and the translation can be made when an engine serves the pair.
-        logger.warning("reply stored untranslated: %s", exc.reason)
-        return {}
+    """The family's words in the staff language and in each staff reader's own language; a
+    language no engine serves is left out (its readers see the staff language's copy)."""
+    out = {}
+    protect = names_of(guardian, conversation.student, *staff)
+    for reader in staff_readers(staff):
+        if same_language(reader, source):
+            continue
+        try:
+            out.update(
+                translate_for_readers(
+                    text, source, [reader], school=conversation.school, protect=protect
+                )
+            )
+        except TranslationUnavailable as exc:
+            # The family's words are never held back for want of a translation: staff see
+            # the original, and the translation can be made when an engine serves the pair.
+            logger.warning("reply stored untranslated into %s: %s", reader, exc.reason)
+    return out
 
 
 def _address_of(guardian: Guardian, channel: str) -> str:

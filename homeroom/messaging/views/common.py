@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from homeroom.languages import STAFF_LANGUAGE, base_language
+from homeroom.languages import STAFF_LANGUAGE, base_language, reading_language
 from homeroom.messaging import interpreters
 from homeroom.people import access as people_access
 from homeroom.people.models import Enrollment, Student
@@ -101,6 +101,18 @@ def audience_label(conversation) -> str:
 
 def family_language(viewer) -> str:
     return base_language(viewer.guardian.language) or STAFF_LANGUAGE
+
+
+def reader_language(viewer, *, as_family: bool) -> str:
+    """The language the viewer reads messages in: the family's, or the staff member's own."""
+    return family_language(viewer) if as_family else reading_language(viewer.staff)
+
+
+def show_subject(conversation, reader: str) -> None:
+    """The subject as the reader reads it (`shown_subject`), and whether that is a
+    translation of what was written (`subject_translated`)."""
+    conversation.shown_subject = conversation.subject_in(reader)
+    conversation.subject_translated = conversation.shown_subject != conversation.subject
 
 
 def refusal_text(reason: str) -> str:

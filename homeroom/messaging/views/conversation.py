@@ -32,12 +32,13 @@ from .common import (
     audience_label,
     children_in,
     children_of,
-    family_language,
     holding,
     is_htmx,
     marked_guardian,
     people_shown,
+    reader_language,
     refusal_text,
+    show_subject,
 )
 
 
@@ -148,7 +149,7 @@ def _posted(request, conversation, message, viewer, *, as_family, form_kwargs=No
     if not is_htmx(request):
         flash.success(request, _("Your message was sent."))
         return redirect(reverse("conversation", args=[conversation.pk]) + f"#message-{message.pk}")
-    reader = family_language(viewer) if as_family else STAFF_LANGUAGE
+    reader = reader_language(viewer, as_family=as_family)
     message = (
         Message.objects.select_related("author_staff", "author_guardian")
         .prefetch_related(_translations_prefetch(reader, as_family))
@@ -181,7 +182,8 @@ def _reply_form(request, conversation, form, *, as_family):
 
 
 def _render_conversation(request, conversation, viewer, form, *, as_family, people=None):
-    reader = family_language(viewer) if as_family else STAFF_LANGUAGE
+    reader = reader_language(viewer, as_family=as_family)
+    show_subject(conversation, reader)
     before = ThreadQuery(request.GET)
     if before.errors:
         raise Http404
@@ -324,10 +326,15 @@ def _present(message, viewer, reader: str, *, as_family: bool, read_marker=None)
     if message.mine or base_language(source) == reader or not message.body.strip():
         return
     translation = next((t for t in message.all_translations if t.language == reader), None)
+    if translation is None and not as_family and base_language(source) != STAFF_LANGUAGE:
+        # Written before this reader chose their language: the staff language's copy.
+        translation = next(
+            (t for t in message.all_translations if t.language == STAFF_LANGUAGE), None
+        )
     if translation is None:
         message.marker = "untranslated"
         return
     message.shown_text = translation.text
-    message.shown_language = reader
+    message.shown_language = translation.language
     machine = translation.machine and not translation.human_checked
     message.marker = "machine" if machine else "translated"

@@ -18,12 +18,12 @@ from ..forms import InboxQuery
 from ..models import Message, Participant
 from .common import (
     PAGE_SIZE,
-    STAFF_LANGUAGE,
     audience_label,
     children_in,
     children_of,
-    family_language,
     marked_guardian,
+    reader_language,
+    show_subject,
 )
 
 
@@ -41,6 +41,7 @@ def _staff_inbox(request, viewer):
     asked = InboxQuery(request.GET)
     query = asked.value("q")
     everything = viewer.is_admin and asked.value("all") == "1"
+    reader = reader_language(viewer, as_family=False)
     conversations = access.staff_inbox_for(request.user, everything=everything)
     if query:
         text_matches = Message.objects.filter(conversation_id=OuterRef("pk")).filter(
@@ -54,9 +55,7 @@ def _staff_inbox(request, viewer):
             | Exists(text_matches)
         )
     conversations = (
-        access.with_inbox_details(
-            conversations, viewer, as_family=False, reader_language=STAFF_LANGUAGE
-        )
+        access.with_inbox_details(conversations, viewer, as_family=False, reader_language=reader)
         .select_related("student", "school", "district", "section")
         .prefetch_related(
             Prefetch("participants", queryset=access.people_listed_for(viewer), to_attr="people")
@@ -65,7 +64,7 @@ def _staff_inbox(request, viewer):
     )
     page = Paginator(conversations, PAGE_SIZE).get_page(page_number(request))
     for conversation in page:
-        _describe(conversation, viewer, STAFF_LANGUAGE, as_family=False)
+        _describe(conversation, viewer, reader, as_family=False)
     return render(
         request,
         "messaging/inbox_staff.html",
@@ -74,7 +73,7 @@ def _staff_inbox(request, viewer):
 
 
 def _family_inbox(request, viewer):
-    reader = family_language(viewer)
+    reader = reader_language(viewer, as_family=True)
     conversations = (
         access.with_inbox_details(
             access.family_inbox_for(request.user), viewer, as_family=True, reader_language=reader
@@ -108,6 +107,7 @@ def _describe(conversation, viewer, reader: str, *, as_family: bool) -> None:
         and not (p.guardian_id and p.guardian_id == me_guardian)
     ]
     conversation.audience_label = audience_label(conversation)
+    show_subject(conversation, reader)
     same = base_language(conversation.last_language) == reader
     preview = conversation.last_body if same else conversation.last_in_reader_language
     conversation.preview = preview or conversation.last_body or ""

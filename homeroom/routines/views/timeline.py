@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from homeroom.languages import reading_language
 from homeroom.people import access
 
 from .. import checkins as plans
@@ -57,7 +58,9 @@ def timeline(request, pk):
         {
             "student": student,
             "page": page,
-            "items": timelines.timeline_items(list(page), request.user),
+            "items": timelines.timeline_items(
+                list(page), request.user, reader=reading_language(staff)
+            ),
             "form": form,
         },
         status=status,

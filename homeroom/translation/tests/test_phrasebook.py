@@ -160,3 +160,12 @@ def test_starters_for_the_weekly_update():
     assert {s.key for s in praise} == {s.key for s in phrasebook.starters("praise", "es")}
     with pytest.raises(ValueError, match="praise, next_step"):
         phrasebook.starters("gossip")
+
+
+def test_the_default_recognition_categories_read_as_people_write_them(settings):
+    from homeroom.behavior.recording import DEFAULT_CATEGORIES
+
+    settings.APERTIUM_COMMAND = "/nonexistent/apertium"  # no machine: the phrasebook alone
+    results = translate([name for name, *_ in DEFAULT_CATEGORIES], "en", "es")
+    assert all(result.human_checked for result in results)
+    assert results[0].text == "Ayudar a los demás"  # not the machine's "Ayudando otros"

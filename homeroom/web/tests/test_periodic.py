@@ -14,7 +14,11 @@ def test_everything_is_due_at_first_then_only_what_its_interval_allows():
     assert "homeroom.behavior.notices.sweep" in first
     last_run = dict.fromkeys(first, 0.0)
     assert due_tasks(last_run, now=59.0) == []
-    assert due_tasks(last_run, now=60.0) == ["homeroom.messaging.outbox.sweep_task"]
+    assert due_tasks(last_run, now=60.0) == [
+        "homeroom.messaging.outbox.sweep_task",
+        "homeroom.messaging.inbound.notify.alert_staff_task",
+    ]
+    assert "homeroom.behavior.notices.sweep" in due_tasks(last_run, now=300.0)
 
 
 @pytest.mark.django_db

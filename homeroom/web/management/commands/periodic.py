@@ -13,7 +13,7 @@ from django.utils.module_loading import import_string
 # (app, dotted path of a task, every N seconds)
 SCHEDULE = [
     ("homeroom.messaging", "homeroom.messaging.outbox.sweep_task", 60),
-    ("homeroom.messaging", "homeroom.messaging.inbound.notify.send_staff_digests_task", 900),
+    ("homeroom.messaging", "homeroom.messaging.inbound.notify.alert_staff_task", 60),
     ("homeroom.behavior", "homeroom.behavior.notices.sweep", 300),
     ("homeroom.routines", "homeroom.routines.weekly.send_weekly_reminders", 3600),
     ("homeroom.routines", "homeroom.routines.checkins.replan_rotations", 3600),
