@@ -1,6 +1,8 @@
 """The district admin's Translation page: a route per language, saved only when every
 choice is one offered; providers as they are now; characters sent per month."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -92,3 +94,44 @@ def test_providers_say_whether_they_are_set_up(world, login, settings):
     settings.LIBRETRANSLATE_URL = ""
     body = login(world.district_admin).get(URL).content.decode()
     assert "LIBRETRANSLATE_URL" in body  # why LibreTranslate serves nothing here
+
+
+@pytest.fixture
+def google(settings):
+    from homeroom.translation.providers.http import languages_cache
+
+    from .cloud_servers import FakeGoogle
+
+    languages_cache.clear()
+    server = FakeGoogle(project="homeroom-district").start()
+    settings.GOOGLE_TRANSLATE_PROJECT = "homeroom-district"
+    settings.GOOGLE_TRANSLATE_TOKEN = "ya29.token"
+    settings.GOOGLE_TRANSLATE_TOKEN_FILE = ""
+    settings.GOOGLE_TRANSLATE_LOCATION = "global"
+    settings.GOOGLE_TRANSLATE_GLOSSARIES = {}
+    settings.GOOGLE_TRANSLATE_URL = server.url
+    settings.LIBRETRANSLATE_URL = ""
+    settings.TRANSLATION_ROUTES = {"*": ["libretranslate"]}
+    yield server
+    server.stop()
+    languages_cache.clear()
+
+
+def test_vietnamese_routed_to_google_is_translated_counted_and_told(world, login, google):
+    from homeroom.translation.services import language_support, translate
+
+    assert language_support("vi", district=world.district).family_label == "In English for now"
+    client = login(world.district_admin)
+    assert client.post(URL, {"vi": "google"}).status_code == 302
+    support = language_support("vi", district=world.district)
+    assert (support.support, support.route_label) == ("translated", "Google + memory")
+
+    (result,) = translate(["The garden needs water."], "en", "vi", school=world.north)
+    assert result.provider == "google"
+    google_usage = ProviderUsage.objects.get(provider="google")
+    assert google_usage.characters == len("The garden needs water.")
+
+    body = client.get(URL).content.decode()
+    assert "Google + memory" in body
+    gina = login(world.gina).get(reverse("family_preferences")).content.decode()
+    assert re.search(r"<option value=\"vi\"[^>]*>[^<]*· Messages arrive translated<", gina)
