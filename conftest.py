@@ -40,12 +40,16 @@ def _no_rate_limits(settings):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Tests share one process-wide cache; nothing a test leaves there (a TOTP code marked used,
-    a rate-limit counter) may decide the next test."""
+    a rate-limit counter, a district's translation routes) may decide the next test."""
     from django.core.cache import cache
 
+    from homeroom.translation.services import forget_district_routes
+
     cache.clear()
+    forget_district_routes()
     yield
     cache.clear()
+    forget_district_routes()
 
 
 pytest_plugins = [

@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "homeroom.people.middleware.RequireAdminMFAMiddleware",
     "homeroom.people.middleware.GuardianLanguageMiddleware",
     "homeroom.people.middleware.ReaderTimeZoneMiddleware",
+    "homeroom.translation.services.routes_once_per_request",
 ]
 
 ROOT_URLCONF = "homeroom.urls"

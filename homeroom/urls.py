@@ -16,6 +16,7 @@ urlpatterns = [
     path("messages/", include("homeroom.messaging.ui_urls")),
     path("moments/", include(recognition)),
     path("translation/", include("homeroom.messaging.interpreter_urls")),
+    path("district/", include("homeroom.translation.urls")),
     path("routines/", include(routines)),
     path("", include("homeroom.messaging.urls")),
     path("accounts/", include("allauth.urls")),

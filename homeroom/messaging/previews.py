@@ -8,9 +8,11 @@ from django.db.models import Count, Q
 from homeroom.languages import STAFF_LANGUAGE, base_language, language_name
 from homeroom.people.models import Channel
 from homeroom.translation.services import (
+    TRANSLATED,
+    LanguageSupport,
     Translation,
     TranslationUnavailable,
-    available,
+    language_support,
     translate,
 )
 from homeroom.translation.sms import SmsLength, sms_segments
@@ -57,6 +59,16 @@ class LanguageGroup:
     families: int = 0
     by_sms: int = 0
     available: bool = True
+    support: LanguageSupport | None = None
+
+    @property
+    def route_label(self) -> str:
+        """The route the language takes: "Apertium + memory", "an interpreter first"."""
+        return self.support.route_label if self.support and not self.is_source else ""
+
+    @property
+    def through_interpreter(self) -> bool:
+        return bool(self.support) and self.support.support == "interpreter"
 
     @property
     def name(self) -> str:
@@ -67,8 +79,9 @@ class LanguageGroup:
         return self.language == STAFF_LANGUAGE
 
 
-def language_groups(readers) -> list["LanguageGroup"]:
-    """`readers`: (language, gets SMS) pairs, or (language, families, by SMS) triples."""
+def language_groups(readers, *, school=None, district=None) -> list["LanguageGroup"]:
+    """`readers`: (language, gets SMS) pairs, or (language, families, by SMS) triples; each
+    language's route is the district's (of `school`, or `district`) or the deployment's."""
     groups: dict[str, LanguageGroup] = {}
     for reader in readers:
         if len(reader) == 2:
@@ -81,7 +94,8 @@ def language_groups(readers) -> list["LanguageGroup"]:
         group.families += families
         group.by_sms += by_sms
     for group in groups.values():
-        group.available = available(STAFF_LANGUAGE, group.language)
+        group.support = language_support(group.language, school=school, district=district)
+        group.available = group.support.support == TRANSLATED
     return sorted(groups.values(), key=lambda g: (not g.is_source, -g.families, g.language))
 
 
@@ -102,7 +116,7 @@ class Copy:
 
 
 def preview_translations(
-    wanted: dict[str, list[str]], school, protect
+    wanted: dict[str, list[str]], school, protect, *, district=None
 ) -> dict[tuple[str, str], Translation | None]:
     """Staff texts as each language's families will read them, for a preview: `wanted` maps a
     language to the texts it needs, the answer maps (language, text) to the translation, or
@@ -112,7 +126,9 @@ def preview_translations(
     rendered: dict[tuple[str, str], Translation | None] = {}
     for language, texts in wanted.items():
         try:
-            done = translate(texts, STAFF_LANGUAGE, language, school=school, protect=protect)
+            done = translate(
+                texts, STAFF_LANGUAGE, language, school=school, district=district, protect=protect
+            )
         except TranslationUnavailable:
             done = [None] * len(texts)
         for text, translation in zip(texts, done, strict=True):
@@ -120,10 +136,10 @@ def preview_translations(
     return rendered
 
 
-def copies_of(text: str, groups, school, protect) -> list[Copy]:
+def copies_of(text: str, groups, school, protect, *, district=None) -> list[Copy]:
     source_segments = sms_segments(text).segments
     wanted = {g.language: [text] for g in groups if not g.is_source and g.available}
-    rendered = preview_translations(wanted, school, protect)
+    rendered = preview_translations(wanted, school, protect, district=district)
     copies = []
     for group in groups:
         copy = Copy(group=group, text=text, source_segments=source_segments)
@@ -140,7 +156,16 @@ def copies_of(text: str, groups, school, protect) -> list[Copy]:
     return copies
 
 
-def audience_groups(choice: audiences.AudienceChoice) -> list[LanguageGroup]:
+def suggested_untranslated(untranslatable) -> str:
+    """What the sender is offered first for languages no engine serves: an interpreter when
+    the district sends every one of them through an interpreter, else the English with a
+    note."""
+    if untranslatable and all(group.through_interpreter for group in untranslatable):
+        return "interpreter"
+    return "english"
+
+
+def audience_groups(choice: audiences.AudienceChoice, *, district=None) -> list[LanguageGroup]:
     """How many families the audience reaches, per language, in one query."""
     rows = (
         audiences.recipient_links(choice.scope)
@@ -156,5 +181,7 @@ def audience_groups(choice: audiences.AudienceChoice) -> list[LanguageGroup]:
         .order_by()
     )
     return language_groups(
-        (row["guardian__language"], row["families"], row["by_sms"]) for row in rows
+        ((row["guardian__language"], row["families"], row["by_sms"]) for row in rows),
+        school=choice.school,
+        district=district,
     )

@@ -202,7 +202,13 @@ def send_message(
         readers += staff_readers(StaffMember(language=language) for *_n, language in staff_rows)
     school = conversation.school
     translations = _translate(
-        text, source, readers, school=school, protect=protect, prepared=prepared
+        text,
+        source,
+        readers,
+        school=school,
+        district=conversation.district_id,
+        protect=protect,
+        prepared=prepared,
     )
     with transaction.atomic():
         message, _deliveries = write_message(

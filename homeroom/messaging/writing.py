@@ -83,6 +83,7 @@ def open_conversation(
         source,
         readers,
         school=conversation.school,
+        district=conversation.district_id,
         protect=list(protect),
         prepared=prepared,
         subject_prepared=subject_prepared,
@@ -216,6 +217,7 @@ def _translate(
     reader_languages: Iterable[str],
     *,
     school: School | None,
+    district: int | None = None,
     protect: Sequence[str],
     prepared: Mapping[str, str | Translation] | None = None,
 ) -> dict[str, Translation | None]:
@@ -228,7 +230,14 @@ def _translate(
     if not text.strip():
         return {}  # a photo with no words: nothing to translate
     return _translate_with_subject(
-        text, "", source, reader_languages, school=school, protect=protect, prepared=prepared
+        text,
+        "",
+        source,
+        reader_languages,
+        school=school,
+        district=district,
+        protect=protect,
+        prepared=prepared,
     )[0]
 
 
@@ -239,6 +248,7 @@ def _translate_with_subject(
     reader_languages: Iterable[str],
     *,
     school: School | None,
+    district: int | None = None,
     protect: Sequence[str],
     prepared: Mapping[str, str | Translation] | None = None,
     subject_prepared: Mapping[str, str] | None = None,
@@ -265,9 +275,11 @@ def _translate_with_subject(
         if not wanted:
             continue
         done = None
-        if available(source, target):
+        if available(source, target, school=school, district=district):
             try:
-                done = translate(wanted, source, target, school=school, protect=protect)
+                done = translate(
+                    wanted, source, target, school=school, district=district, protect=protect
+                )
             except TranslationUnavailable:
                 done = None
         if target not in out and text.strip():

@@ -24,6 +24,7 @@ from django.http import Http404
 
 from .models import (
     SCHOOL_WIDE_ROLES,
+    District,
     Enrollment,
     Guardian,
     Guardianship,
@@ -325,6 +326,14 @@ def get_guardian_for(user, pk) -> Guardian:
 
 def get_staff_for(user, pk) -> StaffMember:
     return _get_or_404(staff_for(user), pk)
+
+
+def get_district_administered_by(user) -> District:
+    """The district whose settings this user keeps (a district admin's own), or 404."""
+    viewer = viewer_for(user)
+    if not viewer.is_district_admin:
+        raise Http404
+    return viewer.staff.district
 
 
 # ---- the family's own children ------------------------------------------------------------

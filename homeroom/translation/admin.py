@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
-from .models import GlossaryTerm, MemoryEntry
+from .models import GlossaryTerm, LanguageRoute, MemoryEntry, ProviderUsage
 
 
 @admin.register(MemoryEntry)
@@ -60,3 +60,20 @@ class GlossaryTermAdmin(admin.ModelAdmin):
     list_display = ("term", "language", "target_language", "translation", "school", "district")
     list_filter = ("language", "target_language", "district", "school")
     search_fields = ("term", "translation")
+
+
+@admin.register(LanguageRoute)
+class LanguageRouteAdmin(admin.ModelAdmin):
+    list_display = ("district", "language", "route", "updated_by", "updated_at")
+    list_filter = ("route",)
+    readonly_fields = ("updated_by", "updated_at")
+
+
+@admin.register(ProviderUsage)
+class ProviderUsageAdmin(admin.ModelAdmin):
+    list_display = ("month", "provider", "characters", "requests")
+    list_filter = ("provider",)
+    readonly_fields = ("provider", "month", "characters", "requests")
+
+    def has_add_permission(self, request):
+        return False

@@ -113,3 +113,102 @@ class GlossaryTerm(models.Model):
             raise ValidationError(
                 {"target_language": _("Say which language the translation is in.")}
             )
+
+
+# The routes a language may take besides a list of providers.
+INTERPRETER = "interpreter"  # no machine: an interpreter translates first
+ENGLISH = "english"  # no machine: the English text with a note saying it is not translated
+MAX_ROUTE_PROVIDERS = 4
+
+
+def route_providers(route: str) -> list[str]:
+    """The provider names of a route ("apertium+libretranslate"), none for a person's route."""
+    if route in (INTERPRETER, ENGLISH):
+        return []
+    return [name for name in route.split("+") if name]
+
+
+def validate_route(value: str) -> None:
+    """A route is `interpreter`, `english`, or shipped provider names joined with `+`."""
+    from .providers import NAMES
+
+    if value in (INTERPRETER, ENGLISH):
+        return
+    names = value.split("+") if value else []
+    unknown = [name for name in names if name not in NAMES]
+    if not names or unknown:
+        raise ValidationError(
+            _("%(route)s is not a translation route: use %(names)s, an interpreter or English."),
+            code="unknown_route",
+            params={"route": value[:60], "names": ", ".join(NAMES)},
+        )
+    if len(set(names)) != len(names) or len(names) > MAX_ROUTE_PROVIDERS:
+        raise ValidationError(
+            _("Name each provider once, at most %(count)s of them."),
+            code="repeated_provider",
+            params={"count": MAX_ROUTE_PROVIDERS},
+        )
+
+
+def validate_route_language(value: str) -> None:
+    from homeroom.languages import LANGUAGE_NAMES, STAFF_LANGUAGE
+
+    if value not in LANGUAGE_NAMES or value == base_language(STAFF_LANGUAGE):
+        raise ValidationError(
+            _("Choose a language families read, other than the staff's."), code="language"
+        )
+
+
+class LanguageRoute(models.Model):
+    """How one district's messages reach families who read one language: through providers
+    (first that serves the pair wins, the memory always in front), an interpreter, or in
+    English with a note. Read before the deployment's TRANSLATION_ROUTES."""
+
+    district = models.ForeignKey(
+        "people.District", on_delete=models.CASCADE, related_name="language_routes"
+    )
+    language = models.CharField(_("language"), max_length=12, validators=[validate_route_language])
+    route = models.CharField(_("route"), max_length=200, validators=[validate_route])
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("language route")
+        ordering = ["district", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "language"], name="unique_language_route")
+        ]
+
+    def __str__(self):
+        return f"{self.language}: {self.route}"
+
+    @property
+    def providers(self) -> list[str]:
+        return route_providers(self.route)
+
+
+class ProviderUsage(models.Model):
+    """Characters and requests the deployment sent to one engine in one month: what a paid
+    provider will bill, counted as it is sent (memory hits send nothing)."""
+
+    provider = models.CharField(max_length=40)
+    month = models.DateField(help_text=_("The first day of the month."))
+    characters = models.BigIntegerField(default=0)
+    requests = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("translation provider usage")
+        verbose_name_plural = _("translation provider usage")
+        ordering = ["-month", "provider"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "month"], name="unique_provider_usage")
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.month:%Y-%m}: {self.characters}"

@@ -34,7 +34,10 @@ def test_compose_shows_who_receives_it_how_and_in_which_language(world, login):
     assert (plan["Rosa"].channel, plan["Rosa"].sms_off) == ("email", True)
     assert (plan["Marco"].channel, plan["Marco"].sms_off) == ("email", False)
     page = text_of(response)
-    assert "Rosa Lopez Spanish Email Texts off (replied STOP) Prefers: Text message (SMS)" in page
+    assert (
+        "Rosa Lopez Spanish Messages arrive translated Email Texts off (replied STOP) "
+        "Prefers: Text message (SMS)"
+    ) in page
     assert "no translation is available" not in page
 
 

@@ -247,9 +247,10 @@ def test_a_translated_reply_costs_a_fixed_number_of_queries(
     settings.TRANSLATION_ROUTES = {"*": [COUNTING]}
     conversation = Conversation.objects.get(pk=private_thread(world, world.rosa).pk)
 
-    # the conversation with its school and student, participants, glossary, memory look-up,
-    # memory insert, savepoint, message, translation, thread time, read marker, release
-    with django_assert_num_queries(11):
+    # the conversation with its school and student, participants, the district's translation
+    # routes, glossary, memory look-up, memory insert, the engine's usage, savepoint, message,
+    # translation, thread time, read marker, release
+    with django_assert_num_queries(13):
         receive_reply(world.rosa, conversation, "Ana va a llegar tarde mañana, tiene cita.", "app")
 
 

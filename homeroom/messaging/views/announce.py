@@ -28,7 +28,8 @@ def announce(request):
         raise Http404
     chosen = by_key.get(asked) or (choices[0] if choices else None)
     initial = {"audience": chosen.key} if chosen else {}
-    groups = previews.audience_groups(chosen) if chosen else []
+    district = viewer.staff.district_id
+    groups = previews.audience_groups(chosen, district=district) if chosen else []
     untranslatable = [g for g in groups if not g.available]
     form = AnnouncementForm(
         request.POST or None, audiences=choices, initial=initial, untranslatable=untranslatable
@@ -39,14 +40,17 @@ def announce(request):
         "groups": groups,
         "total": sum(g.families for g in groups),
         "untranslatable": untranslatable,
-        "untranslated_value": request.POST.get("untranslated", ""),
+        "untranslated_value": request.POST.get("untranslated")
+        or previews.suggested_untranslated(untranslatable),
     }
     if request.method == "GET" and is_htmx(request):
         return render(request, "messaging/partials/audience.html", summary)
     if request.method == "POST":
         if "preview" in request.POST:
             if form.is_valid():
-                copies = previews.copies_of(form.cleaned_data["text"], groups, chosen.school, [])
+                copies = previews.copies_of(
+                    form.cleaned_data["text"], groups, chosen.school, [], district=district
+                )
             if is_htmx(request):
                 return render(
                     request,

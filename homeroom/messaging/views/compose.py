@@ -46,9 +46,15 @@ def _staff_compose(request, viewer):
         .order_by("-is_primary", "guardian__family_name", "guardian__given_name", "pk")
     )
     recipients = [previews.recipient_plan(link) for link in links]
-    groups = previews.language_groups((r.language, r.channel == Channel.SMS) for r in recipients)
+    groups = previews.language_groups(
+        ((r.language, r.channel == Channel.SMS) for r in recipients), school=student.school
+    )
     untranslatable = [g for g in groups if not g.available]
-    form = StaffComposeForm(request.POST or None, untranslatable=untranslatable)
+    form = StaffComposeForm(
+        request.POST or None,
+        untranslatable=untranslatable,
+        initial={"untranslated": previews.suggested_untranslated(untranslatable)},
+    )
     protect = names_of(student, viewer.staff, *(r.guardian for r in recipients))
     copies = None
     if request.method == "POST":

@@ -56,7 +56,11 @@ def conversation_detail(request, pk):
 def _staff_conversation(request, conversation, viewer):
     people = list(people_shown(viewer).filter(conversation=conversation))
     untranslatable = _untranslatable_in(conversation, people)
-    form = StaffReplyForm(request.POST or None, untranslatable=untranslatable)
+    form = StaffReplyForm(
+        request.POST or None,
+        untranslatable=untranslatable,
+        initial={"untranslated": previews.suggested_untranslated(untranslatable)},
+    )
     if request.method == "POST":
         if form.is_valid():
             with holding(form):
@@ -128,12 +132,16 @@ def _untranslatable_in(conversation, people) -> list:
             .distinct()
             .order_by()
         )
-    groups = previews.language_groups((language, False) for language in languages)
+    groups = previews.language_groups(
+        ((language, False) for language in languages),
+        school=conversation.school,
+        district=conversation.district_id,
+    )
     return [group for group in groups if not group.available]
 
 
 def _kw(form) -> dict:
-    return {"untranslatable": form.untranslatable}
+    return {"untranslatable": form.untranslatable, "initial": form.initial}
 
 
 def _posted(request, conversation, message, viewer, *, as_family, form_kwargs=None):

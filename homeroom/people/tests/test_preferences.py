@@ -21,7 +21,8 @@ def test_preferences_page_is_in_the_familys_language_and_shows_their_choices(
     login, world, django_assert_max_num_queries
 ):
     client = login(world.rosa)
-    with django_assert_max_num_queries(6):
+    # ... one of them the district's translation routes, for how each language arrives
+    with django_assert_max_num_queries(7):
         response = client.get(PREFERENCES)
     assert response.status_code == 200
     text = response.content.decode()

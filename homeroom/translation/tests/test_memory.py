@@ -27,8 +27,8 @@ def test_fifty_new_texts_cost_one_lookup_one_engine_call_and_one_insert(
     counting, django_assert_num_queries
 ):
     assert len(set(SENTENCES)) == 50
-    # glossary, memory look-up, bulk insert
-    with django_assert_num_queries(3):
+    # glossary, memory look-up, bulk insert, the engine's usage (one upsert)
+    with django_assert_num_queries(4):
         results = translate(SENTENCES, "en", "es")
 
     assert len(counting.calls) == 1
@@ -44,7 +44,7 @@ def test_the_same_fifty_again_come_from_memory_without_the_engine(
     translate(SENTENCES, "en", "es")
     counting.reset()
 
-    # glossary, memory look-up: no engine, no insert
+    # glossary, memory look-up: no engine, no insert, no usage
     with django_assert_num_queries(2):
         results = translate(SENTENCES, "en", "es")
 

@@ -26,3 +26,13 @@ def test_a_missing_engine_shows_as_no_route(world, settings):
     settings.APERTIUM_COMMAND = "/nonexistent/apertium"
 
     assert "(es): no route" in routes()
+
+
+def test_a_districts_own_routes_are_listed(world):
+    from homeroom.translation.models import INTERPRETER, LanguageRoute
+
+    LanguageRoute.objects.create(district=world.district, language="so", route=INTERPRETER)
+    assert (
+        "Riverside Unified, Somali (so): an interpreter first (the district's route: interpreter)"
+        in routes()
+    )

@@ -3,6 +3,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeData, mark_safe
 
 from homeroom.languages import language_name as _language_name
+from homeroom.translation.services import language_support
 
 register = template.Library()
 
@@ -34,3 +35,28 @@ def unbidi(value):
         return ""
     stripped = str(value).translate(BIDI_CONTROLS)
     return mark_safe(stripped) if isinstance(value, SafeData) else stripped  # noqa: S308
+
+
+@register.filter
+def arrival(guardian):
+    """How messages reach this family in its language, in a few truthful words ("Messages
+    arrive translated", "Through an interpreter", "In English for now"); "" for English."""
+    return language_support(guardian.language, district=guardian.district_id).family_label
+
+
+@register.simple_tag
+def arrival_of(language, district):
+    """`arrival` for a language and a district (an id), where no guardian is at hand."""
+    return language_support(language, district=district).family_label
+
+
+@register.simple_tag
+def language_field(bound_field, district):
+    """The language select with each choice saying how messages in it arrive, so a family
+    still names its own language when no engine serves it yet."""
+    choices = []
+    for code, label in bound_field.field.choices:
+        said = language_support(code, district=district).family_label
+        choices.append((code, f"{label} · {said}" if said else label))
+    bound_field.field.choices = choices
+    return bound_field.as_field_group()

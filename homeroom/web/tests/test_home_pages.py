@@ -33,7 +33,8 @@ JOINED_AT = "2026-09-01T12:00:00Z"
 # Every page: session, user, staff member, guardian, (staff) assignments with their schools'
 # time zones, and the unread-messages count in the navigation; then what the middleware and
 # the page itself need.
-TEACHER_HOME_QUERIES = 10  # + sections, enrolments, students, guardianships
+# + sections, enrolments, students, guardianships, the district's translation routes
+TEACHER_HOME_QUERIES = 11
 # District admin: + TOTP check, reader time zone (district, its first school), schools,
 # joined by school, joined by language, last import.
 ADMIN_HOME_QUERIES = 12

@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand
 
 from homeroom.languages import base_language, language_name
 from homeroom.people.models import Guardian
-from homeroom.translation.services import route
+from homeroom.translation.models import LanguageRoute
+from homeroom.translation.services import language_support, route
 
 
 class Command(BaseCommand):
@@ -31,3 +32,10 @@ class Command(BaseCommand):
             else:
                 how = "no route: English with a note, or an interpreter"
             self.stdout.write(f"  {language_name(code)} ({code}): {how}")
+        chosen = LanguageRoute.objects.select_related("district").order_by("district__name")
+        for row in chosen:
+            support = language_support(row.language, district=row.district_id)
+            self.stdout.write(
+                f"  {row.district.name}, {language_name(row.language)} ({row.language}): "
+                f"{support.route_label} (the district's route: {row.route})"
+            )
