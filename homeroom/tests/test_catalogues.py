@@ -118,7 +118,10 @@ def test_every_translation_keeps_the_placeholders_and_plural_forms(language):
             forms = [entry["msgstr"]["0"]] if entry["msgstr"].get("0") else []
             expected = set(PLACEHOLDER.findall(entry["msgid"]))
         for form in forms:
-            if set(PLACEHOLDER.findall(form)) != expected:
+            found = set(PLACEHOLDER.findall(form))
+            # A plural form for one count may leave the number out ("رسالتان", two messages).
+            dropped_the_count = "msgid_plural" in entry and len(expected - found) == 1
+            if found - expected or (found != expected and not dropped_the_count):
                 wrong.append(f"{entry['msgid']!r}: {form!r}")
     assert not wrong, f"{len(wrong)} {language} translations lose or add a placeholder: {wrong}"
 
