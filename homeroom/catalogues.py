@@ -45,6 +45,7 @@ FAMILY_FACING = (
     "homeroom/messaging/templates/messaging/compose_pick_child.html",
     "homeroom/messaging/templates/messaging/partials/message.html",
     "homeroom/messaging/templates/messaging/partials/attachment.html",
+    "homeroom/messaging/templates/messaging/partials/channel.html",
     "homeroom/messaging/templates/messaging/partials/reply_form.html",
     "homeroom/messaging/templates/messaging/partials/reply_posted.html",
     "homeroom/messaging/templates/messaging/partials/pagination.html",

@@ -1,0 +1,87 @@
+"""An Arabic-reading father signs in on his phone and reads Homeroom in Arabic, right to left:
+his home page, the school's invitation to a home visit (from the reviewed catalogue, not a
+machine), his answer, and his settings."""
+
+import re
+from datetime import timedelta
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from homeroom.routines.visits import propose_home_visit
+from homeroom.testing.personas import build_world
+from homeroom.transports import outbound
+
+from .conftest import check_page
+from .journeys import sign_in_by_code, without_quiet_hours
+
+ARABIC = re.compile(r"[\u0600-\u06FF]")
+
+
+def expect_arabic_page(page):
+    """The whole page is Arabic and right-to-left, and no English label is left in it."""
+    html = page.locator("html")
+    expect(html).to_have_attribute("lang", "ar")
+    expect(html).to_have_attribute("dir", "rtl")
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    nav = page.get_by_role("navigation")
+    expect(nav).to_contain_text("تسجيل الخروج")  # Sign out
+    for english in ("Home", "Messages", "My settings", "Sign out"):
+        expect(nav.get_by_text(english, exact=True)).to_have_count(0)
+
+
+def test_arabic_family_reads_homeroom_in_arabic_right_to_left(page, transactional_db):
+    world = build_world()
+    without_quiet_hours(world)
+    propose_home_visit(
+        world.south_teacher, world.dee, world.olga, [timezone.now() + timedelta(days=3)]
+    )
+
+    # Olga signs in with the code the school texts her, and the text is in Arabic.
+    sign_in_by_code(page, "(612) 555-0117", str(world.olga.phone))
+    code_text = next(m for m in outbound.outbox if m.to == str(world.olga.phone))
+    assert "رمز الدخول إلى Homeroom" in code_text.body
+
+    # Home: her child, in an Arabic page laid out right to left.
+    expect(page.get_by_role("heading", name="مرحبًا، Olga")).to_be_visible()
+    expect(page.get_by_role("heading", name="Dee Haddad")).to_be_visible()
+    expect(page.get_by_role("heading", name="المعلمون")).to_be_visible()  # Teachers
+    expect_arabic_page(page)
+    check_page(page, "arabic-family-home")
+
+    # Messages: the home-visit invitation, written in Arabic from the catalogue.
+    page.get_by_role("link", name=re.compile(r"^الرسائل")).click()
+    expect(page.get_by_role("heading", name="الرسائل")).to_be_visible()
+    expect(page.locator(".conversation-row")).to_contain_text("Dee Haddad")
+    expect_arabic_page(page)
+    check_page(page, "arabic-family-inbox")
+
+    page.locator(".conversation-row a", has_text="Dee Haddad").click()
+    expect(page.get_by_role("heading", name="Dee Haddad")).to_be_visible()
+    text = page.locator(".message .message-text").first
+    expect(text).to_have_attribute("lang", "ar")
+    expect(text).to_contain_text("يودّ Sam South زيارتكم في البيت")
+    # The link keeps its left-to-right order inside the right-to-left sentence.
+    expect(text.locator("bdi[dir=ltr]")).to_have_text(re.compile(r"^http://.*/routines/visits/"))
+    expect(page.get_by_text("الرسائل المتبادلة مع المدرسة جزء من سجلات المدرسة.")).to_be_visible()
+    expect_arabic_page(page)
+    check_page(page, "arabic-family-conversation")
+
+    # She answers in Arabic; the confirmation is in Arabic too.
+    page.get_by_label("رسالتكم").fill("شكرًا لكم، يسعدنا ذلك كثيرًا.")
+    page.get_by_role("button", name="إرسال").click()
+    expect(page.locator(".message.mine")).to_contain_text("يسعدنا ذلك كثيرًا")
+    expect(page.get_by_text("أُرسلت رسالتكم.")).to_be_visible()
+    expect(page.locator(".message.mine .channel")).to_have_text("في التطبيق")  # In the app
+    check_page(page, "arabic-family-replied")
+
+    # Settings: every label of the form in Arabic.
+    page.get_by_role("link", name="إعداداتي").click()
+    expect(page.get_by_role("heading", name="طريقة تواصل المدرسة معكم")).to_be_visible()
+    expect(page.get_by_label("لغة الرسائل")).to_be_visible()
+    expect(page.get_by_text("بداية ساعات الهدوء")).to_be_visible()
+    expect(page.locator("dd bdi[dir=ltr]")).to_have_text("(612) 555-0117")  # not "555-0117 (612)"
+    expect_arabic_page(page)
+    body = page.locator("main").inner_text()
+    assert len(ARABIC.findall(body)) > 100, body
+    check_page(page, "arabic-family-settings")
