@@ -1,13 +1,16 @@
-"""An Arabic-reading father signs in on his phone and reads Homeroom in Arabic, right to left:
-his home page, the school's invitation to a home visit (from the reviewed catalogue, not a
-machine), his answer, and his settings."""
+"""An Arabic-reading mother signs in on her phone and reads Homeroom in Arabic, right to left:
+her home page, the school's invitation to a home visit (from the reviewed catalogue, not a
+machine), her answer, the visit page the invitation links to, "tell us about your child",
+her child's moments, and her settings."""
 
 import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from homeroom.routines.models import FamilyStory, VisitStatus
 from homeroom.routines.visits import propose_home_visit
 from homeroom.testing.personas import build_world
 from homeroom.transports import outbound
@@ -33,7 +36,7 @@ def expect_arabic_page(page):
 def test_arabic_family_reads_homeroom_in_arabic_right_to_left(page, transactional_db):
     world = build_world()
     without_quiet_hours(world)
-    propose_home_visit(
+    visit = propose_home_visit(
         world.south_teacher, world.dee, world.olga, [timezone.now() + timedelta(days=3)]
     )
 
@@ -74,6 +77,39 @@ def test_arabic_family_reads_homeroom_in_arabic_right_to_left(page, transactiona
     expect(page.get_by_text("أُرسلت رسالتكم.")).to_be_visible()
     expect(page.locator(".message.mine .channel")).to_have_text("في التطبيق")  # In the app
     check_page(page, "arabic-family-replied")
+
+    # The invitation's link: she picks the time offered.
+    link = urlsplit(text.locator("bdi[dir=ltr]").inner_text())
+    assert link.path == f"/routines/visits/{visit.pk}/"
+    page.goto(link.path)
+    expect(page.get_by_role("heading", name="زيارة منزلية")).to_be_visible()  # A home visit
+    expect_arabic_page(page)
+    check_page(page, "arabic-family-visit")
+    page.get_by_role("group", name="اختاروا موعدًا").get_by_role("radio").first.check()
+    page.get_by_role("button", name="إرسال").click()
+    expect(page.get_by_text("شكرًا لكم. تم حفظ إجابتكم.")).to_be_visible()
+    expect(page.get_by_text("تم تأكيد الزيارة")).to_be_visible()
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.CONFIRMED
+    check_page(page, "arabic-family-visit-confirmed")
+
+    # "Tell us about your child", in her own words.
+    page.goto(f"/routines/story/{world.dee.pk}/")
+    expect(page.get_by_role("heading", name="حدّثونا عن Dee")).to_be_visible()
+    expect_arabic_page(page)
+    check_page(page, "arabic-family-story")
+    page.get_by_label("عن Dee").fill("تحب دي الرسم والقراءة، وتتعلم أفضل عندما ترى الأمثلة.")
+    page.get_by_role("button", name="حفظ").click()
+    expect(page.get_by_text("شكرًا لكم. تم حفظ قصتكم")).to_be_visible()
+    assert FamilyStory.objects.get(student=world.dee).text.startswith("تحب دي الرسم")
+    check_page(page, "arabic-family-story-saved")
+
+    # Her child's moments: none yet, said in Arabic.
+    page.goto(f"/moments/children/{world.dee.pk}/")
+    expect(page.get_by_role("heading", name="أخبار عن Dee")).to_be_visible()
+    expect(page.get_by_text("لم يُسجَّل شيء بعد.")).to_be_visible()
+    expect_arabic_page(page)
+    check_page(page, "arabic-family-moments")
 
     # Settings: every label of the form in Arabic.
     page.get_by_role("link", name="إعداداتي").click()
