@@ -12,7 +12,7 @@ from django.conf import settings
 
 # Languages whose catalogue must translate every string, staff screens included. The others
 # must translate every family-facing string (below); a staff screen may still show English.
-COMPLETE = frozenset({"es"})
+COMPLETE = frozenset({"es", "ar"})
 
 # Source files whose strings families read: their pages (home, messages, the child's moments,
 # "tell me about your child", home visits, sign-in, joining, preferences), the texts and emails
@@ -38,7 +38,8 @@ FAMILY_FACING = (
     "homeroom/people/forms.py",
     "homeroom/people/models.py",
     "homeroom/people/views/invitations.py",
-    # Conversations: the family's inbox, thread and compose pages, and every text and email.
+    # Conversations: the family's inbox, thread and compose pages, every text and email, the
+    # automatic away reply, and flagging a confusing translation.
     "homeroom/messaging/templates/messaging/inbox_family.html",
     "homeroom/messaging/templates/messaging/conversation_family.html",
     "homeroom/messaging/templates/messaging/compose_family.html",
@@ -53,6 +54,9 @@ FAMILY_FACING = (
     "homeroom/messaging/templates/messaging/email/*",
     "homeroom/messaging/templates/messaging/sms/*",
     "homeroom/messaging/inbound/sms.py",
+    "homeroom/messaging/inbound/service.py",
+    "homeroom/messaging/interpreter_forms.py",
+    "homeroom/messaging/interpreter_views.py",
     "homeroom/messaging/channels/*.py",
     "homeroom/messaging/forms.py",
     "homeroom/messaging/limits.py",
@@ -60,13 +64,15 @@ FAMILY_FACING = (
     "homeroom/messaging/views/compose.py",
     "homeroom/messaging/views/conversation.py",
     "homeroom/messaging/views/inbox.py",
-    # The child's moments, and the notices and digests families are sent about them.
+    # The child's moments, answering them, and the notices and digests families are sent.
     "homeroom/behavior/templates/behavior/child_feed.html",
     "homeroom/behavior/templates/behavior/partials/responses.html",
     "homeroom/behavior/templates/behavior/partials/pagination.html",
     "homeroom/behavior/forms.py",
     "homeroom/behavior/models.py",
     "homeroom/behavior/notices.py",
+    "homeroom/behavior/recording.py",
+    "homeroom/behavior/views.py",
     # "Tell me about your child" and home visits: the family's pages and the invitations.
     "homeroom/routines/templates/routines/story.html",
     "homeroom/routines/templates/routines/visit_family.html",

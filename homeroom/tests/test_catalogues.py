@@ -1,8 +1,8 @@
 """Every shipped interface language has a reviewed catalogue: each catalogue is regenerated
 from the sources in a scratch copy and must have no empty and no fuzzy entry — for every
-string in a language held complete (Spanish), for every family-facing string in the others
-(`homeroom/catalogues.py` says which files those are) — with every placeholder kept, the
-plural forms of its language, and a compiled .mo that matches."""
+string in a language held complete (Spanish, Arabic), for every family-facing string in the
+others (`homeroom/catalogues.py` says which files those are) — with every placeholder kept,
+the plural forms of its language, and a compiled .mo that matches."""
 
 import re
 import shutil
