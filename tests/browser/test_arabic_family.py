@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -33,12 +34,42 @@ def expect_arabic_page(page):
         expect(nav.get_by_text(english, exact=True)).to_have_count(0)
 
 
-def test_arabic_family_reads_homeroom_in_arabic_right_to_left(page, transactional_db):
+def shown_left_to_right(locator, first: str, last: str) -> bool:
+    """Whether `first` is drawn to the left of `last` in the element's text, as in a phone
+    number, which keeps its order inside right-to-left text."""
+    return locator.evaluate(
+        """(element, [first, last]) => {
+            const node = element.firstChild;
+            const box = word => {
+                const range = document.createRange();
+                const at = node.data.indexOf(word);
+                range.setStart(node, at);
+                range.setEnd(node, at + word.length);
+                return range.getBoundingClientRect().left;
+            };
+            return box(first) < box(last);
+        }""",
+        [first, last],
+    )
+
+
+def test_arabic_family_reads_homeroom_in_arabic_right_to_left(page, live_server, transactional_db):
     world = build_world()
     without_quiet_hours(world)
     visit = propose_home_visit(
         world.south_teacher, world.dee, world.olga, [timezone.now() + timedelta(days=3)]
     )
+
+    # The sign-in page, in Arabic once she picks it (the language choice is remembered).
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ar", "url": live_server.url}]
+    )
+    page.goto("/accounts/login/")
+    expect(page.get_by_role("heading", name="تسجيل الدخول إلى Homeroom")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    example = page.locator("#family-phone-help")
+    assert shown_left_to_right(example, "612", "0111"), example.inner_text()
+    check_page(page, "arabic-sign-in")
 
     # Olga signs in with the code the school texts her, and the text is in Arabic.
     sign_in_by_code(page, "(612) 555-0117", str(world.olga.phone))
