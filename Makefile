@@ -14,6 +14,15 @@ lint:  ## style, the import layers and the access rule
 	scripts/setup.sh
 	scripts/lint.sh
 
-messages:  ## refresh the translation catalogues after changing strings
-	.venv/bin/python manage.py makemessages -l es --ignore='.venv/*' --ignore='bench/*'
+messages:  ## refresh every shipped language's catalogue after changing strings (one: make messages-ar)
+	scripts/setup.sh gettext
+	.venv/bin/python manage.py makemessages $$(DJANGO_SETTINGS_MODULE=homeroom.settings \
+		.venv/bin/python -c "import django; django.setup(); from homeroom.catalogues import shipped; \
+		print(*(f'-l {code}' for code in shipped()))") \
+		--ignore='.venv/*' --ignore='bench/*' --no-obsolete
 	.venv/bin/python manage.py compilemessages --ignore='.venv/*'
+
+messages-%:  ## refresh and compile one language's catalogue, new or shipped: make messages-vi
+	scripts/setup.sh gettext
+	.venv/bin/python manage.py makemessages -l $* --ignore='.venv/*' --ignore='bench/*' --no-obsolete
+	.venv/bin/python manage.py compilemessages -l $* --ignore='.venv/*'

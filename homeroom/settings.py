@@ -373,7 +373,15 @@ APERTIUM_COMMAND = env("APERTIUM_COMMAND", "apertium")
 APERTIUM_TIMEOUT = env_int("APERTIUM_TIMEOUT", 30)  # seconds, for one whole batch
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# The interface languages Homeroom ships, each with a catalogue in locale/ (docs/translation.md,
+# "Adding an interface language"). Every other language a family reads gets the English
+# interface; their messages are still translated.
+LANGUAGES = [
+    ("en", _("English")),
+    ("es", _("Spanish")),
+    ("ar", _("Arabic")),
+    ("vi", _("Vietnamese")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

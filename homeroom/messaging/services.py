@@ -230,12 +230,20 @@ def send_message(
 def catalogue_versions(render: Callable[[], str], source: str = STAFF_LANGUAGE) -> dict[str, str]:
     """A system text in every interface language we ship with reviewed strings, other than
     the source: `render` is called inside each language, so its gettext strings come from
-    the catalogue rather than from a machine. Pass the result as `prepared`."""
+    the catalogue rather than from a machine. Pass the result as `prepared`.
+
+    A language whose catalogue does not have the text yet (it renders as the source does) is
+    left out, so its families get the machine translation rather than English passed off as
+    their language."""
+    with translation.override(source):
+        original = render()
     versions = {}
     for code, _name in settings.LANGUAGES:
         if _base(code) != _base(source):
             with translation.override(code):
-                versions[code] = render()
+                version = render()
+            if version != original:
+                versions[code] = version
     return versions
 
 

@@ -4,18 +4,15 @@ from django.utils import translation
 
 from homeroom.people.access import viewer_for
 
-RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "yi", "ckb", "dv"}
-
 
 def navigation(request):
     viewer = viewer_for(getattr(request, "user", None))
-    # Direction follows the reader's language even before the interface is translated into it.
-    reader_language = viewer.guardian.language.split("-")[0] if viewer.guardian else ""
-    rtl = reader_language in RTL_LANGUAGES or translation.get_language_bidi()
+    # The page's language and direction are the interface's: an Arabic reader's page is
+    # right-to-left once it is in Arabic, never English text laid out right-to-left. Texts in
+    # another language (a family's message) carry their own lang and dir="auto".
     return {
         "viewer": viewer,
-        "text_direction": "rtl" if rtl else "ltr",
-        "reader_language": reader_language,
+        "text_direction": "rtl" if translation.get_language_bidi() else "ltr",
         "unread_messages": _unread_messages(request, viewer),
     }
 

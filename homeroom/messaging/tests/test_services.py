@@ -7,6 +7,7 @@ from datetime import time
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext
 
 from homeroom.messaging import routing, services
 from homeroom.messaging.audiences import Audience
@@ -551,3 +552,10 @@ def test_quiet_hours_wrap_past_midnight():
     assert routing.quiet_hours_end(at(16), chicago, time(9), time(15)) is None
     # Equal start and end: no quiet hours at all.
     assert routing.quiet_hours_end(at(23), chicago, time(0), time(0)) is None
+
+
+def test_a_system_text_is_prepared_only_in_languages_whose_catalogue_has_it(settings):
+    # Somali is shipped here but has no catalogue: it must not get the English as "Somali".
+    settings.LANGUAGES = [("en", "English"), ("es", "Spanish"), ("ar", "Arabic"), ("so", "Somali")]
+    versions = services.catalogue_versions(lambda: gettext("Tell us about your child"))
+    assert versions == {"es": "Cuéntenos sobre su hijo o hija", "ar": "حدّثونا عن طفلكم"}

@@ -1,3 +1,5 @@
+import re
+
 from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeData, mark_safe
@@ -10,6 +12,9 @@ register = template.Library()
 # Embedding, override and isolate controls: typed into a name or a message they would reorder
 # what is shown after them (U+202A–U+202E, U+2066–U+2069).
 BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+# A web address in escaped text: it ends at a space or at an escaped quote or angle bracket.
+ESCAPED_URL = re.compile(r"\bhttps?://(?:(?!&quot;|&#x27;|&lt;|&gt;)\S)+", re.IGNORECASE)
 
 
 @register.filter
@@ -25,6 +30,15 @@ def isolate(value, autoescape=True):
         return ""
     text = conditional_escape(value) if autoescape else mark_safe(value)  # noqa: S308
     return format_html("<bdi>{}</bdi>", text)
+
+
+@register.filter(needs_autoescape=True)
+def isolate_links(value, autoescape=True):
+    """A text with each web address inside <bdi dir="ltr">: in a right-to-left paragraph an
+    address keeps its own order, where "…/visits/2/" would otherwise show its last slash
+    first."""
+    text = str(conditional_escape(value) if autoescape else value)
+    return mark_safe(ESCAPED_URL.sub(r'<bdi dir="ltr">\g<0></bdi>', text))  # noqa: S308
 
 
 @register.filter(is_safe=True)
