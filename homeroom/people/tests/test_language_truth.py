@@ -31,18 +31,18 @@ def options(html: str) -> dict[str, str]:
 
 
 def test_the_language_select_keeps_every_language_and_says_how_each_arrives(world, login):
-    shown = options(login(world.gina).get(PREFERENCES).content.decode())
+    shown = options(login(world.marco).get(PREFERENCES).content.decode())
     assert set(shown) == set(LANGUAGE_NAMES)  # all twenty stay
     assert shown["es"].endswith("· Messages arrive translated")
     assert shown["vi"].endswith("· In English for now")
     assert "·" not in shown["en"]
-    assert "interpreter" in login(world.gina).get(PREFERENCES).content.decode()
+    assert "interpreter" in login(world.marco).get(PREFERENCES).content.decode()
 
 
 def test_the_labels_follow_the_districts_route(world, login):
     LanguageRoute.objects.create(district=world.district, language="vi", route=INTERPRETER)
     LanguageRoute.objects.create(district=world.district, language="so", route=COUNTING)
-    shown = options(login(world.gina).get(PREFERENCES).content.decode())
+    shown = options(login(world.marco).get(PREFERENCES).content.decode())
     assert shown["vi"].endswith("· Through an interpreter")
     assert shown["so"].endswith("· Messages arrive translated")
     # Another district's families keep the deployment's truth.

@@ -134,4 +134,4 @@ def test_vietnamese_routed_to_google_is_translated_counted_and_told(world, login
     body = client.get(URL).content.decode()
     assert "Google + memory" in body
     gina = login(world.gina).get(reverse("family_preferences")).content.decode()
-    assert re.search(r"<option value=\"vi\"[^>]*>[^<]*· Messages arrive translated<", gina)
+    assert re.search(r"<option value=\"vi\"[^>]*>[^<]*· Tin nhắn đến đã được dịch<", gina)
