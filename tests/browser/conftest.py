@@ -90,6 +90,26 @@ document.addEventListener("securitypolicyviolation", function (event) {{
 
 _axe = Axe()
 
+# The words of table cells laid out on more than one line. Hyphens, slashes and dashes are
+# places a word may wrap, so the parts between them are the words checked.
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll("td, th")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/[^\\s\\-\u2010-\u2015\\/]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0)
+          .map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
 
 def check_page(page, name: str):
     """Save a screenshot of the page and fail on serious or critical accessibility issues."""
@@ -106,6 +126,9 @@ def check_page(page, name: str):
     # Nothing may overflow a phone screen sideways.
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"{name} scrolls sideways by {overflow}px at {page.viewport_name}"
+    # No word is broken inside a table cell ("Join ed"): a wide table scrolls in its box.
+    broken = page.evaluate(BROKEN_WORDS)
+    assert not broken, f"{name} breaks words inside table cells: {broken[:5]}"
 
 
 def loaded_picture(img) -> dict:

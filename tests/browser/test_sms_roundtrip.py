@@ -91,7 +91,8 @@ def test_rosa_answers_a_text_by_text_and_the_teacher_reads_it_in_english(
     assert (sent.channel, sent.to_address, sent.status) == ("sms", rosa_phone, "sent")
     assert sent.language == "es" and not sent.untranslated
     [text] = texts_to(texts, rosa_phone)
-    assert text.startswith("North Elementary: ")
+    assert text.startswith("Maria Rivera (North Elementary), sobre Ana: ")
+    assert text.endswith("(Traducido por computadora; responda ORIGINAL)")
     assert "Ana" in text
     assert "aprendiendo" in text and "en casa" in text, text  # Apertium's Spanish
     assert "Please practise" not in text
