@@ -334,6 +334,9 @@ LIBRETRANSLATE_API_KEY = env("LIBRETRANSLATE_API_KEY", "")
 LIBRETRANSLATE_TIMEOUT = env_int("LIBRETRANSLATE_TIMEOUT", 10)  # seconds
 APERTIUM_COMMAND = env("APERTIUM_COMMAND", "apertium")
 APERTIUM_TIMEOUT = env_int("APERTIUM_TIMEOUT", 30)  # seconds, for one whole batch
+# Where the school dictionaries are compiled on top of the package's (empty: the package's
+# own dictionaries only).
+APERTIUM_DICTIONARIES_DIR = env("APERTIUM_DICTIONARIES_DIR", str(DATA_DIR / "apertium"))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
