@@ -11,8 +11,10 @@ to the package's dictionaries as sections of their own (`lt-append`):
   ("teacher" → "maestro" beside "profesor");
 - `eng-spa.lrx`, `spa-eng.lrx`: lexical selection that picks the school sense, run after
   the package's own rules;
-- `usted.sed`: English→Spanish only, between structural transfer and generation: "you" is
-  said with usted, so the generator conjugates it (encuentras → encuentra).
+- `eng-spa.sed`, `spa-eng.sed`: rules on the engine's stream between structural transfer
+  and generation, so the generator still conjugates: "you" said with usted (encuentras →
+  encuentra, "Please sign" → "firme"), and "ir a" as the near future ("va a recoger" → "is
+  going to collect").
 
 The result is a mode directory with the package's pipeline and these steps, used with
 `apertium -d <directory> <mode>`. It is built once per set of sources and package files
@@ -44,12 +46,12 @@ class Direction:
     source_dix: str  # added to the analyser
     target_dix: str  # added to the generator
     bilingual: str  # lt-comp direction of eng-spa.dix
-    usted: bool
+    stream_rules: str  # sed rules run between structural transfer and generation
 
 
 DIRECTIONS = (
-    Direction("eng-spa", "eng.dix", "spa.dix", "lr", usted=True),
-    Direction("spa-eng", "spa.dix", "eng.dix", "rl", usted=False),
+    Direction("eng-spa", "eng.dix", "spa.dix", "lr", "eng-spa.sed"),
+    Direction("spa-eng", "spa.dix", "eng.dix", "rl", "spa-eng.sed"),
 )
 
 
@@ -142,10 +144,9 @@ def _build_direction(package: Path, work: Path, target: Path, direction: Directi
     if step not in text or generator not in text:
         raise ValueError(f"the package's {name} mode has an unexpected shape")
     text = text.replace(step, f"{step} | lrx-proc -m '{target / selection.name}'")
-    if direction.usted:
-        sed = work / "usted.sed"
-        shutil.copyfile(SOURCES / "usted.sed", sed)
-        text = text.replace(generator, f"sed -E -f '{target / sed.name}' | {generator}")
+    sed = work / direction.stream_rules
+    shutil.copyfile(SOURCES / direction.stream_rules, sed)
+    text = text.replace(generator, f"sed -E -f '{target / sed.name}' | {generator}")
     (work / "modes" / f"{name}.mode").write_text(text)
 
 
