@@ -72,7 +72,8 @@ def _cached_mode_directory(build_root: str, package_data: str) -> Path | None:
         return None
     package = Path(package_data)
     try:
-        target = Path(build_root) / _fingerprint(package)
+        # The mode names its files by absolute path: apertium runs it from anywhere.
+        target = Path(build_root).resolve() / _fingerprint(package)
         if not (target / "modes").is_dir():
             _build(package, target)
     except (OSError, subprocess.SubprocessError, ValueError) as exc:
