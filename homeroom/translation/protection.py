@@ -98,12 +98,22 @@ _DATE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _DATE_NUMERIC = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b")
+_TIME_PREPOSITIONS = "at|by|until|till|after|before"
 _TIME = re.compile(
-    r"(?:\b(?P<prep>at)\s+)?\b(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*"
+    rf"(?:\b(?P<prep>{_TIME_PREPOSITIONS})\s+)?\b(?P<hour>\d{{1,2}})(?::(?P<minute>\d{{2}}))?\s*"
     r"(?P<ampm>[ap]\.\s?m\.|[ap]m\b|[AP]M\b)"
-    r"|(?:\b(?P<prep24>at)\s+)?\b(?P<hour24>[01]?\d|2[0-3]):(?P<minute24>[0-5]\d)\b",
+    rf"|(?:\b(?P<prep24>{_TIME_PREPOSITIONS})\s+)?\b(?P<hour24>[01]?\d|2[0-3]):(?P<minute24>[0-5]\d)\b",
     re.IGNORECASE,
 )
+# A time's preposition in Spanish, before the article ("by 7:45" → "antes de las 7:45").
+_SPANISH_TIME_PREPOSITIONS = {
+    "at": "a",
+    "by": "antes de",
+    "until": "hasta",
+    "till": "hasta",
+    "after": "después de",
+    "before": "antes de",
+}
 _URL = re.compile(r"\bhttps?://[^\s<>\"]+|\bwww\.[^\s<>\"]+", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _PHONE = re.compile(
@@ -379,4 +389,5 @@ def _spanish_time(match: re.Match[str]) -> str:
         prep = match.group("prep24")
     if not prep:
         return clock
-    return f"{'a la' if hour == 1 else 'a las'} {clock}"
+    article = "la" if hour == 1 else "las"
+    return f"{_SPANISH_TIME_PREPOSITIONS[prep.lower()]} {article} {clock}"

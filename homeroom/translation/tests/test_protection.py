@@ -133,6 +133,20 @@ def test_spans_are_found_leftmost_longest():
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "rendering"),
+    [
+        ("Please arrive by 7:45 every morning.", "antes de las 7:45"),
+        ("Pick-up is after 3 pm today.", "después de las 3:00 p. m."),
+        ("The office is open until 4:30 pm.", "hasta las 4:30 p. m."),
+        ("Come before 1 pm.", "antes de la 1:00 p. m."),
+    ],
+)
+def test_a_time_keeps_its_preposition_in_spanish(text, rendering):
+    (span,) = find_spans(text, "en", "es", names=[])
+    assert (span.kind, span.rendering) == ("time", rendering)
+
+
 def test_masking_round_trips_and_reuses_a_placeholder_for_a_repeated_name():
     text = "Ana met the PTA. Ana smiled."
     glossary = [GlossaryEntry("PTA", "APM")]
