@@ -97,6 +97,18 @@ _DATE_WORDS = re.compile(
     rf"(?:,?\s+(?P<year>\d{{4}})\b)?",
     re.IGNORECASE,
 )
+# "on Tuesday night": Apertium reads "on" as "encima" and the weekday as a noun modifier.
+_WEEKDAY_PART = re.compile(
+    rf"(?<!the )(?:\b(?P<prep>on)\s+)?\b(?P<weekday>{_WEEKDAY_NAMES})\s+"
+    r"(?P<part>morning|afternoon|evening|night)\b(?!\s*'s)",
+    re.IGNORECASE,
+)
+_SPANISH_DAY_PARTS = {
+    "morning": "por la mañana",
+    "afternoon": "por la tarde",
+    "evening": "por la noche",
+    "night": "por la noche",
+}
 _DATE_NUMERIC = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b")
 _TIME_PREPOSITIONS = "at|by|until|till|after|before"
 _TIME = re.compile(
@@ -257,6 +269,10 @@ def find_spans(
     if localise:
         for match in _DATE_WORDS.finditer(text):
             add(match.start(), match.end(), "date", _spanish_date(match))
+        for match in _WEEKDAY_PART.finditer(text):
+            weekday = WEEKDAYS[match.group("weekday").lower()]
+            part = _SPANISH_DAY_PARTS[match.group("part").lower()]
+            add(match.start(), match.end(), "date", f"el {weekday} {part}")
     for match in _DATE_NUMERIC.finditer(text):
         add(match.start(), match.end(), "date")
     for match in _TIME.finditer(text):

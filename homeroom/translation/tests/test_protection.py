@@ -147,6 +147,17 @@ def test_a_time_keeps_its_preposition_in_spanish(text, rendering):
     assert (span.kind, span.rendering) == ("time", rendering)
 
 
+def test_a_weekday_and_its_part_of_the_day_are_said_in_spanish():
+    (span,) = find_spans("We meet on Tuesday night in the gym.", "en", "es", names=[])
+    assert (span.kind, span.text, span.rendering) == (
+        "date",
+        "on Tuesday night",
+        "el martes por la noche",
+    )
+    # "the Tuesday night class" is a name for a class, left to the engine.
+    assert find_spans("Join the Tuesday night class.", "en", "es", names=[]) == []
+
+
 def test_masking_round_trips_and_reuses_a_placeholder_for_a_repeated_name():
     text = "Ana met the PTA. Ana smiled."
     glossary = [GlossaryEntry("PTA", "APM")]
