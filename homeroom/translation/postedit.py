@@ -62,7 +62,9 @@ _PREPOSITION_THE_HOUR = re.compile(
 )
 _THANK_YOU_FOR = re.compile(r"\b(Thank you|Thanks) (?:For|By)\b")
 _ALREADY_I = re.compile(r"^Already I (?=\w)")
-_ASKING_YOU = re.compile(r"^(?:It |He |She )?(Can|Could) (?!(?:you|I|we|he|she|it|they|be)\b)")
+_ASKING_YOU = re.compile(
+    r"^(?:It |He |She )?([Cc]an|[Cc]ould) (?!(?:you|I|we|he|she|it|they|be)\b)"
+)
 _QUESTION_IT_IS = re.compile(r"^(What time|When|Where|How much|How) it (is|was) ")
 # "Gracias, maestra": the tagger reads a teacher addressed by title as the adjective
 # ("master"); a family's "maestra" is always the teacher.
@@ -86,7 +88,7 @@ def _english_from_spanish(original: str, text: str) -> str:
     if _MAESTRA.search(original):
         text = _MASTER.sub(lambda m: ("T" if m.start() == 0 else "t") + "eacher" + m.group(2), text)
     if original.rstrip().endswith("?"):
-        text = _ASKING_YOU.sub(lambda m: f"{m.group(1)} you ", text)
+        text = _ASKING_YOU.sub(lambda m: f"{m.group(1).capitalize()} you ", text)
         text = _QUESTION_IT_IS.sub(r"\1 \2 ", text)
     return text
 
