@@ -303,3 +303,22 @@ def test_the_school_dictionaries_read_a_familys_spanish(apertium, tmp_path):
     assert meeting.startswith("What time") and "meeting" in meeting
     assert "is going to" in pick_up and "report card" in pick_up
     assert "flu" in flu and "homework" in flu
+
+
+@pytest.mark.django_db
+def test_a_familys_reply_reads_as_english(apertium):
+    asking, already, teacher = translate(
+        [
+            "¿Puede llamarme el martes a las 4?",
+            "Ya mandé el permiso firmado.",
+            "Gracias maestra.",
+        ],
+        "es",
+        "en",
+    )
+
+    assert asking.text.startswith("Can you call me")
+    assert "on Tuesday" in asking.text and "the Tuesday" not in asking.text
+    assert "at 4" in asking.text and "to the 4" not in asking.text
+    assert already.text.startswith("I already sent")
+    assert "teacher" in teacher.text and "aster" not in teacher.text
