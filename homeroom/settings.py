@@ -371,6 +371,9 @@ DEEPL_GLOSSARIES = _pair_table("DEEPL_GLOSSARIES")
 DEEPL_URL = env("DEEPL_URL", "")
 APERTIUM_COMMAND = env("APERTIUM_COMMAND", "apertium")
 APERTIUM_TIMEOUT = env_int("APERTIUM_TIMEOUT", 30)  # seconds, for one whole batch
+# Where the school dictionaries are compiled on top of the package's (empty: the package's
+# own dictionaries only).
+APERTIUM_DICTIONARIES_DIR = env("APERTIUM_DICTIONARIES_DIR", str(DATA_DIR / "apertium"))
 
 LANGUAGE_CODE = "en"
 # The interface languages Homeroom ships, each with a catalogue in locale/ (docs/translation.md,

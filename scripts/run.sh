@@ -10,7 +10,7 @@ export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://$ADDR}"
 
 # A fresh clone has no environment and no data directory yet (SQLite will not create one).
 # Apertium translates English<->Spanish locally, so the demo's Spanish families read Spanish.
-scripts/setup.sh apertium-eng-spa
+scripts/setup.sh apertium-eng-spa lttoolbox-dev apertium-lex-tools-dev
 mkdir -p "${HOMEROOM_DATA_DIR:-var}"
 
 $PY manage.py migrate --no-input >/dev/null

@@ -3,7 +3,7 @@
 # started here on loopback in a temporary directory and stopped afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh chromium postgresql fonts-noto-core apertium-eng-spa gettext
+scripts/setup.sh chromium postgresql fonts-noto-core apertium-eng-spa lttoolbox-dev apertium-lex-tools-dev gettext
 PY=.venv/bin/python
 export HOMEROOM_ENV=test
 

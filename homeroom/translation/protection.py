@@ -97,13 +97,35 @@ _DATE_WORDS = re.compile(
     rf"(?:,?\s+(?P<year>\d{{4}})\b)?",
     re.IGNORECASE,
 )
-_DATE_NUMERIC = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b")
-_TIME = re.compile(
-    r"(?:\b(?P<prep>at)\s+)?\b(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*"
-    r"(?P<ampm>[ap]\.\s?m\.|[ap]m\b|[AP]M\b)"
-    r"|(?:\b(?P<prep24>at)\s+)?\b(?P<hour24>[01]?\d|2[0-3]):(?P<minute24>[0-5]\d)\b",
+# "on Tuesday night": Apertium reads "on" as "encima" and the weekday as a noun modifier.
+_WEEKDAY_PART = re.compile(
+    rf"(?<!the )(?:\b(?P<prep>on)\s+)?\b(?P<weekday>{_WEEKDAY_NAMES})\s+"
+    r"(?P<part>morning|afternoon|evening|night)\b(?!\s*'s)",
     re.IGNORECASE,
 )
+_SPANISH_DAY_PARTS = {
+    "morning": "por la mañana",
+    "afternoon": "por la tarde",
+    "evening": "por la noche",
+    "night": "por la noche",
+}
+_DATE_NUMERIC = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b")
+_TIME_PREPOSITIONS = "at|by|until|till|after|before"
+_TIME = re.compile(
+    rf"(?:\b(?P<prep>{_TIME_PREPOSITIONS})\s+)?\b(?P<hour>\d{{1,2}})(?::(?P<minute>\d{{2}}))?\s*"
+    r"(?P<ampm>[ap]\.\s?m\.|[ap]m\b|[AP]M\b)"
+    rf"|(?:\b(?P<prep24>{_TIME_PREPOSITIONS})\s+)?\b(?P<hour24>[01]?\d|2[0-3]):(?P<minute24>[0-5]\d)\b",
+    re.IGNORECASE,
+)
+# A time's preposition in Spanish, before the article ("by 7:45" → "antes de las 7:45").
+_SPANISH_TIME_PREPOSITIONS = {
+    "at": "a",
+    "by": "antes de",
+    "until": "hasta",
+    "till": "hasta",
+    "after": "después de",
+    "before": "antes de",
+}
 _URL = re.compile(r"\bhttps?://[^\s<>\"]+|\bwww\.[^\s<>\"]+", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _PHONE = re.compile(
@@ -247,6 +269,10 @@ def find_spans(
     if localise:
         for match in _DATE_WORDS.finditer(text):
             add(match.start(), match.end(), "date", _spanish_date(match))
+        for match in _WEEKDAY_PART.finditer(text):
+            weekday = WEEKDAYS[match.group("weekday").lower()]
+            part = _SPANISH_DAY_PARTS[match.group("part").lower()]
+            add(match.start(), match.end(), "date", f"el {weekday} {part}")
     for match in _DATE_NUMERIC.finditer(text):
         add(match.start(), match.end(), "date")
     for match in _TIME.finditer(text):
@@ -379,4 +405,5 @@ def _spanish_time(match: re.Match[str]) -> str:
         prep = match.group("prep24")
     if not prep:
         return clock
-    return f"{'a la' if hour == 1 else 'a las'} {clock}"
+    article = "la" if hour == 1 else "las"
+    return f"{_SPANISH_TIME_PREPOSITIONS[prep.lower()]} {article} {clock}"

@@ -1,5 +1,7 @@
 """Translation providers, built from settings by name."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.utils.module_loading import import_string
 
@@ -24,7 +26,11 @@ def get_provider(name: str) -> Provider | None:
     """
     if name == "apertium":
         return ApertiumProvider(
-            command=settings.APERTIUM_COMMAND, timeout=settings.APERTIUM_TIMEOUT
+            command=settings.APERTIUM_COMMAND,
+            timeout=settings.APERTIUM_TIMEOUT,
+            dictionaries=Path(settings.APERTIUM_DICTIONARIES_DIR)
+            if settings.APERTIUM_DICTIONARIES_DIR
+            else None,
         )
     if name == "libretranslate":
         return LibreTranslateProvider(

@@ -7,9 +7,11 @@ import re
 import shutil
 import signal
 import subprocess
+from pathlib import Path
 
 from homeroom.languages import base_language
 
+from ..school_dictionaries import mode_directory
 from .base import PermanentError, Provider, TransientError
 
 # Apertium names languages with ISO 639-3 codes; Homeroom speaks BCP 47.
@@ -57,9 +59,14 @@ class ApertiumProvider(Provider):
     name = "apertium"
     name_placeholders = True
 
-    def __init__(self, command: str = "apertium", timeout: float = 30) -> None:
+    def __init__(
+        self, command: str = "apertium", timeout: float = 30, dictionaries: Path | None = None
+    ) -> None:
+        """`dictionaries`: where to build the school dictionaries on top of the package's
+        (see `school_dictionaries`); None runs the package's dictionaries alone."""
         self.command = command
         self.timeout = timeout
+        self.dictionaries = dictionaries
 
     def supports(self, source: str, target: str) -> bool:
         mode = apertium_mode(source, target)
@@ -101,9 +108,14 @@ class ApertiumProvider(Provider):
     def _run(self, mode: str, lines: list[str]) -> list[str]:
         # `apertium` is a shell pipeline of a dozen processes: it runs in its own process
         # group so a timeout can stop all of them, not just the shell that started them.
+        arguments = [self.command, "-u", mode]
+        if self.dictionaries is not None:
+            directory = mode_directory(self.dictionaries)
+            if directory is not None and (directory / "modes" / f"{mode}.mode").is_file():
+                arguments = [self.command, "-d", str(directory), "-u", mode]
         try:
             process = subprocess.Popen(  # noqa: S603
-                [self.command, "-u", mode],
+                arguments,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

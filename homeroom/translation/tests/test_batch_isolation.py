@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db
 HOLIDAY = "School will be closed on Monday for the holiday."
 CONFERENCES = "Parent-teacher conferences are next Thursday from 3 to 7 pm."
 EXAMPLES = load_examples()
-ENGLISH = [HOLIDAY, CONFERENCES, *[e.english for e in EXAMPLES[:16]]]
-SPANISH = [e.spanish for e in EXAMPLES[30:40]]
+ENGLISH = [HOLIDAY, CONFERENCES, *[e.text for e in EXAMPLES[:16]]]
+SPANISH = [e.reference for e in EXAMPLES[30:40]]
 NAMES = sorted({name for e in EXAMPLES for name in e.names})
 
 

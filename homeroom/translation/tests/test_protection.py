@@ -52,7 +52,7 @@ def test_names_that_are_also_words_come_through(apertium, world):
     for translated_name in ("Esperanza", "Gracia", "Campo", "Timbre", "Estrellas", "Ascend"):
         assert translated_name not in text, (translated_name, text)
     assert "Sr. Bell" in text
-    assert "profesor de Grace" in text  # the engine's grammar still works around a name
+    assert "maestro de Grace" in text  # the engine's grammar still works around a name
 
 
 def test_without_protection_those_names_are_translated(apertium):
@@ -131,6 +131,31 @@ def test_spans_are_found_leftmost_longest():
         ("name", "Rose", "Rose"),
         ("time", "at 3 pm", "a las 3:00 p. m."),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "rendering"),
+    [
+        ("Please arrive by 7:45 every morning.", "antes de las 7:45"),
+        ("Pick-up is after 3 pm today.", "después de las 3:00 p. m."),
+        ("The office is open until 4:30 pm.", "hasta las 4:30 p. m."),
+        ("Come before 1 pm.", "antes de la 1:00 p. m."),
+    ],
+)
+def test_a_time_keeps_its_preposition_in_spanish(text, rendering):
+    (span,) = find_spans(text, "en", "es", names=[])
+    assert (span.kind, span.rendering) == ("time", rendering)
+
+
+def test_a_weekday_and_its_part_of_the_day_are_said_in_spanish():
+    (span,) = find_spans("We meet on Tuesday night in the gym.", "en", "es", names=[])
+    assert (span.kind, span.text, span.rendering) == (
+        "date",
+        "on Tuesday night",
+        "el martes por la noche",
+    )
+    # "the Tuesday night class" is a name for a class, left to the engine.
+    assert find_spans("Join the Tuesday night class.", "en", "es", names=[]) == []
 
 
 def test_masking_round_trips_and_reuses_a_placeholder_for_a_repeated_name():

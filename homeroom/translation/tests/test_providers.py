@@ -249,3 +249,76 @@ def test_unknown_provider_names_are_reported(settings, db):
     settings.TRANSLATION_ROUTES = {"*": ["babelfish"]}
     with pytest.raises(TranslationUnavailable, match="no provider is called 'babelfish'"):
         translate(["Hello there, friends."], "en", "es")
+
+
+# -- the school dictionaries ------------------------------------------------------------------
+
+
+def test_the_school_dictionaries_speak_to_a_family_with_usted(apertium, tmp_path):
+    text = "Your child's teacher will call you if you forget the homework or the permission slip."
+    (plain,) = ApertiumProvider().translate_batch([text], "en", "es")
+    (school,) = ApertiumProvider(dictionaries=tmp_path).translate_batch([text], "en", "es")
+
+    # The package alone: a professor, "any child", Spain's homework, tú.
+    assert "profesor" in plain and "olvidas" in plain
+    assert school.startswith("El maestro de su hijo le llamará")
+    assert "olvida la tarea" in school and "olvidas" not in school
+    assert "hoja de permiso" in school and "resbalón" not in school
+    # Built once into the directory given, then reused.
+    assert len(list(tmp_path.iterdir())) == 1
+
+
+def test_a_request_to_the_family_is_an_usted_imperative(apertium, tmp_path):
+    provider = ApertiumProvider(dictionaries=tmp_path)
+
+    sign, bring, sign_up = provider.translate_batch(
+        [
+            "to sign the report card and return it.",
+            "to bring your child to the field trip.",
+            "To sign up, call the office.",
+        ],
+        "en",
+        "es",
+    )
+
+    assert sign.startswith("firme la libreta de calificaciones y ")
+    assert "traiga su hijo a la excursión" in bring
+    # A purpose clause is not a request: "To sign up, ..." keeps its "Para".
+    assert sign_up.startswith("Para ")
+
+
+def test_the_school_dictionaries_read_a_familys_spanish(apertium, tmp_path):
+    provider = ApertiumProvider(dictionaries=tmp_path)
+
+    meeting, pick_up, flu = provider.translate_batch(
+        [
+            "¿A qué hora es la junta?",
+            "Mi esposa va a recoger la boleta de calificaciones.",
+            "Mi hija tiene gripa y no trajo la tarea.",
+        ],
+        "es",
+        "en",
+    )
+
+    assert meeting.startswith("What time") and "meeting" in meeting
+    assert "is going to" in pick_up and "report card" in pick_up
+    assert "flu" in flu and "homework" in flu
+
+
+@pytest.mark.django_db
+def test_a_familys_reply_reads_as_english(apertium):
+    asking, already, teacher = translate(
+        [
+            "¿Puede llamarme el martes a las 4?",
+            "Ya mandé el permiso firmado.",
+            "Gracias maestra.",
+        ],
+        "es",
+        "en",
+    )
+
+    assert asking.text.startswith("Can you call me")
+    assert "on Tuesday" in asking.text and "the Tuesday" not in asking.text
+    assert "at 4" in asking.text and "to the 4" not in asking.text
+    assert already.text.startswith("I already sent")
+    assert "teacher" in teacher.text and "aster" not in teacher.text
