@@ -143,18 +143,19 @@ def _shown(messages, reader: str) -> list[dict]:
 
 
 def _one_per_conversation(staff, messages, reader) -> list[EmailMessage]:
+    # Every message's copy in one query, then one email per conversation.
     by_conversation: dict[int, list] = {}
-    for message in messages:
-        by_conversation.setdefault(message.conversation_id, []).append(message)
+    for message, shown in zip(messages, _shown(messages, reader), strict=True):
+        by_conversation.setdefault(message.conversation_id, []).append((message, shown))
     emails = []
-    for conversation_messages in by_conversation.values():
-        conversation = conversation_messages[0].conversation
+    for pairs in by_conversation.values():
+        conversation = pairs[0][0].conversation
         context = {
             "staff": staff,
-            "family": conversation_messages[-1].author_guardian.full_name,
+            "family": pairs[-1][0].author_guardian.full_name,
             "student": conversation.student.full_name if conversation.student else "",
             "subject": conversation.subject_in(reader),
-            "messages": _shown(conversation_messages, reader),
+            "messages": [shown for _message, shown in pairs],
             "link": _conversation_link(conversation.pk),
         }
         emails.append(_email(staff, "messaging/inbound/email/family_message", context))

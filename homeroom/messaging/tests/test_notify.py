@@ -189,3 +189,19 @@ def test_nothing_is_sent_outside_office_hours_and_everything_when_they_begin(wor
     monday = monday_early.replace(hour=8, minute=5)
     assert alert_staff(monday) == 1
     assert "At night" in mailoutbox[-1].body and "And again" in mailoutbox[-1].body
+
+
+def test_the_alert_queries_do_not_grow_with_the_conversations(world, mailoutbox):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(threads):
+        for thread in threads:
+            receive_reply(world.marco, thread, "Hello", "app")
+        with CaptureQueriesContext(connection) as captured:
+            assert alert_staff() == len(threads)
+        return len(captured)
+
+    one = queries_for([private_thread(world, world.marco)])
+    three = queries_for([private_thread(world, world.marco) for _ in range(3)])
+    assert one == three
