@@ -26,7 +26,8 @@ FAMILY_FACING = (
     "homeroom/forms.py",
     "homeroom/web/templates/web/base.html",
     "homeroom/web/templates/allauth/layouts/base.html",
-    "homeroom/web/templates/web/family_home.html",
+    "homeroom/web/templates/web/family_*.html",
+    "homeroom/web/templates/web/stream/*",
     "homeroom/web/templates/web/no_role.html",
     # Signing in, joining, preferences, and what a family is sent to do so.
     "homeroom/people/templates/account/*",

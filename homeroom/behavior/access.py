@@ -138,3 +138,9 @@ def leader_school(user, raw) -> tuple[QuerySet[School], School | None]:
     if school is None:
         raise Http404
     return schools, school
+
+
+def children_seen_by(guardian: Guardian) -> QuerySet:
+    """The ids of the children whose moments a guardian sees (`family_may_see` for every
+    child at once), for `student_id__in`."""
+    return access.records_links_of(guardian).filter(guardian__is_active=True).values("student_id")

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from homeroom.messaging.models import Conversation
+from homeroom.messaging.models import Conversation, Message
 from homeroom.people.models import Guardian, School, StaffMember, Student
 
 NOTE_MAX_CHARS = 500
@@ -175,6 +175,10 @@ class MomentNotice(models.Model):
     moment = models.ForeignKey(Moment, on_delete=models.CASCADE, related_name="notices")
     guardian = models.ForeignKey(Guardian, on_delete=models.CASCADE, related_name="+")
     sent_at = models.DateTimeField(default=timezone.now)
+    # The message that carried it: the family home shows the moment, not this message, too.
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [

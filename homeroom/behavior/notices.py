@@ -261,12 +261,13 @@ def _send(
         thread, _created = MomentThread.objects.get_or_create(
             guardian=guardian, student=student, defaults={"conversation": conversation}
         )
+        message = conversation.messages.order_by("pk").first()
     else:
-        messaging.send_message(
+        message = messaging.send_message(
             thread.conversation, text=text, by_staff=author, automatic=True, prepared=prepared
         )
     MomentNotice.objects.bulk_create(
-        [MomentNotice(moment=m, guardian=guardian, sent_at=now) for m in moments],
+        [MomentNotice(moment=m, guardian=guardian, sent_at=now, message=message) for m in moments],
         ignore_conflicts=True,
     )
     if digest:

@@ -20,7 +20,6 @@ from homeroom.people.models import (
     Enrollment,
     StaffMember,
 )
-from homeroom.translation.services import TranslationUnavailable, translate
 
 from . import access as behavior_access
 from . import errors, feeds, notices, recording
@@ -251,31 +250,6 @@ def _own_child(request, pk) -> tuple:
     return behavior_access.own_child(request.user, pk)
 
 
-def _translate_page(moments, reader: str, school, protect) -> bool | None:
-    """Give each moment `shown_category` and `shown_note` in the reader's language, in one
-    batch. Returns whether any of it is machine-translated (None: not translated)."""
-    for moment in moments:
-        moment.shown_category, moment.shown_note = moment.category.name, moment.note
-        moment.machine = False
-    if base_language(reader) == STAFF_LANGUAGE or not moments:
-        return False
-    texts = list(dict.fromkeys(t for m in moments for t in (m.category.name, m.note) if t))
-    try:
-        done = translate(texts, STAFF_LANGUAGE, reader, school=school, protect=protect)
-    except TranslationUnavailable:
-        return None
-    rendered = dict(zip(texts, done, strict=True))
-    for moment in moments:
-        name = rendered[moment.category.name]
-        moment.shown_category = name.text
-        moment.machine = name.machine
-        if moment.note:
-            note = rendered[moment.note]
-            moment.shown_note = note.text
-            moment.machine = moment.machine or note.machine
-    return True
-
-
 @login_required
 def child_feed(request, pk):
     guardian, student = _own_child(request, pk)
@@ -312,7 +286,7 @@ def child_feed(request, pk):
         for n in (m.recorded_by.given_name, m.recorded_by.family_name)
     ]
     reader = base_language(guardian.language) or STAFF_LANGUAGE
-    translated = _translate_page(items, reader, student.school, [n for n in names if n])
+    translated = feeds.translate_moments(items, reader, student.school, [n for n in names if n])
     return render(
         request,
         "behavior/child_feed.html",

@@ -287,6 +287,27 @@ def unread_count_for_family(user) -> int:
     return _unread_for_guardian(viewer.guardian).filter(conversation_id__in=visible).count()
 
 
+def family_messages_for(user) -> QuerySet[Message]:
+    """What others wrote to a guardian (the school, their own household), over every
+    conversation they may read as family; nothing for anyone else."""
+    viewer = viewer_for(user)
+    if not viewer.guardian:
+        return Message.objects.none()
+    return Message.objects.filter(
+        family_words_visible_to(viewer.guardian),
+        conversation__in=family_inbox_for(user),
+    ).exclude(author_guardian=viewer.guardian)
+
+
+def unread_for_family(user) -> QuerySet[Message]:
+    """The messages waiting for a guardian (those `unread_count_for_family` counts)."""
+    viewer = viewer_for(user)
+    if not viewer.guardian:
+        return Message.objects.none()
+    visible = family_inbox_for(user).values("pk")
+    return _unread_for_guardian(viewer.guardian).filter(conversation_id__in=visible)
+
+
 def _count(messages) -> Coalesce:
     per_conversation = (
         messages.filter(conversation_id=OuterRef("pk"))

@@ -19,10 +19,16 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from homeroom.messaging.access import conversations_for
 from homeroom.messaging.models import Message
-from homeroom.people.access import guardianships_for, sections_taught_by, students_for
+from homeroom.people.access import (
+    contactable_links,
+    guardianships_for,
+    sections_taught_by,
+    students_for,
+    viewer_for,
+)
 from homeroom.people.models import Section
 
-from .models import ContactLog, ContactPlan
+from .models import ContactLog, ContactPlan, HomeVisit
 
 
 def contact_logs_for(user) -> QuerySet[ContactLog]:
@@ -32,6 +38,18 @@ def contact_logs_for(user) -> QuerySet[ContactLog]:
     return ContactLog.objects.filter(
         Q(guardian__isnull=True) | Q(Exists(visible_link)),
         student__in=students_for(user).values("pk"),
+    )
+
+
+def family_visits_for(user) -> QuerySet[HomeVisit]:
+    """Home visits offered to a signed-in guardian, about a child they are still reached
+    about; none for anyone else."""
+    viewer = viewer_for(user)
+    if not viewer.is_guardian:
+        return HomeVisit.objects.none()
+    reachable = contactable_links().filter(guardian=viewer.guardian, student=OuterRef("student"))
+    return HomeVisit.objects.filter(
+        Exists(reachable), guardian=viewer.guardian, student__in=students_for(user)
     )
 
 

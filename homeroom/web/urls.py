@@ -5,5 +5,6 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("family/", views.family_home, name="family_home"),
+    path("family/school/", views.family_school, name="family_school"),
     path("healthz", views.healthz, name="healthz"),
 ]

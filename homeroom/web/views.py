@@ -1,13 +1,22 @@
 """Home pages, one per role: what each person needs first when they sign in."""
 
+from datetime import timedelta
+
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from homeroom.behavior.forms import FamilyMessageForm
+from homeroom.behavior.models import FamilyResponse
+from homeroom.forms import QueryForm
 from homeroom.insights import families
 from homeroom.people import access
 from homeroom.people.models import Enrollment, Section, Student
+
+from . import stream
 
 
 def healthz(request):
@@ -64,9 +73,38 @@ def admin_home(request, viewer):
     )
 
 
+class StreamQuery(QueryForm):
+    """Where the older part of the family home starts: a moment in time, or the newest."""
+
+    before = forms.DateTimeField(required=False)
+
+
 @login_required
 def family_home(request):
-    """A guardian's children, their teachers, and how to reach the school."""
+    """What is new across a guardian's children: what waits for them, then the days."""
+    viewer = access.viewer_for(request.user)
+    if not viewer.is_guardian:
+        raise Http404
+    before = StreamQuery(request.GET).value("before")
+    today = timezone.localdate()
+    return render(
+        request,
+        "web/family_home.html",
+        {
+            "guardian": viewer.guardian,
+            "stream": stream.family_stream(request.user, before=before),
+            "before": before,
+            "today": today,
+            "yesterday": today - timedelta(days=1),
+            "kinds": FamilyResponse.Kind,
+            "message_form": FamilyMessageForm(),
+        },
+    )
+
+
+@login_required
+def family_school(request):
+    """A guardian's children, their teachers, and how to reach each school."""
     viewer = access.viewer_for(request.user)
     if not viewer.is_guardian:
         raise Http404
@@ -86,4 +124,4 @@ def family_home(request):
         )
         .order_by("student__given_name")
     )
-    return render(request, "web/family_home.html", {"guardian": viewer.guardian, "links": links})
+    return render(request, "web/family_school.html", {"guardian": viewer.guardian, "links": links})

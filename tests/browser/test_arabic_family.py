@@ -28,7 +28,7 @@ def expect_arabic_page(page):
     expect(html).to_have_attribute("lang", "ar")
     expect(html).to_have_attribute("dir", "rtl")
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
-    nav = page.get_by_role("navigation")
+    nav = page.get_by_role("navigation", name="الرئيسية")
     expect(nav).to_contain_text("تسجيل الخروج")  # Sign out
     for english in ("Home", "Messages", "My settings", "Sign out"):
         expect(nav.get_by_text(english, exact=True)).to_have_count(0)
@@ -76,12 +76,19 @@ def test_arabic_family_reads_homeroom_in_arabic_right_to_left(page, live_server,
     code_text = next(m for m in outbound.outbox if m.to == str(world.olga.phone))
     assert "رمز الدخول إلى Homeroom" in code_text.body
 
-    # Home: her child, in an Arabic page laid out right to left.
+    # Home: what waits for her first (the visit), in an Arabic page laid out right to left.
     expect(page.get_by_role("heading", name="مرحبًا، Olga")).to_be_visible()
+    expect(page.get_by_role("heading", name="بانتظار ردّكم")).to_be_visible()  # Waiting for you
+    expect(page.locator(".stream-item.is-visit")).to_contain_text("يودّ Sam South زيارتكم في البيت")
+    expect_arabic_page(page)
+    check_page(page, "arabic-family-home")
+
+    # Her child's school, one tap away: the teachers and the office.
+    page.get_by_role("link", name="المعلمون ومكتب المدرسة").click()
     expect(page.get_by_role("heading", name="Dee Haddad")).to_be_visible()
     expect(page.get_by_role("heading", name="المعلمون")).to_be_visible()  # Teachers
     expect_arabic_page(page)
-    check_page(page, "arabic-family-home")
+    check_page(page, "arabic-family-school")
 
     # Messages: the home-visit invitation, written in Arabic from the catalogue.
     page.get_by_role("link", name=re.compile(r"^الرسائل")).click()

@@ -2,31 +2,27 @@
 who is in it, each staff message's delivery report (staff), and the reply form.
 """
 
-from collections import defaultdict
-
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
-from homeroom.languages import base_language
 from homeroom.messaging import interpreters
 from homeroom.messaging.interpreter_forms import ConfusingForm
 from homeroom.people import access as people_access
 from homeroom.people.models import Channel
 
-from .. import access, previews, reports, services
+from .. import access, display, previews, reports, services
 from ..forms import FamilyReplyForm, StaffReplyForm, ThreadQuery
 from ..inbound.office_hours import office_hours_of
 from ..inbound.service import ReplyRefused, receive_reply
-from ..models import Attachment, Conversation, Message, MessageTranslation, Participant
+from ..models import Attachment, Conversation, Message, Participant
 from .common import (
     PAGE_SIZE,
-    STAFF_LANGUAGE,
     THREAD_SIZE,
     ask_an_interpreter,
     audience_label,
@@ -152,10 +148,10 @@ def _posted(request, conversation, message, viewer, *, as_family, form_kwargs=No
     reader = reader_language(viewer, as_family=as_family)
     message = (
         Message.objects.select_related("author_staff", "author_guardian")
-        .prefetch_related(_translations_prefetch(reader, as_family))
+        .prefetch_related(display.translations_prefetch(reader, as_family))
         .get(pk=message.pk)
     )
-    _present(message, viewer, reader, as_family=as_family)
+    display.present(message, viewer, reader, as_family=as_family)
     message.media = list(message.attachments.all()) if as_family else []
     if not as_family:
         reports.attach_deliveries([message], viewer, conversation)
@@ -197,7 +193,7 @@ def _render_conversation(request, conversation, viewer, form, *, as_family, peop
     participant = conversation.as_family or conversation.as_staff
     marker = conversation.read_marker if participant else None
     for message in thread:
-        _present(message, viewer, reader, as_family=as_family, read_marker=marker)
+        display.present(message, viewer, reader, as_family=as_family, read_marker=marker)
     if people is None:
         people = list(people_shown(viewer).filter(conversation=conversation))
     if not as_family:
@@ -256,14 +252,6 @@ def office_hours_text(staff) -> str:
     }
 
 
-def _translations_prefetch(reader: str, as_family: bool) -> Prefetch:
-    # Families need only their own language; staff also see every copy that went out.
-    translations = MessageTranslation.objects.order_by("language")
-    if as_family:
-        translations = translations.filter(language=reader)
-    return Prefetch("translations", queryset=translations, to_attr="all_translations")
-
-
 def _thread(conversation, before, reader: str, as_family: bool, *, guardian=None):
     """The latest THREAD_SIZE messages (before `before`, a message id), oldest first, and
     the id to ask for the ones before them, if any. A `guardian` reader sees only what
@@ -280,61 +268,11 @@ def _thread(conversation, before, reader: str, as_family: bool, *, guardian=None
         messages = messages.filter(Q(created_at__lt=anchor) | Q(created_at=anchor, pk__lt=before))
     latest = list(
         messages.select_related("author_staff", "author_guardian")
-        .prefetch_related(_translations_prefetch(reader, as_family))
+        .prefetch_related(display.translations_prefetch(reader, as_family))
         .annotate(has_media=Exists(Attachment.objects.filter(message=OuterRef("pk"))))
         .order_by("-created_at", "-pk")[: THREAD_SIZE + 1]
     )
     shown = list(reversed(latest[:THREAD_SIZE]))
     earlier = shown[0].pk if len(latest) > THREAD_SIZE else None
-    _attach_media(shown)
+    display.attach_media(shown)
     return shown, earlier
-
-
-def _attach_media(messages) -> None:
-    """Photos and files families sent, read in one query and only when a message has any."""
-    with_media = [message for message in messages if message.has_media]
-    by_message = defaultdict(list)
-    if with_media:
-        for item in Attachment.objects.filter(message__in=with_media).order_by("pk"):
-            by_message[item.message_id].append(item)
-    for message in messages:
-        message.media = by_message.get(message.pk, [])
-
-
-def _present(message, viewer, reader: str, *, as_family: bool, read_marker=None) -> None:
-    """How the reader sees one message: in their language, with the original to hand.
-
-    `read_marker` is the reader's last visit before this one (None: never, or not theirs
-    to mark): messages for them that came in since are flagged new.
-    """
-    author = message.author_staff or message.author_guardian
-    message.author_name = author.full_name if author else ""
-    message.from_school = message.author_staff_id is not None
-    if as_family:
-        message.mine = message.author_guardian_id == viewer.guardian.pk
-        for_me = not message.mine
-    else:
-        message.mine = bool(viewer.staff) and message.author_staff_id == viewer.staff.pk
-        for_me = message.from_family
-    message.is_new = for_me and read_marker is not None and message.created_at > read_marker
-    source = message.detected_language or message.language
-    message.source_language = source
-    message.copies = [t for t in message.all_translations if t.language != base_language(source)]
-    message.shown_text = message.body
-    message.shown_language = source
-    message.marker = ""
-    if message.mine or base_language(source) == reader or not message.body.strip():
-        return
-    translation = next((t for t in message.all_translations if t.language == reader), None)
-    if translation is None and not as_family and base_language(source) != STAFF_LANGUAGE:
-        # Written before this reader chose their language: the staff language's copy.
-        translation = next(
-            (t for t in message.all_translations if t.language == STAFF_LANGUAGE), None
-        )
-    if translation is None:
-        message.marker = "untranslated"
-        return
-    message.shown_text = translation.text
-    message.shown_language = translation.language
-    machine = translation.machine and not translation.human_checked
-    message.marker = "machine" if machine else "translated"

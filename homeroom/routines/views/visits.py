@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from homeroom.forms import first_error
 from homeroom.people import access
 
+from .. import access as routines_access
 from .. import common
 from .. import visits as home_visits
 from ..forms import VisitAnswerForm, VisitNotesForm, VisitProposalForm
@@ -100,14 +101,10 @@ def visit(request, pk):
     if not viewer.is_guardian:
         raise Http404
     try:
-        reachable = access.contactable_links().filter(
-            guardian=viewer.guardian, student=OuterRef("student")
-        )
-        home_visit = HomeVisit.objects.select_related("student", "staff").get(
-            Exists(reachable),
-            pk=pk,
-            guardian=viewer.guardian,
-            student__in=access.students_for(request.user),
+        home_visit = (
+            routines_access.family_visits_for(request.user)
+            .select_related("student", "staff")
+            .get(pk=pk)
         )
     except (HomeVisit.DoesNotExist, ValueError):
         raise Http404 from None

@@ -40,7 +40,7 @@ TEACHER_HOME_QUERIES = 11
 ADMIN_HOME_QUERIES = 12
 # Guardian (no assignments): + reader time zone (first child's school), guardianships,
 # enrolments, sections, teachers.
-FAMILY_HOME_QUERIES = 10
+FAMILY_SCHOOL_QUERIES = 10
 
 
 # ---- reading the pages ---------------------------------------------------------------------
@@ -374,7 +374,7 @@ def test_admin_home_query_count_does_not_grow(
 
 
 def test_guardian_sees_her_children_their_teachers_and_the_school(world, login):
-    text = login(world.rosa).get(reverse("family_home")).content.decode()
+    text = login(world.rosa).get(reverse("family_school")).content.decode()
     home = _Page(text)
     assert "Ana Lopez" in home.headings
     assert "Cal Nguyen" not in home.headings
@@ -385,7 +385,11 @@ def test_guardian_sees_her_children_their_teachers_and_the_school(world, login):
 
 def test_guardian_home_is_the_home_page_for_families(world, login):
     client = login(world.gina)
-    assert _Page(client.get(reverse("home")).content.decode()).headings[1:] == ["Cal Nguyen"]
+    home = client.get(reverse("home")).content.decode()
+    assert reverse("behavior:child_feed", args=[world.cal.pk]) in home
+    assert reverse("behavior:child_feed", args=[world.ana.pk]) not in home
+    school = client.get(reverse("family_school")).content.decode()
+    assert _Page(school).headings[1:] == ["Cal Nguyen"]
 
 
 @pytest.mark.parametrize("children, classes_each", [(1, 1), (5, 6)], ids=["small", "large"])
@@ -394,8 +398,8 @@ def test_family_home_query_count_does_not_grow(
 ):
     add_children(world, world.rosa, children, classes_each)
     client = login(world.rosa)
-    with django_assert_num_queries(FAMILY_HOME_QUERIES):
-        response = client.get(reverse("home"))
+    with django_assert_num_queries(FAMILY_SCHOOL_QUERIES):
+        response = client.get(reverse("family_school"))
     home = page(response)
     assert len(home.headings) == 1 + 1 + children  # greeting, Ana, the new children
     classes = [item for item in home.items if item.startswith("Class ")]

@@ -218,7 +218,9 @@ def test_demo_guardian_signs_in_by_code_and_sees_two_children(client, seeded):
     assert response.status_code == 302
     rosa = Guardian.objects.get(phone=demo_plan.DEMO_GUARDIAN_PHONE)
     assert rosa.language == "es" and rosa.has_joined
-    body = client.get(reverse("home")).content.decode()
+    home = client.get(reverse("home")).content.decode()
+    assert "Sofía" in home and "Mateo" in home
+    body = client.get(reverse("family_school")).content.decode()
     assert "Sofía Martínez" in body and "Mateo Martínez" in body
     assert "Riverside Middle School" in body and "Cedar Park Elementary" in body
     assert "Elena Rivera" in body
