@@ -59,8 +59,7 @@ def assert_focus_is_visible(control):
         }"""
     )
     assert any(
-        style != "none" and float(width[:-2]) >= 2
-        for style, width in (ring[:2], ring[2:])
+        style != "none" and float(width[:-2]) >= 2 for style, width in (ring[:2], ring[2:])
     ), ring
 
 
@@ -82,7 +81,9 @@ def test_a_family_sets_preferences_with_large_controls(page, transactional_db):
     expect(form.get_by_label("Correo electrónico")).to_be_checked()
 
 
-def test_an_arabic_family_reads_the_same_controls_right_to_left(page, transactional_db, live_server):
+def test_an_arabic_family_reads_the_same_controls_right_to_left(
+    page, transactional_db, live_server
+):
     world = build_world()
     page.context.add_cookies(
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ar", "url": live_server.url}]
