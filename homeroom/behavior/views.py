@@ -307,7 +307,12 @@ def child_feed(request, pk):
 @require_POST
 def respond(request, pk, moment_pk):
     guardian, student = _own_child(request, pk)
-    moment = feeds.family_feed(guardian, student).filter(pk=moment_pk).first()
+    moment = (
+        feeds.family_feed(guardian, student)
+        .select_related("recorded_by")
+        .filter(pk=moment_pk)
+        .first()
+    )
     if moment is None:
         raise Http404
     form = RespondForm(request.POST)

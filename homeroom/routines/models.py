@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from homeroom.messaging.models import Message
 from homeroom.people.models import Guardian, School, Section, StaffMember, Student
@@ -217,7 +218,8 @@ class VisitStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     CONFIRMED = "confirmed", _("Confirmed")
     DECLINED = "declined", _("Declined")
-    DONE = "done", _("Done")
+    # "Done" alone is shared with other statuses; a visit's is feminine in Spanish ("Realizada").
+    DONE = "done", pgettext_lazy("home visit", "Done")
 
 
 class HomeVisit(models.Model):

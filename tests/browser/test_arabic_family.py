@@ -86,7 +86,7 @@ def test_arabic_family_reads_homeroom_in_arabic_right_to_left(page, live_server,
     # Her child's school, one tap away: the teachers and the office.
     page.get_by_role("link", name="المعلمون ومكتب المدرسة").click()
     expect(page.get_by_role("heading", name="Dee Haddad")).to_be_visible()
-    expect(page.get_by_role("heading", name="المعلمون")).to_be_visible()  # Teachers
+    expect(page.get_by_role("heading", name="هيئة التدريس")).to_be_visible()  # Teachers
     expect_arabic_page(page)
     check_page(page, "arabic-family-school")
 
@@ -101,7 +101,7 @@ def test_arabic_family_reads_homeroom_in_arabic_right_to_left(page, live_server,
     expect(page.get_by_role("heading", name="Dee Haddad")).to_be_visible()
     text = page.locator(".message .message-text").first
     expect(text).to_have_attribute("lang", "ar")
-    expect(text).to_contain_text("يودّ Sam South زيارتكم في البيت")
+    expect(text).to_contain_text("طلب زيارة منزلية من Sam South")
     # The link keeps its left-to-right order inside the right-to-left sentence.
     expect(text.locator("bdi[dir=ltr]")).to_have_text(re.compile(r"^http://.*/routines/visits/"))
     expect(page.get_by_text("الرسائل المتبادلة مع المدرسة جزء من سجلات المدرسة.")).to_be_visible()

@@ -35,7 +35,9 @@ def test_a_confusing_translation_goes_to_the_interpreter_and_comes_back_fixed(
     check_page(page, "family-flags-translation")
     message.get_by_role("button", name="Esta traducción es confusa").click()
     expect(
-        page.get_by_text("Gracias. Un intérprete de la escuela revisará esta traducción.")
+        page.get_by_text(
+            "Gracias. El equipo de intérpretes de la escuela revisará esta traducción."
+        )
     ).to_be_visible()
     check_page(page, "family-flagged-translation")
     assert InterpreterRequest.objects.filter(requested_by_guardian=world.rosa).count() == 1

@@ -151,6 +151,26 @@ def test_feed_in_spanish_good_news_first_never_withdrawn_or_hidden(world, login,
     assert "Gracias" in html and "Lo hablamos en casa" in html
 
 
+def test_a_family_writes_to_the_teacher_by_name_whatever_her_gender(world, login, cats):
+    """Spanish has no neutral "the teacher": the feed names the moment's author instead."""
+    (moment,) = recording.record_moments(world.rivera, [world.ana], cats["Kindness"])
+    client = login(world.rosa)
+    name = world.rivera.full_name
+    html = client.get(feed_url(world.ana), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Escribir a <bdi>" + name + "</bdi>" in html
+    assert "maestro" not in html
+    url = reverse("behavior:respond", args=[world.ana.pk, moment.pk])
+    answer = client.post(url, {"kind": "message", "text": "Gracias."}, HTTP_ACCEPT_LANGUAGE="es")
+    assert answer.status_code == 302
+    html = client.get(feed_url(world.ana), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Usted envió un mensaje a <bdi>" + name + "</bdi>." in html
+    # An author who has left cannot be written to: the family writes to the school.
+    world.rivera.is_active = False
+    world.rivera.save(update_fields=["is_active"])
+    html = client.get(feed_url(world.ana), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Escribir a la escuela" in html and "Usted envió un mensaje a la escuela." in html
+
+
 def test_notes_are_shown_as_text(world, login, cats):
     recording.record_moments(
         world.rivera, [world.ana], cats["Kindness"], "<script>alert(1)</script>"

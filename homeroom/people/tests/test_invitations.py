@@ -486,7 +486,7 @@ def test_a_spanish_reader_sees_the_invitation_and_home_in_spanish(client, world)
     assert int(signed_in_user_id(client)) == world.rosa.user.pk
     home = client.get("/").content.decode()
     assert "Hola, Rosa" in home
-    assert "Maestros" in home
+    assert "Docentes" in home
     assert "Teachers" not in home
 
 

@@ -80,7 +80,7 @@ def test_sign_in_page_offers_staff_a_password_and_families_a_code(client, db):
 
 def test_sign_in_page_speaks_spanish_to_a_spanish_browser(client, db):
     text = client.get(LOGIN, headers={"accept-language": "es"}).content.decode()
-    assert "Familias: reciban un código por mensaje de texto o por correo electrónico" in text
+    assert "Para las familias: un código por mensaje de texto o por correo electrónico" in text
     assert "Número de celular" in text
     assert "Families: get a code" not in text
 

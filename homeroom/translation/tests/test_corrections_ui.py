@@ -88,7 +88,7 @@ def test_a_family_flags_a_confusing_translation_once(world, login, sent):
     assert "Esta traducción es confusa" in page
     url = reverse("flag_confusing", args=[sent.pk])
     response = client.post(url, {"note": "¿Qué clase?"}, follow=True)
-    assert "Gracias. Un intérprete de la escuela revisará esta traducción." in (
+    assert "Gracias. El equipo de intérpretes de la escuela revisará esta traducción." in (
         response.content.decode()
     )
     request = InterpreterRequest.objects.get()
