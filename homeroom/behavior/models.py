@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from homeroom.messaging.models import Conversation
+from homeroom.messaging.models import Conversation, Message
 from homeroom.people.models import Guardian, School, StaffMember, Student
 
 NOTE_MAX_CHARS = 500
@@ -141,6 +141,10 @@ class FamilyResponse(models.Model):
     # A written answer continues in this private conversation with the moment's author.
     conversation = models.ForeignKey(
         Conversation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The written answer itself, in that conversation, quoting the moment.
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
