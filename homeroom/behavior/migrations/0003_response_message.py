@@ -29,17 +29,22 @@ def link_earlier_answers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('behavior', '0002_default_categories'),
-        ('messaging', '0009_standing_conversations_and_quotes'),
+        ("behavior", "0002_default_categories"),
+        ("messaging", "0009_standing_conversations_and_quotes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='familyresponse',
-            name='message',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='messaging.message'),
+            model_name="familyresponse",
+            name="message",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="messaging.message",
+            ),
         ),
         migrations.RunPython(link_earlier_answers, migrations.RunPython.noop),
     ]

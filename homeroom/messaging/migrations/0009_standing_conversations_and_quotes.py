@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('messaging', '0008_subject_translations'),
+        ("messaging", "0008_subject_translations"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='conversation',
-            name='standing',
+            model_name="conversation",
+            name="standing",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='message',
-            name='quote',
+            model_name="message",
+            name="quote",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='message',
-            name='quote_translations',
+            model_name="message",
+            name="quote_translations",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]
