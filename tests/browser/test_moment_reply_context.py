@@ -45,8 +45,9 @@ def test_a_teacher_replies_to_a_moment_response_inside_its_conversation(page, tr
     answer = FamilyResponse.objects.get(kind="message")
     assert answer.conversation_id == thread.pk  # the thread of the weekly update, not a new one
 
-    # In her own thread the answer carries the moment, in Spanish.
-    page.goto(reverse("conversation", args=[thread.pk]))
+    # From the moment she opens the thread: her answer carries the moment, in Spanish.
+    page.locator(f"#moment-{moment.pk}").get_by_role("link", name="Abrir la conversación").click()
+    expect(page.get_by_role("heading", name="Ana Lopez")).to_be_visible()
     mine = page.locator(".message.mine")
     expect(mine.locator(".message-quote")).to_contain_text("Sobre:")
     expect(mine.locator(".message-quote")).not_to_contain_text("Kindness")

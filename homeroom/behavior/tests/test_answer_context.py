@@ -45,7 +45,10 @@ def test_an_answer_lands_in_the_teachers_conversation_with_the_family_quoting_th
     staff_html = login(world.rivera).get(conversation_url(thread)).content.decode()
     assert 'class="message-quote"' in staff_html
     assert "Re: <bdi>♥ Kindness — “Shared”</bdi>" in staff_html
-    family_html = login(world.rosa).get(conversation_url(thread)).content.decode()
+    rosa = login(world.rosa)
+    feed = rosa.get(reverse("behavior:child_feed", args=[world.ana.pk])).content.decode()
+    assert f'href="{conversation_url(thread)}#message-{message.pk}"' in feed
+    family_html = rosa.get(conversation_url(thread)).content.decode()
     assert f"<bdi>{message.quote_in('es')}</bdi>" in family_html
     assert "Re: <bdi>♥ Kindness" not in family_html
 
