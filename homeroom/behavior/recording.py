@@ -228,38 +228,40 @@ def review_moment(staff: StaffMember, moment: Moment) -> Moment:
 
 
 def respond(guardian: Guardian, moment: Moment, kind: str, text: str = "") -> FamilyResponse:
-    """A family answers a moment. A written answer opens (or continues) a private
-    conversation with the moment's author."""
+    """A family answers a moment. A written answer lands in the one conversation the family
+    has with the moment's author about the child (started with it when there is none),
+    quoting the moment it answers; a thank-you is a one-tap answer shown with the moment."""
     _check_message(text)
     if not feeds.family_feed(guardian, moment.student).filter(pk=moment.pk).exists():
         raise Http404
     if kind not in FamilyResponse.Kind.values:
         raise MomentRefused(_("Choose how to answer."))
-    conversation = None
+    message = None
     if kind == FamilyResponse.Kind.MESSAGE:
         text = (text or "").strip()
         if not text:
             raise MomentRefused(_("Write a few words to send."))
-        earlier = (
-            FamilyResponse.objects.filter(
-                guardian=guardian,
-                moment__student_id=moment.student_id,
-                moment__recorded_by_id=moment.recorded_by_id,
-                conversation__isnull=False,
-            )
-            .select_related("conversation")
-            .order_by("-created_at", "-pk")
-            .first()
+        message = messaging.send_about_child(
+            student=moment.student,
+            staff=moment.recorded_by,
+            by_guardian=guardian,
+            text=text,
+            quote=moment_quote(moment),
         )
-        if earlier is not None:
-            conversation = earlier.conversation
-            messaging.send_message(conversation, text=text, by_guardian=guardian)
-        else:
-            author = moment.recorded_by
-            staff = [author] if author is not None and author.is_active else []
-            conversation = messaging.start_conversation(
-                student=moment.student, by_guardian=guardian, staff=staff, text=text
-            )
     return FamilyResponse.objects.create(
-        moment=moment, guardian=guardian, kind=kind, conversation=conversation
+        moment=moment,
+        guardian=guardian,
+        kind=kind,
+        conversation_id=message.conversation_id if message else None,
+        message=message,
     )
+
+
+def moment_quote(moment: Moment) -> str:
+    """The moment as a family's answer quotes it, in the school's words: "☺ Helping others —
+    “Helped a classmate with fractions”" (each reader gets it in their language)."""
+    category = moment.category
+    quote = f"{category.icon} {category.name}".strip()
+    if moment.note:
+        quote += f" — “{moment.note}”"
+    return quote

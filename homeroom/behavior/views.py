@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from homeroom.forms import first_error, page_number, refused
-from homeroom.languages import STAFF_LANGUAGE, base_language
+from homeroom.languages import STAFF_LANGUAGE, base_language, reading_language
+from homeroom.messaging import access as messaging_access
+from homeroom.messaging.models import MessageTranslation
 from homeroom.people import access
 from homeroom.people.models import (
     Enrollment,
@@ -138,15 +140,11 @@ def student_moments(request, pk):
     back = request.get_full_path()
     if request.method == "POST":
         return _record(request, staff, scope, student.school, back=back)
+    reader = reading_language(staff)
     moments = (
         Moment.objects.filter(student=student)
         .select_related("category", "recorded_by", "school")
-        .prefetch_related(
-            Prefetch(
-                "responses",
-                queryset=FamilyResponse.objects.select_related("guardian"),
-            )
-        )
+        .prefetch_related(_answers_for(request.user, reader))
         .order_by("-created_at", "-pk")
     )
     page = Paginator(moments, FEED_PAGE_SIZE).get_page(page_number(request))
@@ -155,6 +153,8 @@ def student_moments(request, pk):
         moment.changeable = not moment.is_withdrawn and behavior_access.may_change(
             staff, moment, now=now
         )
+        for answer in moment.answers:
+            _present_answer(answer, reader)
     return render(
         request,
         "behavior/student_moments.html",
@@ -166,6 +166,42 @@ def student_moments(request, pk):
             "preselected_kind": RecordQuery(request.GET).value("kind"),
         },
     )
+
+
+def _answers_for(user, reader: str) -> Prefetch:
+    """Families' answers to each moment, with a written one's message when the reader may
+    open its conversation (messaging access decides) and its copy in the reader's language."""
+    readable = messaging_access.messages_for(user).filter(pk=OuterRef("message_id"))
+    copies = MessageTranslation.objects.filter(language__in={reader, STAFF_LANGUAGE})
+    return Prefetch(
+        "responses",
+        queryset=FamilyResponse.objects.select_related("guardian", "message")
+        .annotate(readable=Exists(readable))
+        .prefetch_related(Prefetch("message__translations", queryset=copies, to_attr="copies")),
+        to_attr="answers",
+    )
+
+
+def _present_answer(answer: FamilyResponse, reader: str) -> None:
+    """A written answer as the staff reader reads it (`shown_text`, in their language when a
+    copy exists, else in English; `translated` when it is not the original), as on the
+    conversation page. Nothing of it when the reader may not open its conversation."""
+    message = answer.message if answer.readable else None
+    answer.shown_text = answer.original_language = ""
+    answer.translated = False
+    if message is None or not message.body.strip():
+        return
+    source = base_language(message.detected_language or message.language)
+    answer.shown_text, answer.original_language = message.body, source
+    answer.shown_language = source
+    if source == reader:
+        return
+    copies = {copy.language: copy for copy in message.copies}
+    copy = copies.get(reader) or copies.get(STAFF_LANGUAGE)
+    if copy is not None and copy.language != source:
+        answer.shown_text = copy.text
+        answer.shown_language = copy.language
+        answer.translated = True
 
 
 @login_required

@@ -45,6 +45,8 @@ def present(message, viewer, reader: str, *, as_family: bool, read_marker=None) 
         message.mine = bool(viewer.staff) and message.author_staff_id == viewer.staff.pk
         for_me = message.from_family
     message.is_new = for_me and read_marker is not None and message.created_at > read_marker
+    # What it answers (a moment, in the school's words), as this reader reads it.
+    message.shown_quote = message.quote_in(base_language(reader)) if message.quote else ""
     source = message.detected_language or message.language
     message.source_language = source
     message.copies = [t for t in message.all_translations if t.language != base_language(source)]

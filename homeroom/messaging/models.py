@@ -64,6 +64,10 @@ class Conversation(models.Model):
     reply_to_announcement = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="private_replies"
     )
+    # The one conversation a staff member and a family keep about a child: the weekly
+    # update's sentences and the family's answers to moments all land in it
+    # (services.conversation_about).
+    standing = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     last_message_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -183,6 +187,10 @@ class Message(models.Model):
     is_urgent = models.BooleanField(default=False)
     urgent_reason = models.CharField(max_length=300, blank=True)
     is_automatic = models.BooleanField(default=False)
+    # What the message answers, quoted as the school wrote it ("☺ Helping others — “…”", a
+    # moment a family answers), and that quote in each reader language {"es": "…"}.
+    quote = models.TextField(blank=True)
+    quote_translations = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -191,6 +199,12 @@ class Message(models.Model):
 
     def __str__(self):
         return f"Message {self.pk}"
+
+    def quote_in(self, language: str) -> str:
+        """The quote as a reader of `language` (a base language) reads it: its translation
+        when one was made, else as written."""
+        translated = (self.quote_translations or {}).get(language)
+        return translated if isinstance(translated, str) and translated else self.quote
 
     @property
     def from_family(self) -> bool:

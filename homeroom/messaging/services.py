@@ -11,7 +11,7 @@ Contract (the signatures other modules code against):
     liaisons, else its school admins) when `staff` is empty; of the guardians, only the
     author's household (a family's words never reach the child's other household).
 - send_message(conversation, *, text, by_staff=None, by_guardian=None, urgent_reason="",
-  channel="app", automatic=False, language=None, prepared=None) -> Message
+  channel="app", automatic=False, language=None, prepared=None, quote="") -> Message
     One transaction: the Message (in `language`, else the author's: staff write in English,
     a guardian in their own language), one MessageTranslation per other reader language,
     and one Delivery per guardian recipient on the channel that can reach them; delivery is
@@ -19,6 +19,12 @@ Contract (the signatures other modules code against):
     Raises PermissionDenied, writing nothing, when `by_staff` may not write there
     (messaging/access.py `staff_may_write`: an announcement only by those who may address
     its audience, a district-wide one only by the district's admins).
+- conversation_about(student, staff, *, guardian=None) -> Conversation | None
+    The standing conversation between a staff member and the family about one child.
+- send_about_child(*, student, staff, text, by_guardian=None, subject="", quote="", ...)
+  -> Message
+    A message in that conversation, started with it when there is none: the weekly
+    update's sentences, a family's answer to a moment (quoting it) and the replies.
 - send_announcement(*, by_staff, audience: Audience, text, subject="",
   urgent_reason="") -> Conversation
     Raises Http404 for a section or school outside the sender's scope and PermissionDenied
@@ -79,6 +85,7 @@ from .writing import (
     _source_language,
     _translate,
     open_conversation,
+    quote_versions,
     staff_readers,
     write_message,
 )
@@ -113,6 +120,9 @@ def start_conversation(
     language: str | None = None,
     prepared: Mapping[str, str | Translation] | None = None,
     subject_prepared: Mapping[str, str] | None = None,
+    standing: bool = False,
+    quote: str = "",
+    quote_prepared: Mapping[str, str] | None = None,
 ) -> Conversation:
     _check_author(by_staff, by_guardian)
     _check_text(text)
@@ -140,6 +150,7 @@ def start_conversation(
         student=student,
         subject=subject,
         started_by=started_by,
+        standing=standing,
     )
     return open_conversation(
         conversation,
@@ -154,6 +165,8 @@ def start_conversation(
         protect=names_of(student, *guardians, *members),
         prepared=prepared,
         subject_prepared=subject_prepared,
+        quote=quote,
+        quote_prepared=quote_prepared,
     )
 
 
@@ -169,6 +182,8 @@ def send_message(
     language: str | None = None,
     prepared: Mapping[str, str | Translation] | None = None,
     media: Sequence[IncomingMedia] = (),
+    quote: str = "",
+    quote_prepared: Mapping[str, str] | None = None,
 ) -> Message:
     _check_author(by_staff, by_guardian)
     _check_text(text, media)
@@ -210,6 +225,14 @@ def send_message(
         protect=protect,
         prepared=prepared,
     )
+    quotes = quote_versions(
+        quote,
+        [*readers, *([by_guardian.language] if by_guardian is not None else [])],
+        school=school,
+        district=conversation.district_id,
+        protect=protect,
+        prepared=quote_prepared,
+    )
     with transaction.atomic():
         message, _deliveries = write_message(
             conversation,
@@ -223,8 +246,129 @@ def send_message(
             recipients=recipients,
             translations=translations,
             media=media,
+            quote=quote,
+            quote_translations=quotes,
         )
     return message
+
+
+def conversation_about(
+    student: Student, staff: StaffMember, *, guardian: Guardian | None = None
+) -> Conversation | None:
+    """The standing conversation between `staff` and the family about `student`, or None.
+
+    For the school (no `guardian`): the one the school started, which reaches every
+    contactable guardian of the child; else one a family started that already holds every
+    one of them (a family of one household). For a guardian: the latest one they are in,
+    whoever started it; in one both households share, their words still reach only their
+    own household (`family_words_readers`)."""
+    standing = Conversation.objects.filter(
+        Exists(Participant.objects.filter(conversation=OuterRef("pk"), staff=staff)),
+        kind=Conversation.Kind.PRIVATE,
+        standing=True,
+        student=student,
+    ).order_by("-last_message_at", "-pk")
+    if guardian is not None:
+        theirs = Participant.objects.filter(conversation=OuterRef("pk"), guardian=guardian)
+        return standing.filter(Exists(theirs)).first()
+    by_school = standing.filter(started_by=Conversation.StartedBy.SCHOOL).first()
+    if by_school is not None:
+        return by_school
+    missing = _contactable_guardians(Q(student=student), about_the_child=True).filter(
+        ~Exists(
+            Participant.objects.filter(
+                conversation=OuterRef(OuterRef("pk")), guardian=OuterRef("pk")
+            )
+        )
+    )
+    return standing.filter(~Exists(missing)).first()
+
+
+def send_about_child(
+    *,
+    student: Student,
+    staff: StaffMember | None,
+    text: str,
+    by_guardian: Guardian | None = None,
+    subject: str = "",
+    subject_prepared: Mapping[str, str] | None = None,
+    prepared: Mapping[str, str | Translation] | None = None,
+    quote: str = "",
+    quote_prepared: Mapping[str, str] | None = None,
+    channel: str = "app",
+) -> Message:
+    """A message in the standing conversation between a staff member and the family about
+    one child (`conversation_about`), started with this message when there is none, so the
+    week's sentence, a family's answer to a moment and the teacher's reply read as one
+    thread. Written by `staff` when no `by_guardian` is given; else the guardian writes to
+    `staff` (to the school office when there is no active one: a moment's author who left).
+
+    A conversation the school starts reaches every contactable guardian of the child, and a
+    guardian who became one since joins it with the next staff message; one a family starts
+    holds its own household only. The subject stays the one the conversation began with."""
+    if by_guardian is None:
+        if staff is None:
+            raise ValueError("a staff message about a child needs its author")
+        conversation = conversation_about(student, staff)
+        if conversation is None:
+            conversation = start_conversation(
+                student=student,
+                by_staff=staff,
+                text=text,
+                subject=subject,
+                subject_prepared=subject_prepared,
+                prepared=prepared,
+                standing=True,
+                quote=quote,
+                quote_prepared=quote_prepared,
+            )
+            return conversation.messages.get()
+        _join_new_guardians(conversation, student)
+        return send_message(
+            conversation,
+            text=text,
+            by_staff=staff,
+            prepared=prepared,
+            quote=quote,
+            quote_prepared=quote_prepared,
+        )
+    office = staff is None or not staff.is_active
+    members = school_office(student.school) if office else [staff]
+    conversation = conversation_about(student, members[0], guardian=by_guardian)
+    if conversation is None:
+        conversation = start_conversation(
+            student=student,
+            by_guardian=by_guardian,
+            staff=members,
+            text=text,
+            channel=channel,
+            standing=True,
+            quote=quote,
+            quote_prepared=quote_prepared,
+        )
+        return conversation.messages.get()
+    return send_message(
+        conversation,
+        text=text,
+        by_guardian=by_guardian,
+        channel=channel,
+        quote=quote,
+        quote_prepared=quote_prepared,
+    )
+
+
+def _join_new_guardians(conversation: Conversation, student: Student) -> None:
+    """A conversation the school started reaches every contactable guardian of the child,
+    including one who became contactable after it began."""
+    if conversation.started_by != Conversation.StartedBy.SCHOOL:
+        return
+    in_it = Participant.objects.filter(conversation=conversation, guardian=OuterRef("pk"))
+    newcomers = _contactable_guardians(Q(student=student), about_the_child=True).filter(
+        ~Exists(in_it)
+    )
+    Participant.objects.bulk_create(
+        [Participant(conversation=conversation, guardian=guardian) for guardian in newcomers]
+    )
 
 
 def catalogue_versions(render: Callable[[], str], source: str = STAFF_LANGUAGE) -> dict[str, str]:

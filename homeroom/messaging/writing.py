@@ -60,11 +60,14 @@ def open_conversation(
     prepared: Mapping[str, str | Translation] | None = None,
     subject_prepared: Mapping[str, str] | None = None,
     media: Sequence[IncomingMedia] = (),
+    quote: str = "",
+    quote_prepared: Mapping[str, str] | None = None,
 ) -> Conversation:
     """Create a conversation, its participants and its first message in one transaction.
 
     The subject is translated with the first message, for the same readers;
-    `subject_prepared` gives a system subject's reviewed versions from the catalogue."""
+    `subject_prepared` gives a system subject's reviewed versions from the catalogue.
+    A `quote` (what the message answers) is translated as `quote_versions` says."""
     source = _source_language(language, by_staff, by_guardian)
     recipients = list(guardians)
     if by_guardian is not None:
@@ -88,6 +91,14 @@ def open_conversation(
         prepared=prepared,
         subject_prepared=subject_prepared,
     )
+    quotes = quote_versions(
+        quote,
+        [*readers, *([by_guardian.language] if by_guardian is not None else [])],
+        school=conversation.school,
+        district=conversation.district_id,
+        protect=list(protect),
+        prepared=quote_prepared,
+    )
     now = timezone.now()
     with transaction.atomic():
         conversation.created_at = conversation.last_message_at = now
@@ -108,6 +119,8 @@ def open_conversation(
             translations=translations,
             now=now,
             media=media,
+            quote=quote,
+            quote_translations=quotes,
         )
     return conversation
 
@@ -127,6 +140,8 @@ def write_message(
     now=None,
     media: Sequence[IncomingMedia] = (),
     detected_language: str = "",
+    quote: str = "",
+    quote_translations: Mapping[str, str] | None = None,
 ) -> tuple[Message, list[Delivery]]:
     """The message, its translations, its deliveries and any media the family sent with it;
     delivery and fetching start on commit. Every message is written here: staff's, a
@@ -146,6 +161,8 @@ def write_message(
         is_urgent=bool(urgent_reason.strip()),
         urgent_reason=urgent_reason.strip()[:300],
         is_automatic=automatic,
+        quote=quote.strip(),
+        quote_translations=dict(quote_translations or {}) if quote.strip() else {},
         created_at=now,
     )
     MessageTranslation.objects.bulk_create(
@@ -287,6 +304,33 @@ def _translate_with_subject(
         if subject and target not in subjects and done:
             subjects[target] = done[-1].text
     return out, subjects
+
+
+def quote_versions(
+    quote: str,
+    reader_languages: Iterable[str],
+    *,
+    school: School | None,
+    district: int | None = None,
+    protect: Sequence[str],
+    prepared: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """What a message answers, in each reader language: {base language: text}. A quote is
+    the school's words (a moment as staff recorded it), so it is translated from the staff
+    language, whoever writes the message; the author reads it too. A language no engine
+    serves is left out (its readers see the quote as written)."""
+    if not quote.strip():
+        return {}
+    done = _translate(
+        quote.strip(),
+        STAFF_LANGUAGE,
+        reader_languages,
+        school=school,
+        district=district,
+        protect=protect,
+        prepared=prepared,
+    )
+    return {language: version.text for language, version in done.items() if version is not None}
 
 
 def _prepared(version: str | Translation, source: str, target: str) -> Translation:

@@ -15,7 +15,7 @@ from django_tasks import task
 
 from homeroom.languages import STAFF_LANGUAGE
 from homeroom.messaging.models import Message
-from homeroom.messaging.services import catalogue_versions, start_conversation
+from homeroom.messaging.services import catalogue_versions, send_about_child
 from homeroom.people import access
 from homeroom.people.models import Section, StaffMember, Student
 
@@ -101,7 +101,9 @@ class SendResult:
 
 
 def send_weekly_update(update: WeeklyUpdate, staff: StaffMember) -> SendResult:
-    """Every written sentence goes to its student's families, each on their own channel."""
+    """Every written sentence goes to its student's families, each on their own channel, as
+    the next message of the one conversation the teacher keeps with the family about the
+    child (week after week the same thread)."""
     result = SendResult()
     sentences = list(
         update.sentences.filter(skipped=False, message__isnull=True)
@@ -116,14 +118,13 @@ def send_weekly_update(update: WeeklyUpdate, staff: StaffMember) -> SendResult:
         if not sentence.families:
             result.no_family.append(sentence.student)
             continue
-        conversation = start_conversation(
+        sentence.message = send_about_child(
             student=sentence.student,
-            by_staff=staff,
+            staff=staff,
             text=sentence.text,
             subject=subject,
             subject_prepared=subjects,
         )
-        sentence.message = conversation.messages.order_by("pk").first()
         sentence.save(update_fields=["message"])
         result.sent += 1
     update.sent_at = timezone.now()
@@ -132,13 +133,22 @@ def send_weekly_update(update: WeeklyUpdate, staff: StaffMember) -> SendResult:
 
 
 def _replied():
-    """A family replied: a guardian wrote in the thread after the sentence was sent."""
+    """A family replied: a guardian wrote in the thread after the sentence was sent and
+    before the next week's sentence came (the thread is the same week after week, so a
+    reply counts for the sentence it follows). An answer to a moment, which quotes the
+    moment, is not a reply to the sentence."""
+    next_sentence = UpdateSentence.objects.filter(
+        message__conversation_id=OuterRef(OuterRef("message__conversation_id")),
+        message__created_at__gt=OuterRef(OuterRef("message__created_at")),
+        message__created_at__lt=OuterRef("created_at"),
+    )
     return Exists(
         Message.objects.filter(
             conversation_id=OuterRef("message__conversation_id"),
             author_guardian__isnull=False,
             created_at__gt=OuterRef("message__created_at"),
-        )
+            quote="",
+        ).filter(~Exists(next_sentence))
     )
 
 

@@ -32,8 +32,7 @@ def link_sent_notices(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("behavior", "0002_default_categories"),
-        ("messaging", "0008_subject_translations"),
+        ("behavior", "0003_response_message"),
     ]
 
     operations = [
