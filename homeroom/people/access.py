@@ -560,6 +560,12 @@ def sections_taught_by(staff: StaffMember | None) -> QuerySet[Section]:
     )
 
 
+def get_section_taught_by(staff: StaffMember | None, pk) -> Section:
+    """One of the classes a staff member teaches now (with its school), or 404: a class they
+    only see school-wide, or do not see at all, is not theirs to open from their home."""
+    return _get_or_404(sections_taught_by(staff).select_related("school"), pk)
+
+
 def schools_managed_by(viewer: Viewer) -> QuerySet[School]:
     """The active schools a staff member runs, by name: a district admin every school of their
     district, a school admin their own schools."""
