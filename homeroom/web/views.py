@@ -9,6 +9,7 @@ from django.utils.cache import patch_vary_headers
 from homeroom.insights import families
 from homeroom.people import access
 from homeroom.people.models import Enrollment, Section
+from homeroom.web.templatetags.homeroom import tell_arrivals
 
 
 def healthz(request):
@@ -48,6 +49,20 @@ def staff_home(request, viewer):
 # A section opened on the teacher home lists this many students; the section's own page
 # (paginated) has the rest.
 ROSTER_SIZE = 50
+# What web/_guardian_chips.html reads of a guardianship and its guardian.
+CHIP_FIELDS = (
+    "student_id",
+    "relationship",
+    "household",
+    "may_contact",
+    "is_primary",
+    "guardian__given_name",
+    "guardian__family_name",
+    "guardian__language",
+    "guardian__channel",
+    "guardian__joined_at",
+    "guardian__district_id",
+)
 
 
 @login_required
@@ -60,20 +75,24 @@ def section_roster(request, pk):
         response = redirect("section_detail", pk=section.pk)
         patch_vary_headers(response, ["HX-Request"])
         return response
+    # Only what the chips show: no phone numbers to parse, no imported metadata to decode.
     links = (
         access.guardianships_for(request.user)
         .select_related("guardian")
+        .only(*CHIP_FIELDS)
         .order_by("-is_primary", "guardian__family_name", "guardian__given_name")
     )
     enrollments = (
         Enrollment.objects.filter(section=section, is_active=True, student__is_active=True)
         .select_related("student")
+        .only("student__given_name", "student__preferred_name", "student__family_name")
         .prefetch_related(
             Prefetch("student__guardianships", queryset=links, to_attr="visible_links")
         )
         .order_by("student__family_name", "student__given_name", "pk")
     )
     roster = list(enrollments[: ROSTER_SIZE + 1])
+    tell_arrivals(link.guardian for e in roster for link in e.student.visible_links)
     response = render(
         request,
         "web/partials/section_roster.html",

@@ -54,8 +54,24 @@ def unbidi(value):
 @register.filter
 def arrival(guardian):
     """How messages reach this family in its language, in a few truthful words ("Messages
-    arrive translated", "Through an interpreter", "In English for now"); "" for English."""
+    arrive translated", "Through an interpreter", "In English for now"); "" for English.
+    A long list says it once per language first (`tell_arrivals`)."""
+    told = getattr(guardian, "told_arrival", None)
+    if told is not None:
+        return told
     return language_support(guardian.language, district=guardian.district_id).family_label
+
+
+def tell_arrivals(guardians) -> None:
+    """Work out `arrival` once per language and district for a list of guardians, not once
+    per guardian: a roster of sixty families reads seven languages."""
+    said: dict[tuple, str] = {}
+    for guardian in guardians:
+        key = (guardian.language, guardian.district_id)
+        if key not in said:
+            said[key] = language_support(guardian.language, district=guardian.district_id)
+            said[key] = said[key].family_label
+        guardian.told_arrival = said[key]
 
 
 @register.simple_tag
