@@ -1,6 +1,7 @@
 import re
 
 from django import template
+from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeData, mark_safe
 
@@ -15,6 +16,21 @@ BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 # A web address in escaped text: it ends at a space or at an escaped quote or angle bracket.
 ESCAPED_URL = re.compile(r"\bhttps?://(?:(?!&quot;|&#x27;|&lt;|&gt;)\S)+", re.IGNORECASE)
+
+
+# Stands for the id while a row URL is reversed once (`row_url`); no real id is this big.
+ROW_ID = 987_654_321_012
+
+
+@register.simple_tag(takes_context=True)
+def row_url(context, name, pk):
+    """`{% url name pk %}` for each row of a long list: the URL is reversed once per page
+    rendered, and each row puts its own id in."""
+    urls = context.render_context.dicts[0].setdefault("row_urls", {})
+    if name not in urls:
+        urls[name] = reverse(name, args=[ROW_ID]).split(str(ROW_ID))
+    head, tail = urls[name]
+    return f"{head}{int(pk)}{tail}"
 
 
 @register.filter
