@@ -1,9 +1,18 @@
-"""Role home pages at one scale: server time and queries per page, beside a trivial view.
+"""Role home pages at one scale: server time and queries per page, each beside the
+signed-in floor and a trivial view.
 
 Each page is requested through Django's test client, in this process, against the scale's
 database: a few warm-up requests, then N timed ones (wall time around `client.get`, which
 covers middleware, view, queries and template rendering), then one more with the queries
-captured. `/healthz` (no database, no template) is timed the same way as the floor.
+captured.
+
+Every timed page request is followed by one request for the **signed-in floor** of the same
+person, their "My account" page: the full layout (session, user, roles, time zone, the
+navigation with the unread-messages badge, the language switch) around a few lines about
+the account, the cheapest page a signed-in person really uses. Then come a few requests
+for `/healthz` (no database, no template). Page, floor and trivial view so meet the same
+state of the machine, and each page is reported as a multiple of both. Other benchmarks do
+the same through `measure` (with `floor=`) or `measure_against_floor`.
 
     python -m bench.pages demo bench/.data/demo-pages.json
 """
@@ -21,6 +30,8 @@ REQUESTS = {"demo": 60, "district": 30}
 # Trivial requests timed after each page request: both see the same state of the machine.
 TRIVIAL_PER_PAGE = 5
 WARM_UP = 5
+# What a section opened on the teacher home sends: htmx's request header.
+HTMX = {"HX-Request": "true"}
 
 
 def _percentile(sorted_values: list[float], share: float) -> float:
@@ -42,9 +53,9 @@ def summarise(wall: list[float], cpu: list[float]) -> dict:
     }
 
 
-def _timed(client, url: str, wall: list[float], cpu: list[float]):
+def _timed(client, url: str, wall: list[float], cpu: list[float], headers=None):
     started, started_cpu = time.perf_counter(), time.process_time()
-    response = client.get(url)
+    response = client.get(url, headers=headers)
     wall.append((time.perf_counter() - started) * 1000)
     cpu.append((time.process_time() - started_cpu) * 1000)
     if response.status_code != 200:
@@ -52,37 +63,97 @@ def _timed(client, url: str, wall: list[float], cpu: list[float]):
     return response
 
 
-def measure(client, url: str, requests: int, trivial: tuple[list, list]) -> dict:
-    """Time a page, each request followed by a few trivial ones (added to `trivial`)."""
+def floor_url(user=None) -> str:
+    """The signed-in floor: "My account", the same page for staff and families (who is
+    signed in, with what, and links to the password, two-step sign-in and settings)."""
+    from django.urls import reverse
+
+    return reverse("my_account")
+
+
+def floor_ms(client, url: str, requests: int = 30) -> dict:
+    """The signed-in floor alone (warmed up, then timed), for a benchmark that needs only
+    the yardstick."""
+    for _ in range(WARM_UP):
+        _timed(client, url, [], [])
+    gc.collect()
+    wall, cpu = [], []
+    for _ in range(requests):
+        _timed(client, url, wall, cpu)
+    return summarise(wall, cpu)
+
+
+def _ratio(page: float, base: float) -> float:
+    return round(page / base, 1) if base else 0.0
+
+
+def measure(
+    client,
+    url: str,
+    requests: int,
+    trivial: tuple[list, list],
+    *,
+    floor: str | None = None,
+    floors: tuple[list, list] | None = None,
+    headers: dict | None = None,
+) -> dict:
+    """Time a page, each request followed by a few trivial ones (added to `trivial`) and,
+    given `floor` (a URL the same client may open), one request for the signed-in floor
+    (added to `floors` when given): the page is then reported as a multiple of both."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     anonymous = Client()
     for _ in range(WARM_UP):
-        _timed(client, url, [], [])
+        _timed(client, url, [], [], headers)
+        if floor:
+            _timed(client, floor, [], [])
         _timed(anonymous, "/healthz", [], [])
     gc.collect()
     wall, cpu = [], []
     trivial_wall, trivial_cpu = [], []
+    floor_wall, floor_cpu = [], []
     for _ in range(requests):
-        _timed(client, url, wall, cpu)
+        _timed(client, url, wall, cpu, headers)
+        if floor:
+            _timed(client, floor, floor_wall, floor_cpu)
         for _ in range(TRIVIAL_PER_PAGE):
             _timed(anonymous, "/healthz", trivial_wall, trivial_cpu)
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
+        response = client.get(url, headers=headers)
     result = summarise(wall, cpu)
     beside = summarise(trivial_wall, trivial_cpu)
     result.update(
         queries=len(queries.captured_queries),
         bytes=len(response.content),
         trivial_p50_ms=beside["p50_ms"],
-        ratio_p50=round(result["p50_ms"] / beside["p50_ms"], 1),
-        ratio_p95=round(result["p95_ms"] / beside["p95_ms"], 1),
+        ratio_p50=_ratio(result["p50_ms"], beside["p50_ms"]),
+        ratio_p95=_ratio(result["p95_ms"], beside["p95_ms"]),
     )
+    if floor:
+        base = summarise(floor_wall, floor_cpu)
+        result.update(
+            floor=floor,
+            floor_p50_ms=base["p50_ms"],
+            floor_cpu_p50_ms=base["cpu_p50_ms"],
+            floor_ratio_p50=_ratio(result["p50_ms"], base["p50_ms"]),
+            floor_ratio_cpu_p50=_ratio(result["cpu_p50_ms"], base["cpu_p50_ms"]),
+        )
+        if floors is not None:
+            floors[0].extend(floor_wall)
+            floors[1].extend(floor_cpu)
     trivial[0].extend(trivial_wall)
     trivial[1].extend(trivial_cpu)
     return result
+
+
+def measure_against_floor(
+    client, user, url: str, requests: int, trivial: tuple[list, list] | None = None, **kwargs
+) -> dict:
+    """`measure`, beside the signed-in floor of `user` (the person `client` is signed in as)."""
+    trivial = trivial if trivial is not None else ([], [])
+    return measure(client, url, requests, trivial, floor=floor_url(user), **kwargs)
 
 
 def personas(scale: str) -> dict:
@@ -162,6 +233,36 @@ def describe(role: str, person) -> dict:
     }
 
 
+def teacher_pages(person) -> dict:
+    """The teacher's other everyday pages of this benchmark: one of her sections opened on
+    her home (the fragment htmx fetches), and the page where she records moments for it."""
+    from django.urls import reverse
+
+    from homeroom.people import access
+
+    section = access.sections_taught_by(person).order_by("school__name", "period", "title")[0]
+    return {
+        "teacher_section_roster": (
+            reverse("staff_home_roster", args=[section.pk]),
+            HTMX,
+            {
+                "students": section.enrollments.filter(
+                    is_active=True, student__is_active=True
+                ).count()
+            },
+        ),
+        "teacher_section_record": (
+            reverse("behavior:section_record", args=[section.pk]),
+            None,
+            {
+                "students": section.enrollments.filter(
+                    is_active=True, student__is_active=True
+                ).count()
+            },
+        ),
+    }
+
+
 def run(scale: str) -> dict:
     from django import db
     from django.conf import settings
@@ -175,6 +276,7 @@ def run(scale: str) -> dict:
         "database": db.connection.vendor,
         "data": _sizes(scale),
         "generation": data,
+        "floors": {},
         "pages": {},
     }
     trivial: tuple[list, list] = ([], [])
@@ -183,10 +285,36 @@ def run(scale: str) -> dict:
             _with_totp(person.user)
         client = Client()
         client.force_login(person.user)
-        page = measure(client, "/", REQUESTS[scale], trivial)
-        page["lists"] = describe(role, person)
-        results["pages"][role] = page
-        print(f"  {scale} {role}: p50 {page['p50_ms']} ms, {page['queries']} queries", flush=True)
+        floor = floor_url(person.user)
+        floors: tuple[list, list] = ([], [])
+        wanted = {role: ("/", None, describe(role, person))}
+        if role == "teacher":
+            wanted.update(teacher_pages(person))
+        for name, (url, headers, lists) in wanted.items():
+            page = measure(
+                client,
+                url,
+                REQUESTS[scale],
+                trivial,
+                floor=floor,
+                floors=floors,
+                headers=headers,
+            )
+            page["url"] = url
+            page["lists"] = lists
+            results["pages"][name] = page
+            print(
+                f"  {scale} {name}: p50 {page['p50_ms']} ms ({page['floor_ratio_p50']}× floor, "
+                f"CPU {page['floor_ratio_cpu_p50']}×), {page['queries']} queries",
+                flush=True,
+            )
+        with CaptureQueriesContext(db.connection) as queries:
+            client.get(floor)
+        results["floors"][role] = {
+            "url": floor,
+            **summarise(*floors),
+            "queries": len(queries.captured_queries),
+        }
     with CaptureQueriesContext(db.connection) as queries:
         Client().get("/healthz")
     healthz = {**summarise(*trivial), "queries": len(queries.captured_queries)}

@@ -72,12 +72,12 @@ def ensure_default_categories(school: School) -> list[Category]:
 
 
 def active_categories(school: School) -> list[Category]:
-    """Categories staff choose from: positive first, in the school's order."""
-    ensure_default_categories(school)
-    return list(Category.objects.filter(school=school, is_active=True).order_by(*CATEGORY_ORDER))
-
-
-CATEGORY_ORDER = ("-kind", "position", "name")
+    """Categories staff choose from: positive first, in the school's order (sorted here, from
+    the one read `ensure_default_categories` makes anyway)."""
+    active = [c for c in ensure_default_categories(school) if c.is_active]
+    active.sort(key=lambda c: (c.position, c.name))
+    active.sort(key=lambda c: c.kind, reverse=True)  # "positive" before "needs_work"
+    return active
 
 
 def settings_for(school: School | int) -> SchoolBehaviorSettings:

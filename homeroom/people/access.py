@@ -98,6 +98,11 @@ def viewer_for(user) -> Viewer:
         return cached
     staff = StaffMember.objects.filter(user=user, is_active=True).first()
     guardian = Guardian.objects.filter(user=user, is_active=True).first()
+    # `staff.user` is this user: asking `viewer_for(staff.user)` again finds the cache, not
+    # a fresh copy of the user and four more queries.
+    for person in (staff, guardian):
+        if person is not None:
+            person.user = user
     roles: dict[int, set[str]] = {}
     time_zone = None
     if staff:
@@ -558,6 +563,12 @@ def sections_taught_by(staff: StaffMember | None) -> QuerySet[Section]:
         is_active=True,
         school__is_active=True,
     )
+
+
+def get_section_taught_by(staff: StaffMember | None, pk) -> Section:
+    """One of the classes a staff member teaches now (with its school), or 404: a class they
+    only see school-wide, or do not see at all, is not theirs to open from their home."""
+    return _get_or_404(sections_taught_by(staff).select_related("school"), pk)
 
 
 def schools_managed_by(viewer: Viewer) -> QuerySet[School]:

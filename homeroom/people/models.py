@@ -278,6 +278,9 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
 
 
+CHANNEL_LABELS = dict(Channel.choices)
+
+
 class Guardian(models.Model):
     """A parent, guardian or relative; their own preferences travel with them."""
 
@@ -327,11 +330,19 @@ class Guardian(models.Model):
     def has_joined(self):
         return self.joined_at is not None
 
+    @property
+    def channel_label(self) -> str:
+        """`get_channel_display`, without rebuilding the choices for every row of a list."""
+        return CHANNEL_LABELS.get(self.channel, self.channel)
+
 
 class Relationship(models.TextChoices):
     PARENT = "parent", _("Parent")
     GUARDIAN = "guardian", _("Guardian")
     RELATIVE = "relative", _("Relative")
+
+
+RELATIONSHIP_LABELS = dict(Relationship.choices)
 
 
 class GuardianshipQuerySet(models.QuerySet):
@@ -375,6 +386,11 @@ class Guardianship(models.Model):
 
     def __str__(self):
         return f"{self.guardian} → {self.student}"
+
+    @property
+    def relationship_label(self) -> str:
+        """`get_relationship_display`, without rebuilding the choices for every row."""
+        return RELATIONSHIP_LABELS.get(self.relationship, self.relationship)
 
 
 def _invitation_code():

@@ -17,6 +17,7 @@ urlpatterns = [
     path("join/<str:token>/", invitations.accept, name="join_accept"),
     path("welcome/", invitations.preferences, name="family_preferences"),
     path("settings/", account.staff_preferences, name="staff_preferences"),
+    path("account/", account.my_account, name="my_account"),
     # Roster imports (OneRoster 1.1 CSV).
     path("imports/", imports.import_list, name="import_list"),
     path("imports/new/", imports.import_upload, name="import_upload"),

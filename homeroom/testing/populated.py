@@ -72,6 +72,7 @@ def url_args(world, conversation) -> dict:
         "behavior:respond": [world.ana.pk, moment.pk],
         "student_detail": [world.ana.pk],
         "section_detail": [world.math.pk],
+        "staff_home_roster": [world.math.pk],
         "guardian_detail": [world.rosa.pk],
         "school_detail": [world.north.pk],
         "invite_section": [world.math.pk],

@@ -59,6 +59,8 @@ REACH = {
     "routines:visit": {"rosa"},
     "routines:visit_notes": {"rivera"},
     "routines:invite_stories": NORTH_STAFF,
+    # Only the teacher of Math 6 opens it on her home; seeing it school-wide is not enough.
+    "staff_home_roster": {"rivera"},
 }
 
 

@@ -4,17 +4,19 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from homeroom.behavior.forms import FamilyMessageForm
 from homeroom.behavior.models import FamilyResponse
 from homeroom.forms import QueryForm
 from homeroom.insights import families
 from homeroom.people import access
-from homeroom.people.models import Enrollment, Section, Student
+from homeroom.people.models import Enrollment, Section
+from homeroom.web.templatetags.homeroom import tell_arrivals
 
 from . import stream
 
@@ -36,28 +38,77 @@ def home(request):
 
 
 def staff_home(request, viewer):
-    """A teacher's sections, each student with guardians, language, channel and joined."""
-    links = (
-        access.guardianships_for(request.user)
-        .select_related("guardian")
-        .order_by("-is_primary", "guardian__family_name")
-    )
-    students = Student.objects.filter(is_active=True).prefetch_related(
-        Prefetch("guardianships", queryset=links, to_attr="visible_links")
-    )
-    enrollments = (
-        Enrollment.objects.filter(is_active=True, student__is_active=True)
-        .prefetch_related(Prefetch("student", queryset=students))
-        .order_by("student__family_name", "student__given_name")
+    """A teacher's sections, each with its number of students; a section's students and their
+    families are loaded when it is opened (`section_roster`), not with the page."""
+    students = Count(
+        "enrollments",
+        filter=Q(enrollments__is_active=True, enrollments__student__is_active=True),
+        distinct=True,
     )
     sections = (
         access.sections_taught_by(viewer.staff)
         .select_related("school")
-        .prefetch_related(Prefetch("enrollments", queryset=enrollments, to_attr="roster"))
+        .annotate(student_count=students)
         .order_by("school__name", "period", "title")
     )
     schools = access.school_wide_schools_for(request.user)
     return render(request, "web/staff_home.html", {"sections": sections, "wide_schools": schools})
+
+
+# A section opened on the teacher home lists this many students; the section's own page
+# (paginated) has the rest.
+ROSTER_SIZE = 50
+# What web/_guardian_chips.html reads of a guardianship and its guardian.
+CHIP_FIELDS = (
+    "student_id",
+    "relationship",
+    "household",
+    "may_contact",
+    "is_primary",
+    "guardian__given_name",
+    "guardian__family_name",
+    "guardian__language",
+    "guardian__channel",
+    "guardian__joined_at",
+    "guardian__district_id",
+)
+
+
+@login_required
+def section_roster(request, pk):
+    """The students of one of the teacher's sections, each with the guardians the teacher may
+    contact (language, channel, joined): the part of the teacher home loaded on opening."""
+    section = access.get_section_taught_by(access.viewer_for(request.user).staff, pk)
+    if request.headers.get("HX-Request") != "true":
+        # Without htmx the section's own page is the place for its roster.
+        response = redirect("section_detail", pk=section.pk)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    # Only what the chips show: no phone numbers to parse, no imported metadata to decode.
+    links = (
+        access.guardianships_for(request.user)
+        .select_related("guardian")
+        .only(*CHIP_FIELDS)
+        .order_by("-is_primary", "guardian__family_name", "guardian__given_name")
+    )
+    enrollments = (
+        Enrollment.objects.filter(section=section, is_active=True, student__is_active=True)
+        .select_related("student")
+        .only("student__given_name", "student__preferred_name", "student__family_name")
+        .prefetch_related(
+            Prefetch("student__guardianships", queryset=links, to_attr="visible_links")
+        )
+        .order_by("student__family_name", "student__given_name", "pk")
+    )
+    roster = list(enrollments[: ROSTER_SIZE + 1])
+    tell_arrivals(link.guardian for e in roster for link in e.student.visible_links)
+    response = render(
+        request,
+        "web/partials/section_roster.html",
+        {"section": section, "roster": roster[:ROSTER_SIZE], "more": len(roster) > ROSTER_SIZE},
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def admin_home(request, viewer):

@@ -269,6 +269,21 @@ def test_query_counts_do_not_grow_with_the_data(
         assert response.content.decode().count('class="moment ') == 20  # a full page
 
 
+# Session, user, staff member, guardian, assignments (the signed-in layout), the section,
+# the school's categories, the unread-messages count, the students. Asking who the teacher
+# may record for reuses the signed-in viewer: no second user, staff, guardian and roles.
+SECTION_RECORD_QUERIES = 9
+
+
+def test_section_record_page_query_count(world, login, cats, django_assert_num_queries):
+    client = login(world.rivera)
+    with django_assert_num_queries(SECTION_RECORD_QUERIES):
+        response = client.get(section_url(world.math))
+    text = response.content.decode()
+    assert text.count('name="students"') == 2  # Ana and Cal; Eve has left
+    assert text.index("Kindness") < text.index("Off task")  # good news first
+
+
 def test_student_moments_query_count_does_not_grow_with_the_data(
     world, login, cats, django_assert_num_queries
 ):

@@ -1,5 +1,6 @@
-"""A staff member's own settings: the language they read families in, how they hear that
-a family wrote, and their office hours."""
+"""A person's own account: who they are signed in as and how (`my_account`), and a staff
+member's settings: the language they read families in, how they hear that a family wrote,
+and their office hours."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +10,18 @@ from django.utils.translation import gettext as _
 
 from .. import access, services
 from ..forms import StaffPreferencesForm
+
+
+@login_required
+def my_account(request):
+    """Who is signed in, with what, and where to change the password, the two-step sign-in
+    and the settings. The lightest page with the whole layout: the benchmarks' signed-in
+    floor."""
+    viewer = access.viewer_for(request.user)
+    if viewer.staff is None and viewer.guardian is None:
+        raise Http404
+    person = viewer.staff or viewer.guardian
+    return render(request, "people/my_account.html", {"person": person})
 
 
 @login_required

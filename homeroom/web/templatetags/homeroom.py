@@ -1,6 +1,7 @@
 import re
 
 from django import template
+from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeData, mark_safe
 
@@ -15,6 +16,21 @@ BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 # A web address in escaped text: it ends at a space or at an escaped quote or angle bracket.
 ESCAPED_URL = re.compile(r"\bhttps?://(?:(?!&quot;|&#x27;|&lt;|&gt;)\S)+", re.IGNORECASE)
+
+
+# Stands for the id while a row URL is reversed once (`row_url`); no real id is this big.
+ROW_ID = 987_654_321_012
+
+
+@register.simple_tag(takes_context=True)
+def row_url(context, name, pk):
+    """`{% url name pk %}` for each row of a long list: the URL is reversed once per page
+    rendered, and each row puts its own id in."""
+    urls = context.render_context.dicts[0].setdefault("row_urls", {})
+    if name not in urls:
+        urls[name] = reverse(name, args=[ROW_ID]).split(str(ROW_ID))
+    head, tail = urls[name]
+    return f"{head}{int(pk)}{tail}"
 
 
 @register.filter
@@ -54,8 +70,24 @@ def unbidi(value):
 @register.filter
 def arrival(guardian):
     """How messages reach this family in its language, in a few truthful words ("Messages
-    arrive translated", "Through an interpreter", "In English for now"); "" for English."""
+    arrive translated", "Through an interpreter", "In English for now"); "" for English.
+    A long list says it once per language first (`tell_arrivals`)."""
+    told = getattr(guardian, "told_arrival", None)
+    if told is not None:
+        return told
     return language_support(guardian.language, district=guardian.district_id).family_label
+
+
+def tell_arrivals(guardians) -> None:
+    """Work out `arrival` once per language and district for a list of guardians, not once
+    per guardian: a roster of sixty families reads seven languages."""
+    said: dict[tuple, str] = {}
+    for guardian in guardians:
+        key = (guardian.language, guardian.district_id)
+        if key not in said:
+            said[key] = language_support(guardian.language, district=guardian.district_id)
+            said[key] = said[key].family_label
+        guardian.told_arrival = said[key]
 
 
 @register.simple_tag

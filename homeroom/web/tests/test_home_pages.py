@@ -33,8 +33,12 @@ JOINED_AT = "2026-09-01T12:00:00Z"
 # Every page: session, user, staff member, guardian, (staff) assignments with their schools'
 # time zones, and the unread-messages count in the navigation; then what the middleware and
 # the page itself need.
-# + sections, enrolments, students, guardianships, the district's translation routes
-TEACHER_HOME_QUERIES = 11
+# Teacher: + her sections with their student counts. The rosters are not on the page.
+TEACHER_HOME_QUERIES = 7
+# A section opened on the teacher home (a fragment: no navigation, so no unread count):
+# session, user, staff member, guardian, assignments, + the section, its enrolments with
+# their students, the guardianships, the district's translation routes.
+SECTION_ROSTER_QUERIES = 9
 # District admin: + TOTP check, reader time zone (district, its first school), schools,
 # joined by school, joined by language, last import.
 ADMIN_HOME_QUERIES = 12
@@ -235,24 +239,69 @@ def add_schools(world, schools: int, students_each: int) -> list[School]:
 # ---- teacher -------------------------------------------------------------------------------
 
 
-def test_teacher_sees_her_classes_students_and_their_families(world, login):
-    home = page(login(world.rivera).get(reverse("home")))
+def roster(client, section) -> _Page:
+    """A section of the teacher home, opened: what htmx fetches into it."""
+    url = reverse("staff_home_roster", args=[section.pk])
+    return page(client.get(url, headers={"HX-Request": "true"}))
+
+
+def test_teacher_sees_her_classes_with_their_sizes_not_their_rosters(world, login):
+    response = login(world.rivera).get(reverse("home"))
+    home = page(response)
     assert "Math 6" in home.headings and "Art 6" in home.headings
     assert "Science 6" not in home.headings  # Mr Chen's class
-    # Cal is in both her classes; Eve has left; Ben is not hers.
-    assert sorted(home.students) == ["Ana Lopez", "Cal Nguyen", "Cal Nguyen"]
-    assert home.guardians["Rosa Lopez"] == ["Spanish", "Text message (SMS)", "Joined"]
-    assert home.guardians["Marco Lopez"] == ["English", "Email", "Joined"]
-    assert home.guardians["Gina Nguyen"] == ["Vietnamese", "Text message (SMS)", "Joined"]
+    text = response.content.decode()
+    # Eve has left: Math 6 counts Ana and Cal.
+    assert "Period 1 · 2 students" in text and "Period 2 · 1 student" in text
+    # Each section's families load when it is opened, from the section's own roster...
+    assert f'hx-get="{reverse("staff_home_roster", args=[world.math.pk])}"' in text
+    assert 'hx-trigger="toggle once"' in text
+    # ...and without JavaScript its link leads to the section's page.
+    assert f'href="{reverse("section_detail", args=[world.math.pk])}"' in text
+    assert home.students == [] and home.guardians == {}
+
+
+def test_teacher_opens_a_section_and_sees_its_students_and_their_families(world, login):
+    client = login(world.rivera)
+    math = roster(client, world.math)
+    # Eve has left; Ben is not in her classes.
+    assert math.students == ["Ana Lopez", "Cal Nguyen"]
+    assert math.guardians["Rosa Lopez"] == ["Spanish", "Text message (SMS)", "Joined"]
+    assert math.guardians["Marco Lopez"] == ["English", "Email", "Joined"]
+    assert math.guardians["Gina Nguyen"] == ["Vietnamese", "Text message (SMS)", "Joined"]
     # The split household shows; the father barred by a court order does not.
-    assert any("Lopez — Oak Ave" in item for item in home.items)
-    assert "Ray Nguyen" not in home.guardians
+    assert any("Lopez — Oak Ave" in item for item in math.items)
+    assert "Ray Nguyen" not in math.guardians
+    assert roster(client, world.art).students == ["Cal Nguyen"]
 
 
 def test_teacher_sees_which_families_have_not_joined(world, login):
-    home = page(login(world.chen).get(reverse("home")))
-    assert home.students == ["Ben Ali"]
-    assert home.guardians == {"Pat Ali": ["Somali", "Text message (SMS)", "Not joined yet"]}
+    science = roster(login(world.chen), world.science)
+    assert science.students == ["Ben Ali"]
+    assert science.guardians == {"Pat Ali": ["Somali", "Text message (SMS)", "Not joined yet"]}
+
+
+def test_a_section_the_teacher_does_not_teach_is_not_found(world, login):
+    htmx = {"HX-Request": "true"}
+    url = reverse("staff_home_roster", args=[world.science.pk])
+    assert login(world.rivera).get(url, headers=htmx).status_code == 404
+    # Seeing a school's families is not teaching its classes; families have no classes here.
+    assert login(world.liaison).get(url, headers=htmx).status_code == 404
+    assert login(world.principal).get(url, headers=htmx).status_code == 404
+    assert login(world.rosa).get(url, headers=htmx).status_code == 404
+    missing = reverse("staff_home_roster", args=[999_999])
+    assert login(world.chen).get(missing, headers=htmx).status_code == 404
+
+
+def test_without_htmx_a_section_roster_leads_to_the_sections_page(world, login):
+    client = login(world.rivera)
+    response = client.get(reverse("staff_home_roster", args=[world.math.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("section_detail", args=[world.math.pk])
+    assert "HX-Request" in response["Vary"]
+    # Not a way to learn of another teacher's class either.
+    other = client.get(reverse("staff_home_roster", args=[world.science.pk]))
+    assert other.status_code == 404
 
 
 def test_school_wide_staff_are_pointed_to_all_the_schools_families(world, login):
@@ -271,12 +320,33 @@ def test_teacher_home_query_count_does_not_grow(
     with django_assert_num_queries(TEACHER_HOME_QUERIES):
         response = client.get(reverse("home"))
     home = page(response)
-    # Ana and Cal (twice), then every new student, each with two contactable guardians.
-    assert len(home.students) == 3 + sections * per_section
-    assert len(home.guardians) == 3 + 2 * sections * per_section
-    assert not any(name.startswith("Barred") for name in home.guardians)
-    assert home.guardians["Parent1x0 Fam0001"] == ["Vietnamese", "App", "Not joined yet"]
-    assert home.guardians["Parent3x1 Fam0003"] == ["English", "Email", "Joined"]
+    assert len(home.headings) == 1 + 2 + sections  # "My classes", Math, Art, the new ones
+    # Each new class says how many it holds, counted by the database, not listed.
+    assert response.content.decode().count(f" · {per_section} students</p>") == sections
+    assert home.students == []
+
+
+@pytest.mark.parametrize("per_section", [5, 60], ids=["small", "large"])
+def test_section_roster_query_count_does_not_grow(
+    world, login, django_assert_num_queries, per_section
+):
+    from homeroom.web.views import ROSTER_SIZE
+
+    (section,) = add_classes(world, 1, per_section)
+    client = login(world.rivera)
+    url = reverse("staff_home_roster", args=[section.pk])
+    with django_assert_num_queries(SECTION_ROSTER_QUERIES):
+        response = client.get(url, headers={"HX-Request": "true"})
+    opened = page(response)
+    listed = min(per_section, ROSTER_SIZE)
+    assert len(opened.students) == listed
+    assert len(opened.guardians) == 2 * listed
+    assert not any(name.startswith("Barred") for name in opened.guardians)
+    assert opened.guardians["Parent1x0 Fam0001"] == ["Vietnamese", "App", "Not joined yet"]
+    assert opened.guardians["Parent3x1 Fam0003"] == ["English", "Email", "Joined"]
+    # A class longer than the list points to its own (paginated) page for the rest.
+    rest = f"All the students of {section.title}" in response.content.decode()
+    assert rest == (per_section > ROSTER_SIZE)
 
 
 # ---- admin ---------------------------------------------------------------------------------
