@@ -263,6 +263,74 @@ def teacher_pages(person) -> dict:
     }
 
 
+# What the guardian's home holds in this benchmark: per child, this many moments and as
+# many school messages over the last weeks (the home shows one page of 20 and what waits).
+STREAM_ITEMS_PER_CHILD = 200
+
+
+def fill_family_stream(guardian) -> int:
+    """Give the guardian's children moments and messages from their teachers (once: a
+    database that has them already is left as it is). Returns the items per child."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from homeroom.behavior import recording
+    from homeroom.behavior.models import Moment
+    from homeroom.messaging import services
+    from homeroom.messaging.models import Message
+    from homeroom.people import access
+    from homeroom.people.models import TeachingAssignment
+
+    children = [link.student for link in access.own_children_links(guardian.user)]
+    if Moment.objects.filter(student__in=children).exists():
+        return STREAM_ITEMS_PER_CHILD
+    now = timezone.now()
+    moments, messages = [], []
+    for child in children:
+        teaching = (
+            TeachingAssignment.objects.filter(
+                is_active=True, section__enrollments__student=child, section__is_active=True
+            )
+            .select_related("staff")
+            .first()
+        )
+        if teaching is None:
+            continue
+        teacher = teaching.staff
+        categories = recording.ensure_default_categories(child.school)
+        conversation = services.start_conversation(
+            student=child, by_staff=teacher, text="Welcome to our class."
+        )
+        for n in range(STREAM_ITEMS_PER_CHILD):
+            at = now - timedelta(hours=3 * n + 1)
+            category = categories[n % len(categories)]
+            moments.append(
+                Moment(
+                    student=child,
+                    school=child.school,
+                    category=category,
+                    recorded_by=teacher,
+                    note=f"Worked well with a partner ({n}).",
+                    positive=category.is_positive,
+                    points=category.points,
+                    created_at=at,
+                )
+            )
+            messages.append(
+                Message(
+                    conversation=conversation,
+                    author_staff=teacher,
+                    body=f"A note about today's class ({n}).",
+                    language="en",
+                    created_at=at,
+                )
+            )
+    Moment.objects.bulk_create(moments, batch_size=500)
+    Message.objects.bulk_create(messages, batch_size=500)
+    return STREAM_ITEMS_PER_CHILD
+
+
 def run(scale: str) -> dict:
     from django import db
     from django.conf import settings
@@ -290,6 +358,8 @@ def run(scale: str) -> dict:
         wanted = {role: ("/", None, describe(role, person))}
         if role == "teacher":
             wanted.update(teacher_pages(person))
+        if role == "guardian":
+            wanted[role][2]["items_per_child"] = fill_family_stream(person)
         for name, (url, headers, lists) in wanted.items():
             page = measure(
                 client,
