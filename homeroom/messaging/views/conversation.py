@@ -23,7 +23,7 @@ from .. import access, previews, reports, services
 from ..forms import FamilyReplyForm, StaffReplyForm, ThreadQuery
 from ..inbound.office_hours import office_hours_of
 from ..inbound.service import ReplyRefused, receive_reply
-from ..models import Attachment, Conversation, Message, MessageTranslation, Participant
+from ..models import Attachment, Conversation, Message, MessageTranslation
 from .common import (
     PAGE_SIZE,
     STAFF_LANGUAGE,
@@ -121,21 +121,18 @@ def _family_conversation(request, conversation, viewer):
 
 
 def _untranslatable_in(conversation, people) -> list:
-    """The languages of the conversation's families that no engine translates into."""
-    if conversation.kind == Conversation.Kind.PRIVATE:
-        languages = {p.guardian.language for p in people if p.guardian_id}
-    else:
-        # An announcement's families are not loaded with the page: ask for their languages.
-        languages = (
-            Participant.objects.filter(conversation=conversation, guardian__isnull=False)
-            .values_list("guardian__language", flat=True)
-            .distinct()
-            .order_by()
-        )
-    groups = previews.language_groups(
-        ((language, False) for language in languages),
+    """The languages of the conversation's families that no engine translates into, each
+    with how many families read it."""
+    guardians = [p.guardian for p in people if p.guardian_id]
+    if conversation.kind == Conversation.Kind.PRIVATE and previews.all_translated(
+        (g.language for g in guardians),
         school=conversation.school,
         district=conversation.district_id,
+    ):
+        return []  # nothing to warn of: no need to count the families
+    count = previews.conversation_count(conversation, [g.pk for g in guardians])
+    groups = previews.language_groups(
+        count, school=conversation.school, district=conversation.district_id
     )
     return [group for group in groups if not group.available]
 
