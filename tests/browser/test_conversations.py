@@ -132,9 +132,19 @@ def test_teacher_announces_to_math_6_and_sees_each_familys_delivery(page, transa
     expect(page.locator("#audience")).to_contain_text("Vietnamese")
     expect(page.locator("#audience")).to_contain_text("1 family reads Vietnamese")
     check_page(page, "announce")
-    page.get_by_label("Message", exact=True).fill("Our class trip to the museum is on Friday.")
+    # The message box comes first, within the first screen even on a phone; the warning
+    # about Vietnamese, said once, comes after it.
+    message_box = page.get_by_label("Message", exact=True)
+    warning = page.get_by_text(re.compile("no translation is available"))
+    assert message_box.bounding_box()["y"] < page.viewport_size["height"]
+    assert warning.bounding_box()["y"] > message_box.bounding_box()["y"]
+    said = re.compile(r"no translation (is|into)", re.IGNORECASE)
+    assert len(said.findall(page.locator("body").inner_text())) == 1
+    message_box.fill("Our class trip to the museum is on Friday.")
     page.get_by_role("button", name="Preview each language").click()
-    expect(page.locator("#preview")).to_contain_text("No translation into Vietnamese")
+    expect(page.locator("#preview")).to_contain_text("Vietnamese · 1 family")
+    expect(page.locator("#preview")).to_contain_text("Not translated: these families get")
+    assert len(said.findall(page.locator("body").inner_text())) == 1
     check_page(page, "announce-preview")
     page.get_by_role("button", name="Send announcement").click()
 
