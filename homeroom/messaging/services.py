@@ -113,6 +113,7 @@ def start_conversation(
     language: str | None = None,
     prepared: Mapping[str, str | Translation] | None = None,
     subject_prepared: Mapping[str, str] | None = None,
+    media: Sequence[IncomingMedia] = (),
 ) -> Conversation:
     _check_author(by_staff, by_guardian)
     _check_text(text)
@@ -154,6 +155,7 @@ def start_conversation(
         protect=names_of(student, *guardians, *members),
         prepared=prepared,
         subject_prepared=subject_prepared,
+        media=media,
     )
 
 

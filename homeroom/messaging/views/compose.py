@@ -50,6 +50,7 @@ def _staff_compose(request, viewer):
     untranslatable = [g for g in groups if not g.available]
     form = StaffComposeForm(
         request.POST or None,
+        request.FILES or None,
         untranslatable=untranslatable,
         initial={"untranslated": previews.suggested_untranslated(untranslatable)},
     )
@@ -76,6 +77,7 @@ def _staff_compose(request, viewer):
                         text=form.cleaned_data["text"],
                         subject=form.cleaned_data["subject"],
                         urgent_reason=form.reason,
+                        media=form.media_items(),
                     )
                     ask_an_interpreter(form, conversation.messages.get(), viewer)
                 flash.success(request, sent_text(form))

@@ -58,6 +58,7 @@ def _staff_conversation(request, conversation, viewer):
     untranslatable = _untranslatable_in(conversation, people)
     form = StaffReplyForm(
         request.POST or None,
+        request.FILES or None,
         untranslatable=untranslatable,
         initial={"untranslated": previews.suggested_untranslated(untranslatable)},
     )
@@ -68,6 +69,7 @@ def _staff_conversation(request, conversation, viewer):
                     conversation,
                     text=form.cleaned_data["text"],
                     by_staff=viewer.staff,
+                    media=form.media_items(),
                     urgent_reason=form.reason,
                 )
                 ask_an_interpreter(form, message, viewer)
@@ -153,7 +155,7 @@ def _posted(request, conversation, message, viewer, *, as_family, form_kwargs=No
         .get(pk=message.pk)
     )
     _present(message, viewer, reader, as_family=as_family)
-    message.media = list(message.attachments.all()) if as_family else []
+    message.media = list(message.attachments.all())
     if not as_family:
         reports.attach_deliveries([message], viewer, conversation)
     form = FamilyReplyForm() if as_family else StaffReplyForm(**(form_kwargs or {}))
