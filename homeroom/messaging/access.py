@@ -323,7 +323,7 @@ def with_inbox_details(
         last_author_guardian_id=Subquery(last.values("author_guardian_id")[:1]),
         last_in_reader_language=_in_language(reader_language, as_family=as_family),
         unread=unread,
-        family_count=Coalesce(Subquery(families, output_field=IntegerField()), Value(0)),
+        guardian_count=Coalesce(Subquery(families, output_field=IntegerField()), Value(0)),
     )
 
 

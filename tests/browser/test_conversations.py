@@ -42,7 +42,7 @@ def test_teacher_and_spanish_family_write_each_in_their_own_language(page, trans
     page.get_by_role("button", name="Send", exact=True).click()
 
     expect(page.get_by_role("heading", name="Ana Lopez")).to_be_visible()
-    expect(page.locator(".delivery-summary")).to_contain_text("2 of 2 families reached")
+    expect(page.locator(".delivery-summary")).to_contain_text("2 of 2 guardians reached")
     page.get_by_text("Delivery to each family").click()
     expect(page.locator(".recipients")).to_contain_text("Rosa Lopez")
     check_page(page, "conversation-staff-sent")
@@ -150,7 +150,7 @@ def test_teacher_announces_to_math_6_and_sees_each_familys_delivery(page, transa
 
     expect(page.get_by_role("heading", name="Families of Math 6, North Elementary")).to_be_visible()
     summary = page.locator(".delivery-summary")
-    expect(summary).to_contain_text("3 of 3 families reached")
+    expect(summary).to_contain_text("3 of 3 guardians reached")
     expect(summary).to_contain_text("1 got the English text: no translation was available")
     page.get_by_text("Delivery to each family").click()
     recipients = page.locator(".recipients")
