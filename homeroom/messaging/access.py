@@ -49,7 +49,7 @@ from homeroom.people.models import (
     Student,
 )
 
-from .audiences import addressable
+from .audiences import addressable, audience_filter, recipient_links
 from .models import Conversation, ConversationAccess, Message, MessageTranslation, Participant
 
 
@@ -239,6 +239,21 @@ def deliveries_listed_for(viewer: Viewer, conversation: Conversation) -> Q:
 def _shares_a_household(link_ref: str = "household") -> Q:
     """Links in the household of the link at `link_ref` (see the module docstring)."""
     return Q(household=OuterRef(link_ref)) & (~Q(household="") | Q(lives_with=True))
+
+
+def family_links_in(conversation: Conversation, guardian_ids: list[int]) -> QuerySet[Guardianship]:
+    """The links that make a conversation's families, to count them as households: a private
+    one's guardians (`guardian_ids`, loaded with the page) through their links to its child;
+    an announcement's, who are not loaded with the page, through the links its audience
+    covers."""
+    if conversation.kind == Conversation.Kind.PRIVATE:
+        return Guardianship.objects.filter(
+            student_id=conversation.student_id, guardian_id__in=guardian_ids
+        )
+    members = Participant.objects.filter(conversation=conversation, guardian__isnull=False)
+    return recipient_links(audience_filter(conversation.audience, conversation.school_id)).filter(
+        guardian_id__in=members.values("guardian_id")
+    )
 
 
 def family_words_readers(author: Guardian, student: Student | None) -> QuerySet[Guardian]:

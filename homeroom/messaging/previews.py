@@ -8,7 +8,7 @@ from django.db.models import Q
 from homeroom.languages import STAFF_LANGUAGE, base_language, language_name
 from homeroom.people import households
 from homeroom.people.households import FamilyCount
-from homeroom.people.models import Channel, Guardianship
+from homeroom.people.models import Channel
 from homeroom.translation.services import (
     TRANSLATED,
     LanguageSupport,
@@ -19,8 +19,7 @@ from homeroom.translation.services import (
 )
 from homeroom.translation.sms import SmsLength, sms_segments
 
-from . import audiences, routing
-from .models import Conversation, Participant
+from . import access, audiences, routing
 
 
 @dataclass
@@ -203,16 +202,5 @@ def audience_count(choice: audiences.AudienceChoice) -> FamilyCount:
 
 
 def conversation_count(conversation, guardian_ids: list[int]) -> FamilyCount:
-    """The families of a conversation, in one query: a private one's guardians (`guardian_ids`,
-    loaded with the page) through their links to its child; an announcement's, who are not
-    loaded with the page, through the links its audience covers."""
-    if conversation.kind == Conversation.Kind.PRIVATE:
-        links = Guardianship.objects.filter(
-            student_id=conversation.student_id, guardian_id__in=guardian_ids
-        )
-    else:
-        members = Participant.objects.filter(conversation=conversation, guardian__isnull=False)
-        links = audiences.recipient_links(
-            audiences.audience_filter(conversation.audience, conversation.school_id)
-        ).filter(guardian_id__in=members.values("guardian_id"))
-    return households.count_families(links)
+    """The families of a conversation, in one query (see `access.family_links_in`)."""
+    return households.count_families(access.family_links_in(conversation, guardian_ids))
