@@ -22,6 +22,9 @@ from homeroom.languages import STAFF_LANGUAGE, base_language
 
 from .models import Guardianship
 
+# The key, in a count `per` something, of the count over all of them.
+ALL = "all"
+
 
 @dataclass
 class Tally:
@@ -132,7 +135,8 @@ def count_families(
 
     `marks` names conditions over the links (e.g. `{"joined": Q(guardian__joined_at__isnull=
     False)}`): a family has the mark when one of its guardians has it. With `per` (a field
-    path over Guardianship, e.g. "student__school"), one FamilyCount per value of it."""
+    path over Guardianship, e.g. "student__school"), one FamilyCount per value of it, and
+    under `ALL` the count over all of them, from the same query."""
     marks = marks or {}
     names = tuple(marks)
     annotations = {f"mark_{name}": _flag(condition) for name, condition in marks.items()}
@@ -146,7 +150,10 @@ def count_families(
     grouped: dict = {}
     for row in rows:
         grouped.setdefault(row[-1], []).append(row[:-1])
-    return {key: tally(group, names) for key, group in grouped.items()}
+    counts = {key: tally(group, names) for key, group in grouped.items()}
+    # Over every group too (a family in two groups counts once), from the same rows.
+    counts[ALL] = tally({row for group in grouped.values() for row in group}, names)
+    return counts
 
 
 def _flag(condition: Q):

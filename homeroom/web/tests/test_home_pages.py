@@ -37,8 +37,8 @@ JOINED_AT = "2026-09-01T12:00:00Z"
 # + sections, enrolments, students, guardianships, the district's translation routes
 TEACHER_HOME_QUERIES = 11
 # District admin: + TOTP check, reader time zone (district, its first school), schools,
-# joined by school, joined by language, last import.
-ADMIN_HOME_QUERIES = 12
+# the families linked to them (joined by school and by language, in one), last import.
+ADMIN_HOME_QUERIES = 11
 # Guardian (no assignments): + reader time zone (first child's school), guardianships,
 # enrolments, sections, teachers.
 FAMILY_HOME_QUERIES = 10
