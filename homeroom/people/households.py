@@ -54,78 +54,71 @@ class FamilyCount:
         return sorted(self.languages.items(), key=lambda item: (-item[1].families, item[0]))
 
 
-def household_key(guardian_id: int, student_id: int, household: str, lives_with: bool):
-    """The household a link belongs to, for its child (see the module docstring)."""
-    if household:
-        return ("label", student_id, household)
-    if lives_with:
-        return ("home", student_id)
-    return ("apart", guardian_id)
-
-
 def families_of(rows) -> dict[int, int]:
     """`rows`: (guardian_id, student_id, household, lives_with). Each guardian's family, as the
-    smallest guardian id of it: households sharing a guardian are one family."""
-    parent: dict = {}
+    smallest guardian id of it: the guardians of one household are joined, and so,
+    through a guardian they share, are households."""
+    parent: dict[int, int] = {}
+    first_of_household: dict = {}
 
-    def find(node):
-        root = node
+    def find(guardian: int) -> int:
+        root = guardian
         while parent[root] != root:
             root = parent[root]
-        while parent[node] != root:
-            parent[node], node = root, parent[node]
+        while parent[guardian] != root:
+            parent[guardian], guardian = root, parent[guardian]
         return root
 
-    def union(a, b):
-        root_a, root_b = find(a), find(b)
-        if root_a != root_b:
-            parent[max(root_a, root_b, key=_order)] = min(root_a, root_b, key=_order)
-
-    for guardian_id, student_id, household, lives_with in rows:
-        person = ("guardian", guardian_id)
-        home = household_key(guardian_id, student_id, household, lives_with)
-        parent.setdefault(person, person)
-        parent.setdefault(home, home)
-        union(person, home)
-    guardians = [node for node in parent if node[0] == "guardian"]
-    roots: dict = {}
-    for node in guardians:
-        roots.setdefault(find(node), []).append(node[1])
-    return {gid: min(members) for members in roots.values() for gid in members}
-
-
-def _order(node):
-    # Guardians before households, so a family's root is one of its guardians.
-    return (node[0] != "guardian", str(node))
+    for guardian, student, household, lives_with in rows:
+        parent.setdefault(guardian, guardian)
+        if household:
+            key = (student, household)
+        elif lives_with:
+            key = student
+        else:
+            continue  # lives apart with no label: a household of their own
+        other = first_of_household.setdefault(key, guardian)
+        if other != guardian:
+            a, b = find(guardian), find(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    return {guardian: find(guardian) for guardian in parent}
 
 
 def tally(rows, marks: tuple[str, ...] = ()) -> FamilyCount:
     """`rows`: (guardian_id, student_id, household, lives_with, language, *one flag per mark)."""
     rows = list(rows)
-    family = families_of(row[:4] for row in rows)
+    family = families_of([row[:4] for row in rows])
+    bases: dict[str, str] = {}
     language_of: dict[int, str] = {}
-    marks_of: dict[int, set[str]] = {}
+    marked: dict[str, set[int]] = {name: set() for name in marks}
     for row in rows:
-        guardian_id = row[0]
-        language_of[guardian_id] = base_language(row[4] or "") or STAFF_LANGUAGE
-        flags = marks_of.setdefault(guardian_id, set())
-        flags.update(name for name, flag in zip(marks, row[5:], strict=True) if flag)
+        raw = row[4] or ""
+        base = bases.get(raw)
+        if base is None:
+            base = bases[raw] = base_language(raw) or STAFF_LANGUAGE
+        language_of[row[0]] = base
+        for index, name in enumerate(marks):
+            if row[5 + index]:
+                marked[name].add(row[0])
     count = FamilyCount(families=len(set(family.values())), readers=len(family))
-    seen: dict = {}
-    for guardian_id, language in language_of.items():
-        home = family[guardian_id]
-        keys = [("language", count.languages, language)]
-        for name in marks_of[guardian_id]:
-            keys.append(("mark", count.marked, name))
-            keys.append(("both", count.languages_marked, (language, name)))
-        for kind, table, key in keys:
-            entry = table.setdefault(key, Tally())
-            entry.readers += 1
-            homes = seen.setdefault((kind, key), set())
-            if home not in homes:
-                homes.add(home)
-                entry.families += 1
+    count.languages = _tallies((language, family[g]) for g, language in language_of.items())
+    for name, guardians in marked.items():
+        if guardians:
+            count.marked[name] = Tally(len({family[g] for g in guardians}), len(guardians))
+            both = _tallies(((language_of[g], name), family[g]) for g in guardians)
+            count.languages_marked.update(both)
     return count
+
+
+def _tallies(pairs) -> dict:
+    """(key, family) pairs, one per reader → key: Tally(families, readers)."""
+    homes: dict = {}
+    readers: dict = {}
+    for key, home in pairs:
+        homes.setdefault(key, set()).add(home)
+        readers[key] = readers.get(key, 0) + 1
+    return {key: Tally(len(found), readers[key]) for key, found in homes.items()}
 
 
 def count_families(
