@@ -49,7 +49,7 @@ from homeroom.people.models import (
     Student,
 )
 
-from .audiences import addressable
+from .audiences import addressable, audience_filter, recipient_links
 from .models import Conversation, ConversationAccess, Message, MessageTranslation, Participant
 
 
@@ -241,6 +241,21 @@ def _shares_a_household(link_ref: str = "household") -> Q:
     return Q(household=OuterRef(link_ref)) & (~Q(household="") | Q(lives_with=True))
 
 
+def family_links_in(conversation: Conversation, guardian_ids: list[int]) -> QuerySet[Guardianship]:
+    """The links that make a conversation's families, to count them as households: a private
+    one's guardians (`guardian_ids`, loaded with the page) through their links to its child;
+    an announcement's, who are not loaded with the page, through the links its audience
+    covers."""
+    if conversation.kind == Conversation.Kind.PRIVATE:
+        return Guardianship.objects.filter(
+            student_id=conversation.student_id, guardian_id__in=guardian_ids
+        )
+    members = Participant.objects.filter(conversation=conversation, guardian__isnull=False)
+    return recipient_links(audience_filter(conversation.audience, conversation.school_id)).filter(
+        guardian_id__in=members.values("guardian_id")
+    )
+
+
 def family_words_readers(author: Guardian, student: Student | None) -> QuerySet[Guardian]:
     """The other guardians who may read what `author` writes about `student`: those of the
     author's household whom the school may tell about the child. None without a child."""
@@ -344,7 +359,7 @@ def with_inbox_details(
         last_author_guardian_id=Subquery(last.values("author_guardian_id")[:1]),
         last_in_reader_language=_in_language(reader_language, as_family=as_family),
         unread=unread,
-        family_count=Coalesce(Subquery(families, output_field=IntegerField()), Value(0)),
+        guardian_count=Coalesce(Subquery(families, output_field=IntegerField()), Value(0)),
     )
 
 

@@ -93,12 +93,6 @@ class UntranslatedMixin(forms.Form):
         )
 
 
-class StaffReplyForm(UntranslatedMixin, UrgentMixin):
-    text = message_field(_("Your message"))
-
-    field_order = ["text", "urgent", "urgent_reason", "untranslated"]
-
-
 # What a family may add to a reply, told apart by the file's first bytes, never its name.
 PHOTO_SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -123,17 +117,15 @@ def sniff_type(head: bytes) -> str | None:
     return None
 
 
-class FamilyReplyForm(forms.Form):
-    text = message_field(_("Your message"))
+class AttachmentMixin(forms.Form):
+    """One photo or PDF with a message, from a family or from staff: checked by its first
+    bytes and its size before anything is stored."""
+
     photo = forms.FileField(
         label=_("Add a photo or a PDF (optional)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["text"].required = False
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
@@ -149,13 +141,6 @@ class FamilyReplyForm(forms.Form):
             )
         return content_type, data
 
-    def clean(self):
-        cleaned = super().clean()
-        nothing = not (cleaned.get("text") or "").strip() and not cleaned.get("photo")
-        if nothing and not self.has_error("photo"):
-            self.add_error("text", TEXT_ERRORS["required"])
-        return cleaned
-
     def media_items(self) -> list:
         from .attachments import IncomingMedia
 
@@ -166,13 +151,36 @@ class FamilyReplyForm(forms.Form):
         return [IncomingMedia(content_type=content_type, data=data)]
 
 
-class StaffComposeForm(UntranslatedMixin, UrgentMixin):
+class FamilyReplyForm(AttachmentMixin):
+    text = message_field(_("Your message"))
+
+    field_order = ["text", "photo"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        nothing = not (cleaned.get("text") or "").strip() and not cleaned.get("photo")
+        if nothing and not self.has_error("photo"):
+            self.add_error("text", TEXT_ERRORS["required"])
+        return cleaned
+
+
+class StaffReplyForm(UntranslatedMixin, UrgentMixin, AttachmentMixin):
+    text = message_field(_("Your message"))
+
+    field_order = ["text", "photo", "urgent", "urgent_reason", "untranslated"]
+
+
+class StaffComposeForm(UntranslatedMixin, UrgentMixin, AttachmentMixin):
     subject = forms.CharField(
         label=_("Subject (optional)"), max_length=MAX_SUBJECT_CHARS, required=False
     )
     text = message_field(_("Message"))
 
-    field_order = ["subject", "text", "urgent", "urgent_reason", "untranslated"]
+    field_order = ["subject", "text", "photo", "urgent", "urgent_reason", "untranslated"]
 
 
 OFFICE = "office"

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ from homeroom.people.models import Guardian
 
 from . import attachments
 from .channels import Channel, PermanentError, Rendered, TransientError, get_channel
-from .models import Delivery, MessageTranslation, Participant, SmsOptOut
+from .models import Attachment, Delivery, MessageTranslation, Participant, SmsOptOut
 from .routing import address_for, choose_channel, hold_until, idempotency_key, phone_of
 
 logger = logging.getLogger(__name__)
@@ -157,6 +157,13 @@ class _Batch:
             (t.message_id, t.language): t
             for t in MessageTranslation.objects.filter(message_id__in=message_ids)
         }
+        self.attachments = dict(
+            Attachment.objects.filter(message_id__in=message_ids, status=Attachment.Status.STORED)
+            .order_by()
+            .values("message_id")
+            .annotate(n=Count("pk"))
+            .values_list("message_id", "n")
+        )
         conversation_ids = {row.message.conversation_id for row in rows}
         guardian_ids = {row.guardian_id for row in rows}
         participants = Participant.objects.filter(
@@ -227,6 +234,7 @@ class _Batch:
             conversation_id=conversation.pk,
             is_urgent=message.is_urgent,
             student_name=conversation.student.first_name if conversation.student else "",
+            attachments=self.attachments.get(message.pk, 0),
         )
 
 

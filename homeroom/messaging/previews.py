@@ -3,9 +3,11 @@ and in which language, how many families read each language, and each language's
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from homeroom.languages import STAFF_LANGUAGE, base_language, language_name
+from homeroom.people import households
+from homeroom.people.households import FamilyCount
 from homeroom.people.models import Channel
 from homeroom.translation.services import (
     TRANSLATED,
@@ -17,7 +19,7 @@ from homeroom.translation.services import (
 )
 from homeroom.translation.sms import SmsLength, sms_segments
 
-from . import audiences, routing
+from . import access, audiences, routing
 
 
 @dataclass
@@ -79,24 +81,51 @@ class LanguageGroup:
         return self.language == STAFF_LANGUAGE
 
 
-def language_groups(readers, *, school=None, district=None) -> list["LanguageGroup"]:
-    """`readers`: (language, gets SMS) pairs, or (language, families, by SMS) triples; each
-    language's route is the district's (of `school`, or `district`) or the deployment's."""
-    groups: dict[str, LanguageGroup] = {}
-    for reader in readers:
-        if len(reader) == 2:
-            language, sms = reader
-            families, by_sms = 1, int(sms)
-        else:
-            language, families, by_sms = reader
-        base = base_language(language) or STAFF_LANGUAGE
-        group = groups.setdefault(base, LanguageGroup(base))
-        group.families += families
-        group.by_sms += by_sms
-    for group in groups.values():
+SMS = "sms"  # the mark, in a family count, of the readers a text message goes to
+REACHED_BY_SMS = Q(guardian__channel=Channel.SMS) & ~Q(guardian__phone="")
+
+
+def language_groups(count: FamilyCount, *, school=None, district=None) -> list["LanguageGroup"]:
+    """One group per language of `count` (people.households: families, not guardians), with
+    the readers a text message goes to; each language's route is the district's (of
+    `school`, or `district`) or the deployment's."""
+    groups = [
+        LanguageGroup(language, families=tally.families, by_sms=count.mark(SMS, language).readers)
+        for language, tally in count.languages.items()
+    ]
+    for group in groups:
         group.support = language_support(group.language, school=school, district=district)
         group.available = group.support.support == TRANSLATED
-    return sorted(groups.values(), key=lambda g: (not g.is_source, -g.families, g.language))
+    return sorted(groups, key=lambda g: (not g.is_source, -g.families, g.language))
+
+
+def all_translated(languages, *, school=None, district=None) -> bool:
+    return all(
+        language_support(
+            base_language(code) or STAFF_LANGUAGE, school=school, district=district
+        ).support
+        == TRANSLATED
+        for code in set(languages)
+    )
+
+
+def recipients_count(recipients: list[RecipientPlan]) -> FamilyCount:
+    """The families of recipients already loaded (a private message's), counted as
+    everywhere else."""
+    return households.tally(
+        (
+            (
+                r.guardian.pk,
+                r.link.student_id,
+                r.link.household,
+                r.link.lives_with,
+                r.language,
+                r.channel == Channel.SMS,
+            )
+            for r in recipients
+        ),
+        (SMS,),
+    )
 
 
 @dataclass
@@ -165,23 +194,13 @@ def suggested_untranslated(untranslatable) -> str:
     return "english"
 
 
-def audience_groups(choice: audiences.AudienceChoice, *, district=None) -> list[LanguageGroup]:
-    """How many families the audience reaches, per language, in one query."""
-    rows = (
-        audiences.recipient_links(choice.scope)
-        .values("guardian__language")
-        .annotate(
-            families=Count("guardian", distinct=True),
-            by_sms=Count(
-                "guardian",
-                distinct=True,
-                filter=Q(guardian__channel=Channel.SMS) & ~Q(guardian__phone=""),
-            ),
-        )
-        .order_by()
+def audience_count(choice: audiences.AudienceChoice) -> FamilyCount:
+    """How many families the audience reaches, and per language, in one query."""
+    return households.count_families(
+        audiences.recipient_links(choice.scope), marks={SMS: REACHED_BY_SMS}
     )
-    return language_groups(
-        ((row["guardian__language"], row["families"], row["by_sms"]) for row in rows),
-        school=choice.school,
-        district=district,
-    )
+
+
+def conversation_count(conversation, guardian_ids: list[int]) -> FamilyCount:
+    """The families of a conversation, in one query (see `access.family_links_in`)."""
+    return households.count_families(access.family_links_in(conversation, guardian_ids))

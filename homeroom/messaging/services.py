@@ -123,6 +123,7 @@ def start_conversation(
     standing: bool = False,
     quote: str = "",
     quote_prepared: Mapping[str, str] | None = None,
+    media: Sequence[IncomingMedia] = (),
 ) -> Conversation:
     _check_author(by_staff, by_guardian)
     _check_text(text)
@@ -167,6 +168,7 @@ def start_conversation(
         subject_prepared=subject_prepared,
         quote=quote,
         quote_prepared=quote_prepared,
+        media=media,
     )
 
 

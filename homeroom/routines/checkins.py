@@ -1,6 +1,7 @@
 """Planned positive check-ins: a rotation of calls to every contactable family of a teacher's
 classes, today's list, and the contacts logged."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,74 @@ from .models import (
     Tone,
 )
 
+# More positive calls in one day than a teacher can make: about four minutes a call (dialling,
+# two minutes of good news, the ones who do not answer, logging it) puts 30 calls at two hours
+# of an evening. A plan busier than that on any day asks to be confirmed (docs/routines.md).
+MAX_CALLS_PER_DAY = 30
+
+
+@dataclass
+class PlanLoad:
+    """How many calls a plan would put on each of its days."""
+
+    calls: int
+    days: list[date]
+
+    @property
+    def busiest(self) -> int:
+        return -(-self.calls // len(self.days)) if self.days else 0
+
+    @property
+    def too_heavy(self) -> bool:
+        return self.busiest > MAX_CALLS_PER_DAY
+
+    @property
+    def per_day(self) -> list[tuple[date, int]]:
+        """Each day of the first cycle with its calls, spread as `plan_rotation` spreads them."""
+        counts = [0] * len(self.days)
+        for index in range(self.calls):
+            counts[index * len(self.days) // self.calls] += 1
+        return list(zip(self.days, counts, strict=True))
+
+    @property
+    def days_needed(self) -> int:
+        """Call days that would keep every day within the limit."""
+        return -(-self.calls // MAX_CALLS_PER_DAY)
+
+
+class PlanTooHeavy(RoutineRefused):
+    def __init__(self, load: PlanLoad):
+        self.load = load
+        super().__init__(
+            _("This plan puts %(count)d calls on one day; confirm it or spread it out.")
+            % {"count": load.busiest}
+        )
+
+
+def _checked_days(cycle_days, call_days) -> list[int]:
+    if not isinstance(cycle_days, int) or cycle_days < 1:
+        raise RoutineRefused(_("A cycle lasts at least one day."))
+    days = sorted({int(day) for day in call_days})
+    if any(day < 0 or day > 6 for day in days):
+        raise RoutineRefused(_("Choose days of the week."))
+    return days
+
+
+def plan_load(
+    staff: StaffMember,
+    *,
+    cycle_days: int,
+    call_days: list[int],
+    section: Section | None = None,
+    start: date | None = None,
+) -> PlanLoad:
+    """The calls a plan would make per day, before anything is saved: one per contactable
+    guardian of its classes, spread over its days of one cycle (as `plan_rotation` does)."""
+    days = _checked_days(cycle_days, call_days)
+    plan = ContactPlan(staff=staff, section=section, cycle_days=cycle_days, call_days=days)
+    calls = _plan_links(plan).values("guardian_id").distinct().count()
+    return PlanLoad(calls=calls, days=cycle_days_of(plan, start or timezone.localdate()))
+
 
 def create_plan(
     staff: StaffMember,
@@ -35,12 +104,15 @@ def create_plan(
     call_days: list[int],
     section: Section | None = None,
     start: date | None = None,
+    busy_confirmed: bool = False,
 ) -> ContactPlan:
-    if not isinstance(cycle_days, int) or cycle_days < 1:
-        raise RoutineRefused(_("A cycle lasts at least one day."))
-    days = sorted({int(day) for day in call_days})
-    if any(day < 0 or day > 6 for day in days):
-        raise RoutineRefused(_("Choose days of the week."))
+    """Save a plan and its first cycle. A plan that puts more than MAX_CALLS_PER_DAY calls on
+    a day is refused (PlanTooHeavy, with its load) unless `busy_confirmed`."""
+    days = _checked_days(cycle_days, call_days)
+    if not busy_confirmed:
+        load = plan_load(staff, cycle_days=cycle_days, call_days=days, section=section, start=start)
+        if load.too_heavy:
+            raise PlanTooHeavy(load)
     with transaction.atomic():
         plan = ContactPlan.objects.create(
             staff=staff, section=section, cycle_days=cycle_days, call_days=days

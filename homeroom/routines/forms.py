@@ -38,6 +38,10 @@ class PlanForm(forms.Form):
     section = forms.TypedChoiceField(
         label=_("Families of"), coerce=int, empty_value=None, required=False
     )
+    # Offered only once the plan was found to put too many calls on a day.
+    busy_confirmed = forms.BooleanField(
+        label=_("Plan it anyway: I can make that many calls on those days"), required=False
+    )
 
     def __init__(self, *args, sections=(), **kwargs):
         super().__init__(*args, **kwargs)

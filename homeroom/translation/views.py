@@ -2,12 +2,10 @@
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from homeroom.languages import base_language
-from homeroom.people import access
+from homeroom.people import access, households
 
 from . import services
 from .forms import LanguageRoutesForm, route_languages
@@ -25,11 +23,8 @@ def district_routes(request):
         services.set_language_routes(district, form.routes(), by=request.user)
         flash.success(request, _("Translation routes saved."))
         return redirect("translation_routes")
-    families: dict[str, int] = {}
-    rows = access.guardians_for(request.user).values("language").annotate(n=Count("pk"))
-    for row in rows.order_by():
-        code = base_language(row["language"])
-        families[code] = families.get(code, 0) + row["n"]
+    count = households.count_families(access.guardianships_for(request.user))
+    families = {code: tally.families for code, tally in count.languages.items()}
     languages = sorted(route_languages(), key=lambda code: (-families.get(code, 0), code))
     lines = [
         {

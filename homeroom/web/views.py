@@ -114,8 +114,7 @@ def section_roster(request, pk):
 def admin_home(request, viewer):
     """Schools, the last roster import, and how many families have joined — by school and
     by language, so the families still outside show."""
-    schools = families.joined_by_school(list(access.schools_managed_by(viewer)))
-    by_language = families.joined_by_language(schools)
+    schools, by_language = families.joined(list(access.schools_managed_by(viewer)))
     last_import = access.roster_imports_for(request.user).first()
     return render(
         request,

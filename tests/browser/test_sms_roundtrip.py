@@ -82,7 +82,7 @@ def test_rosa_answers_a_text_by_text_and_the_teacher_reads_it_in_english(
     )
     page.get_by_role("button", name="Send", exact=True).click()
     expect(page.get_by_role("heading", name="Ana Lopez")).to_be_visible()
-    expect(page.locator(".delivery-summary")).to_contain_text("2 of 2 families reached")
+    expect(page.locator(".delivery-summary")).to_contain_text("2 of 2 guardians reached")
     check_page(page, "sms-roundtrip-sent")
 
     # Rosa got a text, in Spanish, at her number.

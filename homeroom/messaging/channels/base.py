@@ -41,6 +41,9 @@ class Rendered:
     is_urgent: bool = False
     # The child the conversation is about, as families call them ("" for an announcement).
     student_name: str = ""
+    # Photos and files kept with the message: a text or an email points to them in Homeroom
+    # (at `link`, after signing in) rather than carrying a child's picture around.
+    attachments: int = 0
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def test_teacher_sends_an_announcement_and_sees_its_delivery(world, login, setti
     assert conversation.section == world.math
     page = client.get(response["Location"])
     assert "Families of Math 6, North Elementary" in text_of(page)
-    assert "of 3 families reached" in text_of(page)
+    assert "of 3 guardians reached" in text_of(page)
 
 
 def test_bad_announcements_are_refused_and_store_nothing(world, login):

@@ -42,13 +42,22 @@ def test_compose_shows_who_receives_it_how_and_in_which_language(world, login):
 
 
 def test_compose_warns_before_sending_when_a_language_has_no_translation(world, login):
+    # Hodan and Pat both live with Ben: one family, two readers of Somali.
     somali = make_guardian(world.district, "Hodan", "Ali", "so", "+16125550177")
     link(somali, world.ben)
     response = login(world.chen).get(url("compose"), {"student": world.ben.pk})
+    page = text_of(response)
     assert (
-        "2 families read Somali: no translation is available — they will get the English text "
-        "with a note." in text_of(response)
+        "1 family reads Somali: no translation is available — they will get the English text "
+        "with a note." in page
     )
+    assert page.count("no translation is available") == 1
+    preview = login(world.chen).post(
+        url("compose") + f"?student={world.ben.pk}",
+        {"text": "Hello", "preview": "1", "untranslated": "english"},
+    )
+    assert text_of(preview).count("no translation is available") == 1
+    assert "Somali · 1 family" in text_of(preview)
 
 
 def test_preview_shows_each_language_copy_and_its_text_message_length(world, login):

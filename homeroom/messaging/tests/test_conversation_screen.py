@@ -71,7 +71,7 @@ def test_each_staff_message_shows_its_delivery_to_every_family(world, login):
     response = login(world.rivera).get(url("conversation", conversation.pk))
 
     summary = text_of(response)
-    assert "1 of 3 families reached" in summary
+    assert "1 of 3 guardians reached" in summary
     assert "1 failed — The number is not a mobile phone." in summary
     assert "1 held for quiet hours until 7 a.m." in summary
     report = response.context["thread"][0].delivery
@@ -116,7 +116,7 @@ def test_htmx_reply_swaps_in_the_new_message_without_a_reload(world, login):
     appended = re.search(r'<ol hx-swap-oob="beforeend:#messages">(.*)</ol>', body, re.S).group(1)
     assert f'id="message-{message.pk}"' in appended and "Great work this week!" in appended
     assert "Your message was sent." in body
-    assert "0 of 1 family reached" in appended  # the delivery summary comes with it
+    assert "0 of 1 guardian reached" in appended  # the delivery summary comes with it
     assert "<html" not in body
 
 
@@ -240,7 +240,7 @@ def test_family_reads_the_message_in_spanish_with_the_original_and_the_child_nam
     assert "Los mensajes con la escuela son registros escolares." in page
     assert "Responder" in page and "Enviar" in page
     # Nothing about deliveries to other families is shown to a family.
-    assert "families reached" not in page and "familias" not in page.lower()
+    assert "guardians reached" not in page and "familias" not in page.lower()
     assert Participant.objects.get(conversation=conversation, guardian=world.rosa).last_read_at
 
 

@@ -132,7 +132,7 @@ def test_every_persona_on_a_district_announcements_pages(world, login, snow_day,
     posted = client.post(page(snow_day.pk), {"text": "A reply", "untranslated": "english"})
     if persona == "district_admin":
         assert response.status_code == 200
-        assert "5 families reached" in body or "0 of 5 families reached" in body
+        assert "5 guardians reached" in body or "0 of 5 guardians reached" in body
         assert "Olga Haddad" in body and "Rosa Lopez" in body  # the delivery list
         assert posted.status_code == 302
         assert Message.objects.filter(conversation=snow_day).count() == 2

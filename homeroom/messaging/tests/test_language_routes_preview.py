@@ -53,7 +53,9 @@ def test_an_interpreter_route_is_shown_and_offered_first(world, login):
     response = _preview(client, world.ana, untranslated="interpreter")
     page = text_of(response)
     assert "Route: an interpreter first" in page
-    assert "The district sends Spanish through an interpreter" in page
+    # Said once, beside the choice, not again in the preview.
+    assert "through an interpreter" not in page.replace("Route: an interpreter first", "")
+    assert "Not translated: these families get what you chose above." in page
     assert not Conversation.objects.exists()
 
     # Sent as suggested: Rosa's delivery waits for the interpreter.
@@ -67,10 +69,13 @@ def test_an_interpreter_route_is_shown_and_offered_first(world, login):
 
 def test_an_english_route_is_shown_with_the_note(world, login):
     LanguageRoute.objects.create(district=world.district, language="es", route=ENGLISH)
-    response = _preview(login(world.rivera), world.ana, untranslated="english")
+    client = login(world.rivera)
+    compose = text_of(client.get(url("compose"), {"student": world.ana.pk}))
+    assert "1 family reads Spanish: no translation is available" in compose
+    response = _preview(client, world.ana, untranslated="english")
     page = text_of(response)
     assert "Route: English with a note" in page
-    assert "these families get the English text with a note" in page
+    assert "Not translated: these families get what you chose above." in page
 
 
 def test_another_districts_route_changes_nothing_here(world, login):

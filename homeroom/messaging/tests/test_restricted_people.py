@@ -43,7 +43,7 @@ def test_the_teacher_no_longer_sees_the_barred_guardian(world, login, before_the
     page = client.get(reverse("conversation", args=[before_the_order.pk])).content.decode()
     assert "Gina Nguyen" in page
     assert "Ray Nguyen" not in page  # neither among its people nor in the delivery list
-    assert "0 of 1 family reached" in page
+    assert "0 of 1 guardian reached" in page
 
 
 def test_the_schools_admin_sees_him_marked(world, login, before_the_order):
@@ -55,4 +55,4 @@ def test_the_schools_admin_sees_him_marked(world, login, before_the_order):
     ray = people.split("Ray Nguyen", 1)[1].split("</li>", 1)[0]
     assert "No contact" in ray
     assert "No contact" not in people.split("Gina Nguyen", 1)[1].split("</li>", 1)[0]
-    assert "0 of 2 families reached" in page  # the record of who it went to is whole
+    assert "0 of 2 guardians reached" in page  # the record of who it went to is whole

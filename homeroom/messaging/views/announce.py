@@ -29,7 +29,10 @@ def announce(request):
     chosen = by_key.get(asked) or (choices[0] if choices else None)
     initial = {"audience": chosen.key} if chosen else {}
     district = viewer.staff.district_id
-    groups = previews.audience_groups(chosen, district=district) if chosen else []
+    count = previews.audience_count(chosen) if chosen else None
+    groups = (
+        previews.language_groups(count, school=chosen.school, district=district) if chosen else []
+    )
     untranslatable = [g for g in groups if not g.available]
     form = AnnouncementForm(
         request.POST or None, audiences=choices, initial=initial, untranslatable=untranslatable
@@ -38,7 +41,7 @@ def announce(request):
     summary = {
         "chosen": chosen,
         "groups": groups,
-        "total": sum(g.families for g in groups),
+        "total": count.families if count else 0,
         "untranslatable": untranslatable,
         "untranslated_value": request.POST.get("untranslated")
         or previews.suggested_untranslated(untranslatable),

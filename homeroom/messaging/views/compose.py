@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from homeroom.forms import page_number
 from homeroom.people import access as people_access
-from homeroom.people.models import Channel, StaffMember, Student
+from homeroom.people.models import StaffMember, Student
 from homeroom.translation.protection import names_of
 
 from .. import previews, services
@@ -46,12 +46,11 @@ def _staff_compose(request, viewer):
         .order_by("-is_primary", "guardian__family_name", "guardian__given_name", "pk")
     )
     recipients = [previews.recipient_plan(link) for link in links]
-    groups = previews.language_groups(
-        ((r.language, r.channel == Channel.SMS) for r in recipients), school=student.school
-    )
+    groups = previews.language_groups(previews.recipients_count(recipients), school=student.school)
     untranslatable = [g for g in groups if not g.available]
     form = StaffComposeForm(
         request.POST or None,
+        request.FILES or None,
         untranslatable=untranslatable,
         initial={"untranslated": previews.suggested_untranslated(untranslatable)},
     )
@@ -78,6 +77,7 @@ def _staff_compose(request, viewer):
                         text=form.cleaned_data["text"],
                         subject=form.cleaned_data["subject"],
                         urgent_reason=form.reason,
+                        media=form.media_items(),
                     )
                     ask_an_interpreter(form, conversation.messages.get(), viewer)
                 flash.success(request, sent_text(form))

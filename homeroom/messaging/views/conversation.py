@@ -20,7 +20,7 @@ from .. import access, display, previews, reports, services
 from ..forms import FamilyReplyForm, StaffReplyForm, ThreadQuery
 from ..inbound.office_hours import office_hours_of
 from ..inbound.service import ReplyRefused, receive_reply
-from ..models import Attachment, Conversation, Message, Participant
+from ..models import Attachment, Conversation, Message
 from .common import (
     PAGE_SIZE,
     THREAD_SIZE,
@@ -54,6 +54,7 @@ def _staff_conversation(request, conversation, viewer):
     untranslatable = _untranslatable_in(conversation, people)
     form = StaffReplyForm(
         request.POST or None,
+        request.FILES or None,
         untranslatable=untranslatable,
         initial={"untranslated": previews.suggested_untranslated(untranslatable)},
     )
@@ -64,6 +65,7 @@ def _staff_conversation(request, conversation, viewer):
                     conversation,
                     text=form.cleaned_data["text"],
                     by_staff=viewer.staff,
+                    media=form.media_items(),
                     urgent_reason=form.reason,
                 )
                 ask_an_interpreter(form, message, viewer)
@@ -117,21 +119,18 @@ def _family_conversation(request, conversation, viewer):
 
 
 def _untranslatable_in(conversation, people) -> list:
-    """The languages of the conversation's families that no engine translates into."""
-    if conversation.kind == Conversation.Kind.PRIVATE:
-        languages = {p.guardian.language for p in people if p.guardian_id}
-    else:
-        # An announcement's families are not loaded with the page: ask for their languages.
-        languages = (
-            Participant.objects.filter(conversation=conversation, guardian__isnull=False)
-            .values_list("guardian__language", flat=True)
-            .distinct()
-            .order_by()
-        )
-    groups = previews.language_groups(
-        ((language, False) for language in languages),
+    """The languages of the conversation's families that no engine translates into, each
+    with how many families read it."""
+    guardians = [p.guardian for p in people if p.guardian_id]
+    if conversation.kind == Conversation.Kind.PRIVATE and previews.all_translated(
+        (g.language for g in guardians),
         school=conversation.school,
         district=conversation.district_id,
+    ):
+        return []  # nothing to warn of: no need to count the families
+    count = previews.conversation_count(conversation, [g.pk for g in guardians])
+    groups = previews.language_groups(
+        count, school=conversation.school, district=conversation.district_id
     )
     return [group for group in groups if not group.available]
 
@@ -152,7 +151,7 @@ def _posted(request, conversation, message, viewer, *, as_family, form_kwargs=No
         .get(pk=message.pk)
     )
     display.present(message, viewer, reader, as_family=as_family)
-    message.media = list(message.attachments.all()) if as_family else []
+    message.media = list(message.attachments.all())
     if not as_family:
         reports.attach_deliveries([message], viewer, conversation)
     form = FamilyReplyForm() if as_family else StaffReplyForm(**(form_kwargs or {}))

@@ -32,6 +32,7 @@ def checkins(request):
     sections = list(_my_sections(staff))
     form = PlanForm(request.POST or None, sections=sections)
     status = 200
+    load = None  # a plan too busy for one day, shown to confirm or spread before it is saved
     if request.method == "POST":
         if form.is_valid():
             section = None
@@ -45,7 +46,10 @@ def checkins(request):
                     cycle_days=form.cleaned_data["cycle_days"],
                     call_days=form.cleaned_data["call_days"],
                     section=section,
+                    busy_confirmed=form.cleaned_data["busy_confirmed"],
                 )
+            except plans.PlanTooHeavy as refusal:
+                load = refusal.load
             except common.RoutineRefused as refusal:
                 form.add_error(None, str(refusal))
             else:
@@ -59,7 +63,8 @@ def checkins(request):
                     % {"count": plan.contacts.count()},
                 )
                 return redirect("routines:checkins")
-        status = 400
+        if load is None:
+            status = 400
     today = common.local_today(sections[0].school if sections else None)
     due = plans.todays_checkins(staff, today)
     page = Paginator(due, CHECKIN_PAGE_SIZE).get_page(page_number(request))
@@ -73,6 +78,8 @@ def checkins(request):
             "page": page,
             "today": today,
             "form": form,
+            "load": load,
+            "max_calls": plans.MAX_CALLS_PER_DAY,
             "plans": ContactPlan.objects.filter(staff=staff).select_related("section")[:5],
             "interpreters": list(access.interpreters_for(request.user)),
             "outcomes": Outcome,

@@ -17,6 +17,7 @@ from homeroom.people.models import (
     Student,
     TeachingAssignment,
 )
+from homeroom.testing.personas import link, make_guardian
 
 # (language, channel, joined) for the families the helpers below add, in turn.
 FAMILY_MIX = [
@@ -40,8 +41,8 @@ TEACHER_HOME_QUERIES = 7
 # their students, the guardianships, the district's translation routes.
 SECTION_ROSTER_QUERIES = 9
 # District admin: + TOTP check, reader time zone (district, its first school), schools,
-# joined by school, joined by language, last import.
-ADMIN_HOME_QUERIES = 12
+# the families linked to them (joined by school and by language, in one), last import.
+ADMIN_HOME_QUERIES = 11
 # Guardian (no assignments): + reader time zone (first child's school), guardianships,
 # enrolments, sections, teachers.
 FAMILY_SCHOOL_QUERIES = 10
@@ -364,6 +365,15 @@ def test_school_admin_sees_joined_share_by_school_and_language(world, login):
         "Somali": ["0", "1", "0%"],
     }
     assert "No roster has been imported yet." in response_text(login(world.principal))
+
+
+def test_the_joined_share_counts_families_not_guardians(world, login):
+    # Hodan has joined and lives with Ben, as Pat does (who has not): one family, joined.
+    link(make_guardian(world.district, "Hodan", "Ali", "so", "+16125550177"), world.ben)
+    home = page(login(world.principal).get(reverse("home")))
+    assert home.tables["joined-school"][1:] == [["North Elementary", "5", "5", "100%"]]
+    by_language = {row[0]: row[1:] for row in home.tables["joined-language"][1:]}
+    assert by_language["Somali"] == ["1", "1", "100%"]
 
 
 def response_text(client) -> str:
