@@ -302,25 +302,23 @@ def unread_count_for_family(user) -> int:
     return _unread_for_guardian(viewer.guardian).filter(conversation_id__in=visible).count()
 
 
-def family_messages_for(user) -> QuerySet[Message]:
-    """What others wrote to a guardian (the school, their own household), over every
-    conversation they may read as family; nothing for anyone else."""
+def school_words_for_family(user, *, unread: bool = False) -> QuerySet[Message]:
+    """What the school wrote to a guardian, over every conversation they may read as family
+    (with `unread`, only what came after their last visit of its conversation); nothing for
+    anyone else. Staff words are every family reader's to see, so no household rule applies."""
     viewer = viewer_for(user)
     if not viewer.guardian:
         return Message.objects.none()
-    return Message.objects.filter(
-        family_words_visible_to(viewer.guardian),
-        conversation__in=family_inbox_for(user),
-    ).exclude(author_guardian=viewer.guardian)
-
-
-def unread_for_family(user) -> QuerySet[Message]:
-    """The messages waiting for a guardian (those `unread_count_for_family` counts)."""
-    viewer = viewer_for(user)
-    if not viewer.guardian:
-        return Message.objects.none()
-    visible = family_inbox_for(user).values("pk")
-    return _unread_for_guardian(viewer.guardian).filter(conversation_id__in=visible)
+    messages = Message.objects.filter(
+        author_staff__isnull=False, conversation__in=family_inbox_for(user)
+    )
+    if unread:
+        messages = messages.filter(
+            Q(conversation__participants__last_read_at__isnull=True)
+            | Q(created_at__gt=F("conversation__participants__last_read_at")),
+            conversation__participants__guardian=viewer.guardian,
+        )
+    return messages
 
 
 def _count(messages) -> Coalesce:

@@ -24,8 +24,8 @@ from homeroom.people.models import Enrollment, Student
 from homeroom.routines import access as routines_access
 from homeroom.routines.models import Framing, UpdateSentence, VisitStatus
 
-PAGE_SIZE = 20
-WAITING_SIZE = 10
+PAGE_SIZE = 12
+WAITING_SIZE = 5
 
 GOOD, NEUTRAL, NEEDS_WORK = 0, 1, 2
 
@@ -122,12 +122,12 @@ def _moments(guardian, before) -> list[Moment]:
     )
 
 
-def _school_messages(user, reader):
-    """What others wrote to the family, without the messages that carried a moment (the
+def _school_messages(user, reader, *, unread=False):
+    """What the school wrote to the family, without the messages that carried a moment (the
     moment itself is in the stream), each with its weekly-update framing if it is one."""
     sentence = UpdateSentence.objects.filter(message=OuterRef("pk"))
     return (
-        messaging_access.family_messages_for(user)
+        messaging_access.school_words_for_family(user, unread=unread)
         .exclude(Exists(MomentNotice.objects.filter(message=OuterRef("pk"))))
         .annotate(framing=Subquery(sentence.values("framing")[:1]))
         .select_related(
@@ -151,9 +151,7 @@ def _messages(user, reader, before, *, exclude) -> list[Message]:
 
 def _waiting(user, viewer, reader, children) -> list[Item]:
     unread = list(
-        _school_messages(user, reader)
-        .filter(pk__in=messaging_access.unread_for_family(user).values("pk"))
-        .order_by("-created_at", "-pk")[:WAITING_SIZE]
+        _school_messages(user, reader, unread=True).order_by("-created_at", "-pk")[:WAITING_SIZE]
     )
     _present_messages(unread, viewer, reader, children)
     items = [Item("message", m.created_at, _tone(m), m.children, m, unread=True) for m in unread]

@@ -16,6 +16,7 @@ from homeroom.messaging.audiences import Audience
 from homeroom.messaging.models import Message
 from homeroom.people.models import Enrollment, Guardianship, Student
 from homeroom.routines import visits, weekly
+from homeroom.web.stream import PAGE_SIZE, WAITING_SIZE
 
 from .test_home_pages import add_children
 
@@ -168,18 +169,19 @@ def test_older_news_pages_back_and_a_bad_cursor_shows_the_newest(world, login, c
             points=positive.points,
             created_at=start + timedelta(days=n),
         )
-        for n in range(25)
+        for n in range(PAGE_SIZE + 5)
     )
     client = login(world.marco)
     first = _home(client)
-    assert "Moment number 24" in first and "Moment number 05" in first
+    newest = PAGE_SIZE + 4
+    assert f"Moment number {newest:02d}" in first and "Moment number 05" in first
     assert "Moment number 04" not in first
     (older,) = re.findall(r'href="(\?before=[^"]+)"', first)
     second = client.get(reverse("family_home") + html.unescape(older)).content.decode()
     assert "Moment number 04" in second and "Moment number 00" in second
     assert "Moment number 05" not in second
     for bad in ("\x00", "yesterday", "9" * 400, "2026-13-45T99:00"):
-        assert "Moment number 24" in _home(client, before=bad)
+        assert f"Moment number {newest:02d}" in _home(client, before=bad)
 
 
 def test_empty_stream_says_what_will_appear(world, login):
@@ -244,4 +246,4 @@ def test_the_stream_query_count_does_not_grow(
     client.get(reverse("family_home"))  # warm the per-process caches
     with django_assert_num_queries(FAMILY_STREAM_QUERIES):
         text = _home(client)
-    assert text.count('<li class="stream-item') == 20 + 10  # a page, and ten waiting
+    assert text.count('<li class="stream-item') == PAGE_SIZE + WAITING_SIZE
