@@ -15,6 +15,7 @@ mkdir -p "${HOMEROOM_DATA_DIR:-var}"
 
 $PY manage.py migrate --no-input >/dev/null
 $PY manage.py seed_demo --if-empty
+$PY manage.py seed_demo_activity
 $PY manage.py collectstatic --no-input >/dev/null
 $PY manage.py translation_routes
 

@@ -229,3 +229,18 @@ def test_demo_guardian_signs_in_by_code_and_sees_two_children(client, seeded):
         ~Q(guardian=rosa), student__guardianships__guardian=rosa
     ).first()
     assert other is not None and not other.lives_with
+
+
+def test_the_demo_family_meets_a_living_home_once(client, seeded):
+    out = StringIO()
+    call_command("seed_demo_activity", stdout=out)
+    assert "Added" in out.getvalue()
+    rosa = Guardian.objects.get(phone=demo_plan.DEMO_GUARDIAN_PHONE)
+    client.force_login(rosa.user)
+    home = client.get(reverse("home")).content.decode()
+    assert home.count('class="stream-item is-moment') == 2  # good news about each child
+    assert 'class="stream-item is-message unread' in home  # Elena Rivera's message waits
+    again = StringIO()
+    call_command("seed_demo_activity", stdout=again)
+    assert again.getvalue() == ""
+    assert client.get(reverse("home")).content.decode().count("is-moment") == 2
