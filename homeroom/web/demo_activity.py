@@ -11,7 +11,7 @@ from homeroom.behavior import recording
 from homeroom.behavior.models import Moment
 from homeroom.messaging import services
 from homeroom.people import access, demo_plan
-from homeroom.people.models import Guardian, StaffMember, TeachingAssignment
+from homeroom.people.models import Guardian, StaffMember
 
 GOOD_NEWS = (
     "{name} explained a strategy for comparing fractions to the whole class.",
@@ -24,16 +24,8 @@ MESSAGE = (
 
 def _teacher_of(student) -> StaffMember | None:
     teaching = (
-        TeachingAssignment.objects.filter(
-            is_active=True,
-            section__is_active=True,
-            section__enrollments__student=student,
-            section__enrollments__is_active=True,
-        )
-        .select_related("staff")
-        .order_by("-is_primary", "pk")
-        .first()
-    )
+        access.teachers_of_student(student).select_related("staff").order_by("-is_primary", "pk")
+    ).first()
     return teaching.staff if teaching else None
 
 

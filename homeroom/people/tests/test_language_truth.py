@@ -67,10 +67,11 @@ def test_staff_see_how_a_familys_messages_arrive(world, login):
     client = login(world.rivera)
     guardian_page = reverse("guardian_detail", args=[world.gina.pk])
     assert "In English for now" in client.get(guardian_page).content.decode()
-    assert "In English for now" in client.get(reverse("home")).content.decode()  # the roster
+    roster = reverse("staff_home_roster", args=[world.art.pk])  # a class opened on the home
+    assert "In English for now" in client.get(roster, HTTP_HX_REQUEST="true").content.decode()
     LanguageRoute.objects.create(district=world.district, language="vi", route=INTERPRETER)
     assert "Through an interpreter" in client.get(guardian_page).content.decode()
-    assert "Through an interpreter" in client.get(reverse("home")).content.decode()
+    assert "Through an interpreter" in client.get(roster, HTTP_HX_REQUEST="true").content.decode()
     rosa_page = reverse("guardian_detail", args=[world.rosa.pk])
     assert "Messages arrive translated" in client.get(rosa_page).content.decode()
 

@@ -191,7 +191,11 @@ def test_demo_teacher_signs_in_and_sees_her_classes(client, seeded):
     assert response.status_code == 302
     body = client.get(reverse("home")).content.decode()
     assert body.count('class="card"') == 5
-    assert "Math 6 (A)" in body and "Sofía Martínez" in body
+    assert "Math 6 (A)" in body
+    sofia = Student.objects.get(given_name="Sofía", family_name="Martínez")
+    section = sofia.enrollments.get(section__title="Math 6 (A)").section
+    roster = reverse("staff_home_roster", args=[section.pk])
+    assert "Sofía Martínez" in client.get(roster, HTTP_HX_REQUEST="true").content.decode()
 
 
 def test_demo_admin_signs_in_with_the_printed_totp_secret(client, seeded):
