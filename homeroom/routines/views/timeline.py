@@ -2,8 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from homeroom.languages import reading_language
@@ -12,7 +12,7 @@ from homeroom.people import access
 from .. import checkins as plans
 from .. import common
 from .. import timeline as timelines
-from ..forms import ContactForm
+from ..forms import ContactForm, TimelinePageForm
 from .common import staff_or_404
 
 TIMELINE_PAGE_SIZE = 25
@@ -49,19 +49,26 @@ def timeline(request, pk):
                 messages.success(request, _("Contact logged."))
                 return redirect("routines:timeline", student.pk)
         status = 400
-    page = Paginator(
-        timelines.contact_timeline(student, request.user), TIMELINE_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "routines/timeline.html",
-        {
-            "student": student,
-            "page": page,
-            "items": timelines.timeline_items(
-                list(page), request.user, reader=reading_language(staff)
-            ),
-            "form": form,
-        },
-        status=status,
+    # No count of the whole history: one row more than a page says whether older ones wait.
+    number = TimelinePageForm(request.GET).value("page")
+    start = (number - 1) * TIMELINE_PAGE_SIZE
+    rows = list(
+        timelines.contact_timeline(student, request.user)[start : start + TIMELINE_PAGE_SIZE + 1]
     )
+    context = {
+        "student": student,
+        "items": timelines.timeline_items(
+            rows[:TIMELINE_PAGE_SIZE], request.user, reader=reading_language(staff)
+        ),
+        "older": number + 1 if len(rows) > TIMELINE_PAGE_SIZE else None,
+        "newer": number - 1 if number > 1 else None,
+        "form": form,
+    }
+    if request.method == "GET" and request.headers.get("HX-Request") == "true":
+        # "Show older contacts": only the next items, appended where the button was.
+        response = render(request, "routines/partials/timeline_items.html", context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    response = render(request, "routines/timeline.html", context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
