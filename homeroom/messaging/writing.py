@@ -127,13 +127,15 @@ def write_message(
     now=None,
     media: Sequence[IncomingMedia] = (),
     detected_language: str = "",
+    translation_pending: bool = False,
 ) -> tuple[Message, list[Delivery]]:
     """The message, its translations, its deliveries and any media the family sent with it;
     delivery and fetching start on commit. Every message is written here: staff's, a
     family's in the app, and a family's text or email (`inbound.receive_reply`, with no
     deliveries: a family's words go to the staff in the thread, who read them in Homeroom).
     `detected_language` is set when the text was found to be in another language than the
-    author's stated one."""
+    author's stated one; `translation_pending` when its translations are made after the
+    commit (a family's reply, messaging/inbound/translating.py)."""
     now = now or timezone.now()
     message = Message.objects.create(
         conversation=conversation,
@@ -146,6 +148,7 @@ def write_message(
         is_urgent=bool(urgent_reason.strip()),
         urgent_reason=urgent_reason.strip()[:300],
         is_automatic=automatic,
+        translation_pending=translation_pending,
         created_at=now,
     )
     MessageTranslation.objects.bulk_create(
