@@ -34,10 +34,30 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.generate import DATA_DIR, data_dir
-from homeroom.translation.providers.base import Provider
 
 RESULTS = Path(__file__).resolve().parent / "results"
 WORK_DIR = DATA_DIR / "messaging"
+
+
+def _configure() -> None:
+    """The environment the settings are read from: set before anything imports them (the
+    translation provider below does, through homeroom.languages)."""
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["HOMEROOM_DATA_DIR"] = str(WORK_DIR)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homeroom.settings")
+    os.environ.setdefault("HOMEROOM_ENV", "development")
+    os.environ["DEBUG"] = "false"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["OUTBOUND_BACKEND"] = "memory"
+    os.environ["TASKS_BACKEND"] = "django_tasks_db.DatabaseBackend"
+    os.environ["TRANSLATION_ROUTES"] = "*=bench.messaging_bench.BenchTranslator"
+    os.environ["PUBLIC_BASE_URL"] = "https://homeroom.example"
+
+
+_configure()
+
+from homeroom.translation.providers.base import Provider  # noqa: E402
+
 TEXT = (
     "Schools are closed tomorrow because of the snow storm. Stay safe; classes start again "
     "on Thursday at the usual time."
@@ -81,19 +101,7 @@ def _prepare_database() -> str:
         leftover.unlink()
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
-    os.environ["HOMEROOM_DATA_DIR"] = str(WORK_DIR)
     return "sqlite (a copy of the district)"
-
-
-def _configure() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homeroom.settings")
-    os.environ.setdefault("HOMEROOM_ENV", "development")
-    os.environ["DEBUG"] = "false"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ["OUTBOUND_BACKEND"] = "memory"
-    os.environ["TASKS_BACKEND"] = "django_tasks_db.DatabaseBackend"
-    os.environ["TRANSLATION_ROUTES"] = "*=bench.messaging_bench.BenchTranslator"
-    os.environ["PUBLIC_BASE_URL"] = "https://homeroom.example"
 
 
 class _Queries:

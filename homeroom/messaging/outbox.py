@@ -78,9 +78,11 @@ def plan_delivery(
         enqueued_at = now if deferred_tasks else None
     else:
         status, due, enqueued_at = Status.QUEUED, now, now
-    return Delivery(
-        message=message,
-        guardian=guardian,
+    # Ids rather than objects: an announcement plans 50,000 rows, and assigning a related
+    # object runs the descriptor's checks on each. The objects are kept at hand all the same.
+    delivery = Delivery(
+        message_id=message.pk,
+        guardian_id=guardian.pk,
         channel=channel,
         to_address=address_for(guardian, channel),
         language=guardian.language,
@@ -89,9 +91,13 @@ def plan_delivery(
         enqueued_at=enqueued_at,
         idempotency_key=idempotency_key(message.pk, guardian.pk, channel, depth),
         untranslated=untranslated,
-        fallback_from=fallback_from,
         created_at=now,
     )
+    Delivery.message.field.set_cached_value(delivery, message)
+    Delivery.guardian.field.set_cached_value(delivery, guardian)
+    if fallback_from is not None:
+        delivery.fallback_from = fallback_from
+    return delivery
 
 
 def enqueue_planned(deliveries: Sequence[Delivery]) -> None:

@@ -93,7 +93,10 @@ def open_conversation(
         conversation.created_at = conversation.last_message_at = now
         conversation.save()
         people = [Participant(conversation=conversation, staff=member) for member in staff]
-        people += [Participant(conversation=conversation, guardian=g) for g in guardians]
+        # By id: a district announcement has 50,000 of them, written and not used again.
+        people += [
+            Participant(conversation_id=conversation.pk, guardian_id=g.pk) for g in guardians
+        ]
         Participant.objects.bulk_create(people, batch_size=BULK_BATCH)
         write_message(
             conversation,
@@ -195,8 +198,11 @@ def _plan_deliveries(message, recipients, translations, now) -> list[Delivery]:
     school_time_zone = conversation.time_zone
     deferred_tasks = outbox.supports_deferred_tasks()
     deliveries = []
+    bases: dict[str, str] = {}  # a few languages for thousands of families
     for guardian in recipients:
-        reader = _base(guardian.language)
+        reader = bases.get(guardian.language)
+        if reader is None:
+            reader = bases[guardian.language] = _base(guardian.language)
         channel_name = routing.choose_channel(guardian, sms_opted_out=guardian.sms_opted_out)
         deliveries.append(
             outbox.plan_delivery(
