@@ -147,6 +147,8 @@ class VisitAnswerForm(forms.Form):
 
 
 class TimelinePageForm(QueryForm):
-    """Which page of a timeline: a whole number from 1; anything else reads as the first."""
+    """Which page of a timeline (a whole number from 1; anything else reads as the first),
+    and whether the form to log a contact is open."""
 
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000, initial=1)
+    log = forms.BooleanField(required=False)  # open the form to log a contact

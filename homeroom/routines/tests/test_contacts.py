@@ -276,11 +276,28 @@ def test_the_timeline_costs_the_same_queries_for_few_or_many(
         checkins.log_contact(world.rivera, world.ana, kind="note", note=f"n{i}")
         moment(world, world.ana, timezone.now())
     start_conversation(student=world.ana, by_staff=world.rivera, text="More news from school.")
-    # The signed-in layout, the student, their guardians, one page of the timeline (no count
-    # of the whole history), one query per kind on the page, the review log.
-    assert len(small) == 14
+    # The signed-in layout, the student, one page of the timeline (no count of the whole
+    # history), one query per kind on the page, the review log. (The guardians only when
+    # the log form is opened.)
+    assert len(small) == 13
     with django_assert_num_queries(len(small)):
         assert client.get(url).status_code == 200
+
+
+def test_the_log_form_opens_on_demand(login, world):
+    client = login(world.rivera)
+    url = reverse("routines:timeline", args=[world.ana.pk])
+
+    closed = client.get(url).content.decode()
+    assert 'name="kind"' not in closed
+    assert 'hx-get="?log=1"' in closed and 'href="?log=1#log-contact"' in closed
+
+    # With scripts, opening it loads the form in place; without, the link opens the page
+    # with the form open.
+    part = client.get(url, {"log": "1"}, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in part and 'name="kind"' in part and "Rosa Lopez" in part
+    opened = client.get(url, {"log": "1"}).content.decode()
+    assert "<html" in opened and 'name="kind"' in opened and "open>" in opened
 
 
 def test_older_contacts_load_on_demand(login, world):

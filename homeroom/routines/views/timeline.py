@@ -22,12 +22,20 @@ TIMELINE_PAGE_SIZE = 25
 def timeline(request, pk):
     staff = staff_or_404(request)
     student = access.get_student_for(request.user, pk)
-    guardians = list(
-        access.guardians_for(request.user)
-        .filter(guardianships__student=student)
-        .order_by("family_name", "given_name")
-    )
-    form = ContactForm(request.POST or None, guardians=guardians)
+    query = TimelinePageForm(request.GET)
+    htmx = request.headers.get("HX-Request") == "true"
+    # The log form (and the guardians it lists) only when it is opened or posted: most
+    # visits read the timeline.
+    form = None
+    if request.method == "POST" or query.value("log"):
+        guardians = list(
+            access.guardians_for(request.user)
+            .filter(guardianships__student=student)
+            .order_by("family_name", "given_name")
+        )
+        form = ContactForm(request.POST or None, guardians=guardians)
+        if request.method == "GET" and htmx:
+            return _vary(render(request, "routines/partials/log_contact.html", {"form": form}))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -50,7 +58,7 @@ def timeline(request, pk):
                 return redirect("routines:timeline", student.pk)
         status = 400
     # No count of the whole history: one row more than a page says whether older ones wait.
-    number = TimelinePageForm(request.GET).value("page")
+    number = query.value("page")
     start = (number - 1) * TIMELINE_PAGE_SIZE
     rows = list(
         timelines.contact_timeline(student, request.user)[start : start + TIMELINE_PAGE_SIZE + 1]
@@ -64,11 +72,12 @@ def timeline(request, pk):
         "newer": number - 1 if number > 1 else None,
         "form": form,
     }
-    if request.method == "GET" and request.headers.get("HX-Request") == "true":
+    if request.method == "GET" and htmx:
         # "Show older contacts": only the next items, appended where the button was.
-        response = render(request, "routines/partials/timeline_items.html", context)
-        patch_vary_headers(response, ["HX-Request"])
-        return response
-    response = render(request, "routines/timeline.html", context, status=status)
+        return _vary(render(request, "routines/partials/timeline_items.html", context))
+    return _vary(render(request, "routines/timeline.html", context, status=status))
+
+
+def _vary(response):
     patch_vary_headers(response, ["HX-Request"])
     return response
