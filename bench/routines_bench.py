@@ -1,11 +1,14 @@
 """Relationship routines at district scale: planning a check-in rotation for 180 families,
-then the contact timeline, today's check-ins and the weekly composer timed beside a trivial
-view (`/healthz`) in the same run. The district comes from bench/generate.py (copied into
+then the contact timeline, today's check-ins and the weekly composer, each timed beside the
+signed-in floor (the same teacher's "My settings" page: the full layout, little else) and
+a trivial view (`/healthz`) in the same run, and reported as a multiple of the floor.
+The district comes from bench/generate.py (copied into
 bench/.data/routines/ when already built, so other benchmarks' data stays untouched).
 
     python -m bench.routines_bench        (results in bench/results/routines.json)
 """
 
+import gc
 import json
 import os
 import shutil
@@ -139,23 +142,69 @@ def busy_student(teacher):
     return student
 
 
+def measure_against_floor(client, url: str, requests: int, trivial: tuple[list, list]) -> dict:
+    """Time a page against the signed-in floor: each page request is followed by one floor
+    request (the same user's "My settings" page) and a few `/healthz` ones, so all meet the
+    same state of the machine; the page is reported as a multiple of the floor ("×floor",
+    wall and CPU time). One function, to be swapped for bench/pages.py's floor."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from bench.pages import TRIVIAL_PER_PAGE, WARM_UP, _timed, summarise
+
+    floor_url = reverse("staff_preferences")
+    anonymous = Client()
+    for _ in range(WARM_UP):
+        _timed(client, url, [], [])
+        _timed(client, floor_url, [], [])
+        _timed(anonymous, "/healthz", [], [])
+    gc.collect()
+    page, floor, beside = ([], []), ([], []), ([], [])
+    for _ in range(requests):
+        _timed(client, url, *page)
+        _timed(client, floor_url, *floor)
+        for _ in range(TRIVIAL_PER_PAGE):
+            _timed(anonymous, "/healthz", *beside)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    result, floor, healthz = summarise(*page), summarise(*floor), summarise(*beside)
+    result.update(
+        queries=len(queries.captured_queries),
+        bytes=len(response.content),
+        floor_p50_ms=floor["p50_ms"],
+        floor_p95_ms=floor["p95_ms"],
+        floor_cpu_p50_ms=floor["cpu_p50_ms"],
+        floor_ratio_p50=round(result["p50_ms"] / floor["p50_ms"], 2),
+        floor_ratio_p95=round(result["p95_ms"] / floor["p95_ms"], 2),
+        floor_ratio_cpu_p50=round(result["cpu_p50_ms"] / floor["cpu_p50_ms"], 2),
+        trivial_p50_ms=healthz["p50_ms"],
+    )
+    trivial[0].extend(beside[0])
+    trivial[1].extend(beside[1])
+    return result
+
+
 def main(argv: list[str] | None = None) -> dict:
     configure()
     import django
 
     django.setup()
     from django.test import Client
-    from django.utils import timezone
 
-    from bench.pages import measure, summarise
+    from bench.pages import summarise
+    from homeroom.routines.common import local_today
     from homeroom.routines.models import PlannedContact
 
     started = time.perf_counter()
     built = ensure("district")
     teacher, families = teacher_with_families(FAMILIES)
     planning, plan = time_planning(teacher)
-    # Everything planned falls due today, so the check-ins page lists a full day and more.
-    PlannedContact.objects.filter(plan=plan).update(due_date=timezone.localdate())
+    # Everything planned falls due today (the school's today, which the page lists), so the
+    # check-ins page has a full day and more to list.
+    school = teacher.assignments.select_related("school").first().school
+    PlannedContact.objects.filter(plan=plan).update(due_date=local_today(school))
     student = busy_student(teacher)
     section = teacher.sections.order_by("pk").first()
     staff = Client()
@@ -168,15 +217,19 @@ def main(argv: list[str] | None = None) -> dict:
         "plan_rotation": planning,
         "timeline": {
             "contacts": TIMELINE_CONTACTS,
-            **measure(staff, f"/routines/students/{student.pk}/timeline/", REQUESTS, trivial),
+            **measure_against_floor(
+                staff, f"/routines/students/{student.pk}/timeline/", REQUESTS, trivial
+            ),
         },
         "checkins": {
             "due_today": planning["families_planned"],
-            **measure(staff, "/routines/checkins/", REQUESTS, trivial),
+            **measure_against_floor(staff, "/routines/checkins/", REQUESTS, trivial),
         },
         "weekly_composer": {
             "students": section.enrollments.filter(is_active=True).count(),
-            **measure(staff, f"/routines/sections/{section.pk}/weekly/", REQUESTS, trivial),
+            **measure_against_floor(
+                staff, f"/routines/sections/{section.pk}/weekly/", REQUESTS, trivial
+            ),
         },
     }
     results["healthz"] = summarise(*trivial)

@@ -62,7 +62,9 @@ def present(message, viewer, reader: str, *, as_family: bool, read_marker=None) 
             (t for t in message.all_translations if t.language == STAFF_LANGUAGE), None
         )
     if translation is None:
-        message.marker = "untranslated"
+        # A family's reply is translated just after it is stored: say so, show the original.
+        pending = message.translation_pending and not as_family
+        message.marker = "translating" if pending else "untranslated"
         return
     message.shown_text = translation.text
     message.shown_language = translation.language

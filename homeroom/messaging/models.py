@@ -191,11 +191,21 @@ class Message(models.Model):
     # moment a family answers), and that quote in each reader language {"es": "…"}.
     quote = models.TextField(blank=True)
     quote_translations = models.JSONField(default=dict, blank=True)
+    # A family's reply whose copies for the staff are still being made, after the commit
+    # (messaging/inbound/translating.py); staff see the original meanwhile.
+    translation_pending = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["conversation", "created_at"])]
+        indexes = [
+            models.Index(fields=["conversation", "created_at"]),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(translation_pending=True),
+                name="message_translation_pending",
+            ),
+        ]
 
     def __str__(self):
         return f"Message {self.pk}"

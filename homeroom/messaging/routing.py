@@ -3,6 +3,7 @@ then the fallbacks), the address on it, the delivery's idempotency key, and the 
 family's quiet hours. Pure rules over a guardian's row; the outbox plans and sends with them.
 """
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
@@ -77,6 +78,7 @@ def idempotency_key(message_id: int, guardian_id: int, channel: str, depth: int)
 # -- quiet hours ------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=256)
 def zone_named(*names: str) -> ZoneInfo:
     """The first valid time zone among `names` (the family's, then the school's), else UTC."""
     for name in names:
@@ -120,5 +122,7 @@ def hold_until(
 ) -> datetime | None:
     if urgent or channel not in QUIET_CHANNELS:
         return None
+    if guardian.quiet_start is None or guardian.quiet_start == guardian.quiet_end:
+        return None  # no quiet hours: no time zone to look up
     zone = zone_named(guardian.time_zone, school_time_zone)
     return quiet_hours_end(now, zone, guardian.quiet_start, guardian.quiet_end)

@@ -104,7 +104,14 @@ def open_conversation(
         conversation.created_at = conversation.last_message_at = now
         conversation.save()
         people = [Participant(conversation=conversation, staff=member) for member in staff]
-        people += [Participant(conversation=conversation, guardian=g) for g in guardians]
+        # By id, without the keyword constructor: a district announcement has 50,000 of
+        # them, written and not used again.
+        people += [
+            outbox.unsaved(
+                Participant, conversation_id=conversation.pk, guardian_id=g.pk, joined_at=now
+            )
+            for g in guardians
+        ]
         Participant.objects.bulk_create(people, batch_size=BULK_BATCH)
         write_message(
             conversation,
@@ -142,13 +149,15 @@ def write_message(
     detected_language: str = "",
     quote: str = "",
     quote_translations: Mapping[str, str] | None = None,
+    translation_pending: bool = False,
 ) -> tuple[Message, list[Delivery]]:
     """The message, its translations, its deliveries and any media the family sent with it;
     delivery and fetching start on commit. Every message is written here: staff's, a
     family's in the app, and a family's text or email (`inbound.receive_reply`, with no
     deliveries: a family's words go to the staff in the thread, who read them in Homeroom).
     `detected_language` is set when the text was found to be in another language than the
-    author's stated one."""
+    author's stated one; `translation_pending` when its translations are made after the
+    commit (a family's reply, messaging/inbound/translating.py)."""
     now = now or timezone.now()
     message = Message.objects.create(
         conversation=conversation,
@@ -163,6 +172,7 @@ def write_message(
         is_automatic=automatic,
         quote=quote.strip(),
         quote_translations=dict(quote_translations or {}) if quote.strip() else {},
+        translation_pending=translation_pending,
         created_at=now,
     )
     MessageTranslation.objects.bulk_create(
@@ -209,8 +219,11 @@ def _plan_deliveries(message, recipients, translations, now) -> list[Delivery]:
     school_time_zone = conversation.time_zone
     deferred_tasks = outbox.supports_deferred_tasks()
     deliveries = []
+    bases: dict[str, str] = {}  # a few languages for thousands of families
     for guardian in recipients:
-        reader = _base(guardian.language)
+        reader = bases.get(guardian.language)
+        if reader is None:
+            reader = bases[guardian.language] = _base(guardian.language)
         channel_name = routing.choose_channel(guardian, sms_opted_out=guardian.sms_opted_out)
         deliveries.append(
             outbox.plan_delivery(

@@ -18,7 +18,7 @@ Check-in plans and weekly updates:
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from homeroom.messaging.access import conversations_for
-from homeroom.messaging.models import Message
+from homeroom.messaging.models import Conversation, Message
 from homeroom.people.access import (
     contactable_links,
     guardianships_for,
@@ -31,13 +31,20 @@ from homeroom.people.models import Section
 from .models import ContactLog, ContactPlan, HomeVisit
 
 
-def contact_logs_for(user) -> QuerySet[ContactLog]:
+def contact_logs_for(user, student=None) -> QuerySet[ContactLog]:
+    """With `student`, only theirs: the scope is then checked for that one student (a
+    lookup), not computed for every student of the district and intersected."""
     visible_link = guardianships_for(user).filter(
         guardian=OuterRef("guardian"), student=OuterRef("student")
     )
-    return ContactLog.objects.filter(
+    students = students_for(user)
+    logs = ContactLog.objects.all()
+    if student is not None:
+        students = students.filter(pk=student.pk)
+        logs = logs.filter(student=student)
+    return logs.filter(
         Q(guardian__isnull=True) | Q(Exists(visible_link)),
-        student__in=students_for(user).values("pk"),
+        student__in=students.values("pk"),
     )
 
 
@@ -53,8 +60,13 @@ def family_visits_for(user) -> QuerySet[HomeVisit]:
     )
 
 
-def timeline_messages_for(user) -> QuerySet[Message]:
-    return Message.objects.filter(conversation__in=conversations_for(user).values("pk"))
+def timeline_messages_for(user, student=None) -> QuerySet[Message]:
+    """With `student`, only the messages of their private conversations, the scope checked
+    for those conversations alone."""
+    conversations = conversations_for(user)
+    if student is not None:
+        conversations = conversations.filter(student=student, kind=Conversation.Kind.PRIVATE)
+    return Message.objects.filter(conversation__in=conversations.values("pk"))
 
 
 def sections_of_plan(plan: ContactPlan) -> QuerySet[Section]:

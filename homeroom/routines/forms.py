@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from homeroom.forms import QueryForm
+
 from .models import NOTE_MAX_CHARS, ContactKind, Direction, Tone
 
 WEEKDAYS = [
@@ -146,3 +148,11 @@ class VisitAnswerForm(forms.Form):
     slot = forms.CharField(required=False)
     proposal = forms.CharField(required=False)
     decline = forms.CharField(required=False)
+
+
+class TimelinePageForm(QueryForm):
+    """Which page of a timeline (a whole number from 1; anything else reads as the first),
+    and whether the form to log a contact is open."""
+
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000, initial=1)
+    log = forms.BooleanField(required=False)  # open the form to log a contact

@@ -5,7 +5,7 @@ from django.db.models import CharField, F, Prefetch, Value
 from homeroom.behavior.models import Moment
 from homeroom.languages import STAFF_LANGUAGE, base_language
 from homeroom.messaging.access import log_reviews
-from homeroom.messaging.models import Conversation, Message, MessageTranslation
+from homeroom.messaging.models import Message, MessageTranslation
 from homeroom.people.models import Student
 
 from . import access as routines_access
@@ -14,14 +14,12 @@ from .models import ContactLog
 
 def _timeline_sources(student: Student, user):
     messages = (
-        routines_access.timeline_messages_for(user)
-        .filter(conversation__student=student, conversation__kind=Conversation.Kind.PRIVATE)
+        routines_access.timeline_messages_for(user, student)
         .order_by()
         .annotate(k=Value("message", CharField()), t=F("created_at"), i=F("pk"))
     )
     logs = (
-        routines_access.contact_logs_for(user)
-        .filter(student=student)
+        routines_access.contact_logs_for(user, student)
         .order_by()
         .annotate(k=Value("contact", CharField()), t=F("at"), i=F("pk"))
     )

@@ -6,7 +6,9 @@ the conversation while it is newer than their read marker (Participant.last_read
 Each staff member chooses on their settings page how they hear of family messages
 (StaffMember.family_alerts): an email for each conversation a family wrote in (the
 default), one digest an hour at most, or the unread badge only. Nothing is sent outside
-their office hours; what came in meanwhile is sent when they begin. The time they were
+their office hours; what came in meanwhile is sent when they begin. An alert waits for a
+reply's translation, which is made after the reply is stored (inbound/translating.py), for
+a few minutes at most. The time they were
 last told is kept in StaffMember.alerted_at, so each email lists only what came in since.
 """
 
@@ -87,6 +89,10 @@ def alert_staff(now: datetime | None = None) -> int:
         )
         if not messages:
             continue
+        if _translation_on_its_way(messages, now):
+            # Told a minute later, with the family's words in the staff's language: nothing
+            # is marked told, so the next run sends these with whatever came in meanwhile.
+            continue
         reader = reading_language(staff)
         with translation.override(reader):
             if staff.family_alerts == FamilyAlerts.EACH:
@@ -99,6 +105,16 @@ def alert_staff(now: datetime | None = None) -> int:
         staff.alerted_at = now
         StaffMember.objects.filter(pk=staff.pk).update(alerted_at=now)
     return sent
+
+
+def _translation_on_its_way(messages, now: datetime) -> bool:
+    """A family's reply whose translation is still being made, and not for long."""
+    from .translating import TRANSLATION_WAIT
+
+    return any(
+        message.translation_pending and now - message.created_at < TRANSLATION_WAIT
+        for message in messages
+    )
 
 
 def _staff_with_news(now: datetime):

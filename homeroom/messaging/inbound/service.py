@@ -1,9 +1,10 @@
 """Everything a family sends ends here: the web form, the SMS webhook and the email gate.
 
 `receive_reply` checks that the guardian may write in the conversation, detects the language
-(the guardian's stated language is the prior), translates the text for staff while keeping
-the original, writes the message in one transaction, and lets staff know: their unread count
-rises, and a staff member outside office hours answers automatically once a day.
+(the guardian's stated language is the prior), writes the message in the family's words in
+one transaction, and lets staff know: their unread count rises, and a staff member outside
+office hours answers automatically once a day. The staff's translation is made after the
+commit by a task (inbound/translating.py), so the family does not wait for an engine.
 """
 
 from __future__ import annotations
@@ -27,14 +28,12 @@ from homeroom.messaging.models import (
     Message,
     Participant,
 )
-from homeroom.messaging.writing import staff_readers, write_message
+from homeroom.messaging.writing import write_message
 from homeroom.people import access
 from homeroom.people.models import Channel, Guardian, Role, StaffMember
 from homeroom.translation.detection import detect_language
-from homeroom.translation.protection import names_of
-from homeroom.translation.services import TranslationUnavailable, translate_for_readers
 
-from . import office_hours
+from . import office_hours, translating
 from .wording import text_for_family
 
 logger = logging.getLogger(__name__)
@@ -102,12 +101,12 @@ def receive_reply(
     stated = guardian.language or STAFF_LANGUAGE
     detected = ""
     source = stated
-    translations = {}
+    pending = False
     if text.strip():
         detection = detect_language(text, stated)
         if detection.confident and not same_language(detection.language, stated):
             detected = source = detection.language
-        translations = _translate_for_staff(text, source, conversation, guardian, staff)
+        pending = translating.needs_translation(source, staff)
 
     now = timezone.now()
     try:
@@ -124,10 +123,13 @@ def receive_reply(
                 urgent_reason="",
                 automatic=False,
                 recipients=(),
-                translations=translations,
+                translations={},
                 now=now,
                 media=media,
+                translation_pending=pending,
             )
+            if pending:
+                translating.enqueue_on_commit(message)
             if provider_id:
                 InboundEvent.objects.create(
                     channel=channel,
@@ -192,27 +194,6 @@ def _contactable_links(conversation: Conversation):
     return access.contactable_links().filter(
         guardian_id=OuterRef("guardian_id"), student__school_id=conversation.school_id
     )
-
-
-def _translate_for_staff(text, source, conversation, guardian, staff) -> dict:
-    """The family's words in the staff language and in each staff reader's own language; a
-    language no engine serves is left out (its readers see the staff language's copy)."""
-    out = {}
-    protect = names_of(guardian, conversation.student, *staff)
-    for reader in staff_readers(staff):
-        if same_language(reader, source):
-            continue
-        try:
-            out.update(
-                translate_for_readers(
-                    text, source, [reader], school=conversation.school, protect=protect
-                )
-            )
-        except TranslationUnavailable as exc:
-            # The family's words are never held back for want of a translation: staff see
-            # the original, and the translation can be made when an engine serves the pair.
-            logger.warning("reply stored untranslated into %s: %s", reader, exc.reason)
-    return out
 
 
 def _address_of(guardian: Guardian, channel: str) -> str:

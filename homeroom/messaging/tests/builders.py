@@ -172,3 +172,12 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 SCHOOL_NUMBER = "+16125550100"
+
+
+def committed(call, *args, **kwargs):
+    """Run `call` (receive_reply, a client's post…) and then its commit, as outside a test
+    transaction: what it enqueues on commit runs (a family reply's translation for staff)."""
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return call(*args, **kwargs)

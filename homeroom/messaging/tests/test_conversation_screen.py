@@ -20,7 +20,7 @@ from homeroom.messaging.models import (
 from homeroom.people.models import Guardianship
 from homeroom.testing.personas import link, make_guardian
 
-from .builders import thread
+from .builders import committed, thread
 from .screens import (
     CHICAGO,
     FAMILY_CONVERSATION_QUERIES,
@@ -41,7 +41,7 @@ from .screens import (
 
 def test_staff_read_a_family_reply_in_english_with_the_original_one_tap_away(world, login):
     conversation = thread(world, world.ana, world.rivera, [world.rosa, world.marco])
-    receive_reply(world.rosa, conversation, "Gracias, maestra.\nAna estará bien.", "sms")
+    committed(receive_reply, world.rosa, conversation, "Gracias, maestra.\nAna estará bien.", "sms")
 
     response = login(world.rivera).get(url("conversation", conversation.pk))
 
@@ -246,8 +246,11 @@ def test_family_reads_the_message_in_spanish_with_the_original_and_the_child_nam
 
 def test_family_reply_goes_through_receive_reply(world, login):
     conversation = thread(world, world.ana, world.rivera, [world.rosa])
-    response = login(world.rosa).post(
-        url("conversation", conversation.pk), {"text": "Gracias por avisar."}, **HX
+    response = committed(
+        login(world.rosa).post,
+        url("conversation", conversation.pk),
+        {"text": "Gracias por avisar."},
+        **HX,
     )
     assert response.status_code == 200
     message = Message.objects.filter(conversation=conversation, author_guardian=world.rosa).get()

@@ -28,6 +28,7 @@ from .builders import (
     PUBLIC,
     TOKEN,
     WEBHOOK,
+    committed,
     private_thread,
     signed_post,
     sms_delivery,
@@ -240,7 +241,7 @@ def test_a_spanish_text_reaches_the_teacher_in_english(client, world, apertium):
     sms_delivery(staff_wrote(conversation, world.rivera), world.rosa, days_ago=0.1)
     text = "Ana va a llegar tarde mañana porque tiene cita con el doctor."
 
-    signed_post(client, twilio_fields(text, str(world.rosa.phone)))
+    committed(signed_post, client, twilio_fields(text, str(world.rosa.phone)))
 
     reply = Message.objects.get(author_guardian=world.rosa)
     assert reply.conversation == conversation

@@ -12,7 +12,7 @@ from homeroom.messaging.models import (
 from homeroom.people.models import Guardian
 from homeroom.testing.personas import link
 
-from .builders import announcement, thread
+from .builders import announcement, committed, thread
 from .screens import (
     FAMILY_INBOX_QUERIES,
     STAFF_INBOX_QUERIES,
@@ -31,7 +31,7 @@ def test_staff_inbox_lists_her_conversations_newest_first(world, login):
     ana = thread(world, world.ana, world.rivera, [world.rosa, world.marco], days_ago=3)
     cal = thread(world, world.cal, world.rivera, [world.gina], days_ago=2)
     thread(world, world.ben, world.chen, [world.pat], days_ago=1)
-    receive_reply(world.rosa, ana, "Ana va a llegar tarde mañana.", "app")
+    committed(receive_reply, world.rosa, ana, "Ana va a llegar tarde mañana.", "app")
 
     response = login(world.rivera).get(url("inbox"))
 

@@ -12,7 +12,7 @@ from homeroom.messaging.inbound.service import receive_reply
 from homeroom.messaging.models import Message, Participant
 from homeroom.people.models import StaffMember
 
-from .builders import private_thread
+from .builders import committed, private_thread
 
 
 def staff_wrote(conversation, staff, text="Hello", *, minutes_ago=0):
@@ -39,12 +39,12 @@ def test_unread_counts_only_family_messages_after_the_read_marker(world, django_
     cal_thread = private_thread(world, world.gina, student=world.cal)
     chen_thread = private_thread(world, world.marco, staff=[world.chen])
 
-    receive_reply(world.rosa, ana_thread, "Gracias", "app")
+    committed(receive_reply, world.rosa, ana_thread, "Gracias", "app")
     read_now(ana_thread, world.rivera)  # she read Rosa's message…
-    receive_reply(world.marco, ana_thread, "Thanks!", "app")  # …then Marco wrote
+    committed(receive_reply, world.marco, ana_thread, "Thanks!", "app")  # …then Marco wrote
     staff_wrote(ana_thread, world.chen)  # a colleague's words are not a family reply
-    receive_reply(world.gina, cal_thread, "Cảm ơn cô", "app")
-    receive_reply(world.marco, chen_thread, "Question for Mr Chen", "app")
+    committed(receive_reply, world.gina, cal_thread, "Cảm ơn cô", "app")
+    committed(receive_reply, world.marco, chen_thread, "Question for Mr Chen", "app")
 
     with django_assert_num_queries(1):
         rivera_unread = unread_counts_for_staff(world.rivera)
@@ -56,8 +56,8 @@ def test_unread_counts_only_family_messages_after_the_read_marker(world, django_
 def test_a_staff_member_who_never_opened_a_thread_has_all_of_it_unread(world):
     conversation = private_thread(world, world.marco)
     Participant.objects.filter(staff=world.rivera).update(last_read_at=None)
-    receive_reply(world.marco, conversation, "One", "app")
-    receive_reply(world.marco, conversation, "Two", "app")
+    committed(receive_reply, world.marco, conversation, "One", "app")
+    committed(receive_reply, world.marco, conversation, "Two", "app")
 
     assert unread_counts_for_staff(world.rivera) == 2
 
@@ -79,10 +79,10 @@ def test_a_digest_lists_the_conversations_with_new_family_replies(
     ana_thread = private_thread(world, world.rosa, world.marco)
     cal_thread = private_thread(world, world.gina, student=world.cal)
     quiet_thread = private_thread(world, world.marco)
-    receive_reply(world.rosa, ana_thread, "Gracias maestra", "app")
-    receive_reply(world.marco, ana_thread, "Thanks", "app")
-    receive_reply(world.gina, cal_thread, "Cảm ơn cô", "app")
-    receive_reply(world.marco, quiet_thread, "Seen", "app")
+    committed(receive_reply, world.rosa, ana_thread, "Gracias maestra", "app")
+    committed(receive_reply, world.marco, ana_thread, "Thanks", "app")
+    committed(receive_reply, world.gina, cal_thread, "Cảm ơn cô", "app")
+    committed(receive_reply, world.marco, quiet_thread, "Seen", "app")
     read_now(quiet_thread, world.rivera)
 
     assert alert_staff() == 1
@@ -104,13 +104,13 @@ def test_the_next_digest_lists_only_what_came_in_since_and_waits_an_hour(
     world, digest_reader, mailoutbox
 ):
     conversation = private_thread(world, world.marco)
-    receive_reply(world.marco, conversation, "First", "app")
+    committed(receive_reply, world.marco, conversation, "First", "app")
     start = timezone.now()
     assert alert_staff(start) == 1
     assert alert_staff(start + timedelta(minutes=5)) == 0
     assert len(mailoutbox) == 1
 
-    receive_reply(world.marco, conversation, "Second", "app")
+    committed(receive_reply, world.marco, conversation, "Second", "app")
     assert alert_staff(timezone.now() + timedelta(minutes=10)) == 0  # within the hour
     assert alert_staff(start + timedelta(minutes=61)) == 1
     assert "1 new reply" in mailoutbox[-1].body
@@ -122,7 +122,7 @@ def test_the_next_digest_lists_only_what_came_in_since_and_waits_an_hour(
 def test_staff_who_chose_the_badge_only_get_no_email(world, mailoutbox):
     StaffMember.objects.update(family_alerts="badge")
     conversation = private_thread(world, world.marco)
-    receive_reply(world.marco, conversation, "Hello", "app")
+    committed(receive_reply, world.marco, conversation, "Hello", "app")
 
     assert alert_staff() == 0
     assert mailoutbox == []
@@ -137,9 +137,9 @@ def test_by_default_a_teacher_gets_an_email_with_what_the_family_wrote(world, ma
     assert StaffMember.objects.get(pk=world.rivera.pk).family_alerts == "each"
     ana_thread = private_thread(world, world.rosa, world.marco)
     cal_thread = private_thread(world, world.gina, student=world.cal)
-    receive_reply(world.rosa, ana_thread, "Gracias maestra", "app")
-    receive_reply(world.marco, ana_thread, "She will be late tomorrow.", "app")
-    receive_reply(world.gina, cal_thread, "Cảm ơn cô", "app")
+    committed(receive_reply, world.rosa, ana_thread, "Gracias maestra", "app")
+    committed(receive_reply, world.marco, ana_thread, "She will be late tomorrow.", "app")
+    committed(receive_reply, world.gina, cal_thread, "Cảm ơn cô", "app")
 
     assert alert_staff() == 2  # one email per conversation a family wrote in
     to_rivera = [email for email in mailoutbox if email.to == [world.rivera.email]]
@@ -156,7 +156,7 @@ def test_by_default_a_teacher_gets_an_email_with_what_the_family_wrote(world, ma
     assert "https://homeroom.example" + reverse("staff_preferences") in ana
 
     assert alert_staff() == 0  # told once
-    receive_reply(world.marco, ana_thread, "And thanks.", "app")
+    committed(receive_reply, world.marco, ana_thread, "And thanks.", "app")
     assert alert_staff() == 1
     assert "And thanks." in mailoutbox[-1].body
     assert "She will be late tomorrow." not in mailoutbox[-1].body
@@ -164,7 +164,7 @@ def test_by_default_a_teacher_gets_an_email_with_what_the_family_wrote(world, ma
 
 def test_a_message_already_read_is_not_emailed(world, mailoutbox):
     conversation = private_thread(world, world.marco)
-    receive_reply(world.marco, conversation, "Hello", "app")
+    committed(receive_reply, world.marco, conversation, "Hello", "app")
     read_now(conversation, world.rivera)
     assert alert_staff() == 0
 
@@ -176,8 +176,8 @@ def test_nothing_is_sent_outside_office_hours_and_everything_when_they_begin(wor
     world.rivera.save(update_fields=["office_hours"])
     zone = school_zone(world.north)
     conversation = private_thread(world, world.marco)
-    receive_reply(world.marco, conversation, "At night", "app")
-    receive_reply(world.marco, conversation, "And again", "app")
+    committed(receive_reply, world.marco, conversation, "At night", "app")
+    committed(receive_reply, world.marco, conversation, "And again", "app")
     later = timezone.now() + timedelta(days=1)
     saturday = later.astimezone(zone)
     while saturday.weekday() != 5:
@@ -197,7 +197,7 @@ def test_the_alert_queries_do_not_grow_with_the_conversations(world, mailoutbox)
 
     def queries_for(threads):
         for thread in threads:
-            receive_reply(world.marco, thread, "Hello", "app")
+            committed(receive_reply, world.marco, thread, "Hello", "app")
         with CaptureQueriesContext(connection) as captured:
             assert alert_staff() == len(threads)
         return len(captured)

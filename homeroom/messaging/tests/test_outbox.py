@@ -466,3 +466,34 @@ def test_held_rows_are_queued_for_the_morning_with_a_deferring_backend(
     rosa = rows[world.rosa.pk]
     later = DBTaskResult.objects.get(args_kwargs__args=[[rosa.pk]])
     assert later.run_after == rosa.next_attempt_at > timezone.now()
+
+
+def test_an_unsaved_row_is_the_one_the_keyword_constructor_makes():
+    from django.utils import timezone
+
+    from homeroom.messaging.models import Participant
+    from homeroom.messaging.outbox import unsaved
+
+    now = timezone.now()
+    values = {
+        "message_id": 1,
+        "guardian_id": 2,
+        "channel": "sms",
+        "to_address": "+16125550111",
+        "language": "es",
+        "status": Delivery.Status.QUEUED,
+        "next_attempt_at": now,
+        "enqueued_at": now,
+        "idempotency_key": "k" * 64,
+        "untranslated": False,
+        "created_at": now,
+    }
+    fast, usual = unsaved(Delivery, **values), Delivery(**values)
+    assert {k: v for k, v in vars(fast).items() if k != "_state"} == {
+        k: v for k, v in vars(usual).items() if k != "_state"
+    }
+    assert (fast._state.adding, fast._state.db, fast.pk) == (True, None, None)
+    # A default computed per row is computed for each row.
+    one, two = (unsaved(Participant, conversation_id=1, guardian_id=g) for g in (1, 2))
+    assert one.reply_token and one.reply_token != two.reply_token
+    assert one.joined_at is not None

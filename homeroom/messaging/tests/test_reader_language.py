@@ -14,6 +14,8 @@ from homeroom.testing.fakes import CountingProvider
 from homeroom.testing.personas import link, make_guardian
 from homeroom.testing.servers import NO_QUIET_HOURS
 
+from .builders import committed
+
 pytestmark = pytest.mark.usefixtures("messaging_settings")
 
 COUNTING = "homeroom.testing.fakes.CountingProvider"
@@ -99,7 +101,9 @@ def test_a_family_reply_is_translated_for_a_staff_member_who_reads_spanish(world
     world.rivera.language = "es"
     world.rivera.save()
     conversation = start(world)
-    message = receive_reply(world.marco, conversation, "Thank you, she will bring it.", "app")
+    message = committed(
+        receive_reply, world.marco, conversation, "Thank you, she will bring it.", "app"
+    )
     copies = dict(
         MessageTranslation.objects.filter(message=message).values_list("language", "text")
     )
@@ -124,7 +128,7 @@ def test_a_spanish_reply_reads_as_written_for_a_spanish_reader_and_in_english_fo
     conversation = services.start_conversation(
         student=world.ana, by_staff=world.rivera, staff=[world.chen], text=BODY
     )
-    receive_reply(world.rosa, conversation, "Gracias, la mando con almuerzo.", "app")
+    committed(receive_reply, world.rosa, conversation, "Gracias, la mando con almuerzo.", "app")
     rivera_page = login(world.rivera).get(reverse("conversation", args=[conversation.pk]))
     assert "Gracias, la mando con almuerzo." in rivera_page.content.decode()
     assert "Gracias, la mando con almuerzo. (en)" not in rivera_page.content.decode()
@@ -134,7 +138,7 @@ def test_a_spanish_reply_reads_as_written_for_a_spanish_reader_and_in_english_fo
 
 def test_the_contact_timeline_shows_family_words_in_the_readers_language(world, login):
     conversation = services.start_conversation(student=world.ana, by_staff=world.rivera, text=BODY)
-    receive_reply(world.rosa, conversation, "Gracias, la mando con almuerzo.", "app")
+    committed(receive_reply, world.rosa, conversation, "Gracias, la mando con almuerzo.", "app")
     url = reverse("routines:timeline", args=[world.ana.pk])
     page = login(world.rivera).get(url).content.decode()
     assert "Gracias, la mando con almuerzo. (en)" in page
@@ -143,7 +147,7 @@ def test_the_contact_timeline_shows_family_words_in_the_readers_language(world, 
 
     world.rivera.language = "es"
     world.rivera.save()
-    receive_reply(world.marco, conversation, "Thanks, I will pack it.", "app")
+    committed(receive_reply, world.marco, conversation, "Thanks, I will pack it.", "app")
     page = login(world.rivera).get(url).content.decode()
     assert "Thanks, I will pack it. (es)" in page
     assert "Gracias, la mando con almuerzo. (en)" not in page  # her own language: as written
@@ -154,7 +158,7 @@ def test_the_replies_digest_is_in_the_staff_members_language(world, settings):
     world.rivera.family_alerts = "hourly"
     world.rivera.save()
     conversation = start(world)
-    receive_reply(world.marco, conversation, "Thank you.", "app")
+    committed(receive_reply, world.marco, conversation, "Thank you.", "app")
     mail.outbox.clear()
     assert alert_staff() >= 1
     (digest,) = [email for email in mail.outbox if email.to == [world.rivera.email]]

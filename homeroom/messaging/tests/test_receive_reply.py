@@ -20,7 +20,7 @@ from homeroom.messaging.models import (
 from homeroom.people.models import Guardian, Guardianship
 from homeroom.testing.fakes import CountingProvider
 
-from .builders import private_thread
+from .builders import committed, private_thread
 
 COUNTING = "homeroom.testing.fakes.CountingProvider"
 
@@ -49,7 +49,7 @@ def test_spanish_reply_is_kept_and_translated_into_english_for_the_teacher(world
     assert unread_counts_for_staff(world.rivera) == 0
     text = "Ana va a llegar tarde mañana porque tiene cita con el doctor."
 
-    message = receive_reply(world.rosa, conversation, text, "app")
+    message = committed(receive_reply, world.rosa, conversation, text, "app")
 
     message.refresh_from_db()
     assert message.body == text
@@ -117,8 +117,12 @@ def test_a_confident_other_language_becomes_the_source_and_a_profile_suggestion(
     settings.TRANSLATION_ROUTES = {"*": [COUNTING]}
     conversation = private_thread(world, world.rosa)
 
-    message = receive_reply(
-        world.rosa, conversation, "Cảm ơn cô, tôi sẽ đến buổi họp vào thứ Năm.", "sms"
+    message = committed(
+        receive_reply,
+        world.rosa,
+        conversation,
+        "Cảm ơn cô, tôi sẽ đến buổi họp vào thứ Năm.",
+        "sms",
     )
 
     assert message.detected_language == "vi"
@@ -242,16 +246,25 @@ def test_an_english_reply_costs_a_fixed_number_of_queries(world, django_assert_n
 
 
 def test_a_translated_reply_costs_a_fixed_number_of_queries(
-    world, settings, django_assert_num_queries
+    world, settings, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     settings.TRANSLATION_ROUTES = {"*": [COUNTING]}
     conversation = Conversation.objects.get(pk=private_thread(world, world.rosa).pk)
 
-    # the conversation with its school and student, participants, the district's translation
-    # routes, glossary, memory look-up, memory insert, the engine's usage, savepoint, message,
-    # translation, thread time, read marker, release
-    with django_assert_num_queries(13):
-        receive_reply(world.rosa, conversation, "Ana va a llegar tarde mañana, tiene cita.", "app")
+    # In the request: the conversation with its school and student, participants, savepoint,
+    # message, thread time, read marker, release. No engine, no translation memory.
+    with django_capture_on_commit_callbacks() as on_commit, django_assert_num_queries(7):
+        message = receive_reply(
+            world.rosa, conversation, "Ana va a llegar tarde mañana, tiene cita.", "app"
+        )
+    assert CountingProvider.calls == []
+    # After the commit, the task: the message, its staff, the district's translation routes,
+    # glossary, memory look-up, memory insert, the engine's usage, savepoint, the pending
+    # mark, the translation, release.
+    (enqueue,) = on_commit
+    with django_assert_num_queries(11):
+        enqueue()
+    assert MessageTranslation.objects.filter(message=message, language="en").exists()
 
 
 def test_a_reply_is_never_posted_into_an_announcement_other_families_read(world):

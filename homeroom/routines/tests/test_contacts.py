@@ -181,8 +181,14 @@ def test_the_check_ins_page_costs_the_same_queries_for_few_or_many(
         for i in range(30)
     )
     due_today(world, *[(g, world.ana) for g in many])
+    # The signed-in layout, the teacher's classes and school, the page of check-ins and its
+    # count, the interpreters, the plans: the same at 1 family or 31.
+    assert len(small) == 12
     with django_assert_num_queries(len(small)):
-        assert client.get(reverse("routines:checkins")).status_code == 200
+        body = client.get(reverse("routines:checkins")).content.decode()
+    # A page of check-ins, the rest on the next page.
+    assert body.count('class="card checkin"') == 20
+    assert "?page=2" in body
 
 
 # -- the timeline ---------------------------------------------------------------------------
@@ -270,8 +276,58 @@ def test_the_timeline_costs_the_same_queries_for_few_or_many(
         checkins.log_contact(world.rivera, world.ana, kind="note", note=f"n{i}")
         moment(world, world.ana, timezone.now())
     start_conversation(student=world.ana, by_staff=world.rivera, text="More news from school.")
+    # The signed-in layout, the student, one page of the timeline (no count of the whole
+    # history), one query per kind on the page, the review log. (The guardians only when
+    # the log form is opened.)
+    assert len(small) == 13
     with django_assert_num_queries(len(small)):
         assert client.get(url).status_code == 200
+
+
+def test_the_log_form_opens_on_demand(login, world):
+    client = login(world.rivera)
+    url = reverse("routines:timeline", args=[world.ana.pk])
+
+    closed = client.get(url).content.decode()
+    assert 'name="kind"' not in closed
+    assert 'hx-get="?log=1"' in closed and 'href="?log=1#log-contact"' in closed
+
+    # With scripts, opening it loads the form in place; without, the link opens the page
+    # with the form open.
+    part = client.get(url, {"log": "1"}, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in part and 'name="kind"' in part and "Rosa Lopez" in part
+    opened = client.get(url, {"log": "1"}).content.decode()
+    assert "<html" in opened and 'name="kind"' in opened and "open>" in opened
+
+
+def test_older_contacts_load_on_demand(login, world):
+    client = login(world.rivera)
+    url = reverse("routines:timeline", args=[world.ana.pk])
+    for i in range(30):
+        checkins.log_contact(
+            world.rivera,
+            world.ana,
+            kind="note",
+            note=f"note {i:02d}",
+            at=timezone.now() - timedelta(minutes=i),
+        )
+    body = client.get(url).content.decode()
+    assert body.count('class="timeline-item') == 25
+    assert "note 00" in body and "note 24" in body and "note 25" not in body
+    assert 'hx-get="?page=2"' in body and "Show older contacts" in body
+
+    older = client.get(url, {"page": "2"}, headers={"HX-Request": "true"})
+    part = older.content.decode()
+    # Only the next items, to append where the button was: no layout, no form, no more button.
+    assert "<html" not in part and "Log contact" not in part
+    assert part.count('class="timeline-item') == 5
+    assert "note 25" in part and "note 29" in part and "note 24" not in part
+    assert "Show older contacts" not in part
+    assert "HX-Request" in older["Vary"]
+
+    # Without scripts the same link opens the older page itself.
+    page_two = client.get(url, {"page": "2"}).content.decode()
+    assert "<html" in page_two and "note 29" in page_two and "?page=1" in page_two
 
 
 # -- positive first -------------------------------------------------------------------------

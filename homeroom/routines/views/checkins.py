@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -19,7 +20,8 @@ from ..forms import CheckinLogForm, PlanForm
 from ..models import ContactPlan, Outcome, PlannedContact, Tone
 from .common import staff_or_404
 
-CHECKIN_PAGE_SIZE = 50
+# A teacher makes a few calls an evening: a page of them, the rest one tap away.
+CHECKIN_PAGE_SIZE = 20
 
 
 def _my_sections(staff):
@@ -68,9 +70,19 @@ def checkins(request):
     today = common.local_today(sections[0].school if sections else None)
     due = plans.todays_checkins(staff, today)
     page = Paginator(due, CHECKIN_PAGE_SIZE).get_page(page_number(request))
+    # What every card repeats is worked out once per page, not once per card: the links
+    # (reversed once, the id put in), the language names, the choices' translated labels.
+    log_url = reverse("routines:checkin_log", args=[0]).replace("/0/", "/{}/")
+    timeline_url = reverse("routines:timeline", args=[0]).replace("/0/", "/{}/")
+    names: dict[str, str] = {}
     for planned in page:
-        planned.needs_interpreter = base_language(planned.guardian.language) != STAFF_LANGUAGE
-        planned.language = language_name(planned.guardian.language)
+        language = planned.guardian.language
+        if language not in names:
+            names[language] = language_name(language)
+        planned.needs_interpreter = base_language(language) != STAFF_LANGUAGE
+        planned.language = names[language]
+        planned.log_url = log_url.format(planned.pk)
+        planned.timeline_url = timeline_url.format(planned.student_id)
     return render(
         request,
         "routines/checkins.html",
@@ -82,8 +94,8 @@ def checkins(request):
             "max_calls": plans.MAX_CALLS_PER_DAY,
             "plans": ContactPlan.objects.filter(staff=staff).select_related("section")[:5],
             "interpreters": list(access.interpreters_for(request.user)),
-            "outcomes": Outcome,
-            "tones": Tone,
+            "outcomes": [(value, str(label)) for value, label in Outcome.choices],
+            "tones": [(value, str(label)) for value, label in Tone.choices],
         },
         status=status,
     )

@@ -53,8 +53,12 @@ def test_a_teacher_corrects_the_family_copy_of_her_message_and_it_is_reused(worl
     assert not [call for call in CountingProvider.calls if call[1] == "es"]
 
 
-def test_staff_correct_a_familys_words_translated_into_english(world, login, sent):
-    reply = receive_reply(world.rosa, sent.conversation, "Gracias por todo.", "app")
+def test_staff_correct_a_familys_words_translated_into_english(
+    world, login, sent, django_capture_on_commit_callbacks
+):
+    # The staff's copy is made once the reply is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = receive_reply(world.rosa, sent.conversation, "Gracias por todo.", "app")
     client = login(world.rivera)
     correct(client, reply, "en", "Thank you for everything.")
     copy = MessageTranslation.objects.get(message=reply, language="en")

@@ -17,6 +17,7 @@ def test_everything_is_due_at_first_then_only_what_its_interval_allows():
     assert due_tasks(last_run, now=60.0) == [
         "homeroom.messaging.outbox.sweep_task",
         "homeroom.messaging.inbound.notify.alert_staff_task",
+        "homeroom.messaging.inbound.translating.sweep_untranslated_replies_task",
     ]
     assert "homeroom.behavior.notices.sweep" in due_tasks(last_run, now=300.0)
 

@@ -14,6 +14,11 @@ from django.utils.module_loading import import_string
 SCHEDULE = [
     ("homeroom.messaging", "homeroom.messaging.outbox.sweep_task", 60),
     ("homeroom.messaging", "homeroom.messaging.inbound.notify.alert_staff_task", 60),
+    (
+        "homeroom.messaging",
+        "homeroom.messaging.inbound.translating.sweep_untranslated_replies_task",
+        60,
+    ),
     ("homeroom.behavior", "homeroom.behavior.notices.sweep", 300),
     ("homeroom.routines", "homeroom.routines.weekly.send_weekly_reminders", 3600),
     ("homeroom.routines", "homeroom.routines.checkins.replan_rotations", 3600),
