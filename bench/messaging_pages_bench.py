@@ -432,7 +432,7 @@ def run_scale(scale: str) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench.pages import measure, personas, summarise
+    from bench.pages import measure_against_floor, personas, summarise
 
     call_command("migrate", verbosity=0, interactive=False)
     people = personas(scale)
@@ -448,18 +448,30 @@ def run_scale(scale: str) -> dict:
     staff_client.force_login(teacher.user)
     family_client.force_login(guardian.user)
     urls = {
-        "staff_inbox": (staff_client, "/messages/"),
-        "staff_conversation": (staff_client, f"/messages/{load['staff_conversation']}/"),
-        "family_inbox": (family_client, "/messages/"),
-        "family_conversation": (family_client, f"/messages/{load['family_conversation']}/"),
+        "staff_inbox": (staff_client, teacher.user, "/messages/"),
+        "staff_conversation": (
+            staff_client,
+            teacher.user,
+            f"/messages/{load['staff_conversation']}/",
+        ),
+        "family_inbox": (family_client, guardian.user, "/messages/"),
+        "family_conversation": (
+            family_client,
+            guardian.user,
+            f"/messages/{load['family_conversation']}/",
+        ),
     }
     trivial: tuple[list, list] = ([], [])
     pages = {}
     for name in PAGES:
-        client, url = urls[name]
-        page = measure(client, url, REQUESTS, trivial)
+        client, user, url = urls[name]
+        page = measure_against_floor(client, user, url, REQUESTS, trivial)
         pages[name] = page
-        print(f"  {scale} {name}: p50 {page['p50_ms']} ms, {page['queries']} queries", flush=True)
+        print(
+            f"  {scale} {name}: p50 {page['p50_ms']} ms ({page['floor_ratio_p50']}× floor), "
+            f"{page['queries']} queries",
+            flush=True,
+        )
     pages["staff_conversation"]["shows"] = _conversation_shape(load["staff_conversation"])
     pages["family_conversation"]["shows"] = _conversation_shape(load["family_conversation"])
     pages["staff_inbox"]["shows"] = {"conversations": load["teacher_conversations"]}
@@ -508,20 +520,22 @@ def _shows(page: dict) -> str:
 
 def table(result: dict) -> str:
     lines = [
-        "| page | scale | shows | p50 ms | p95 ms | CPU p50 ms | ×trivial (p50) | queries |",
-        "|---|---|---|---:|---:|---:|---:|---:|",
+        "| page | scale | shows | p50 ms | p95 ms | CPU p50 ms | ×floor (p50) | ×floor (CPU p50) "
+        "| ×trivial (p50) | queries |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for scale, data in result["scales"].items():
         trivial = data["pages"]["healthz"]
         lines.append(
             f"| `/healthz` (trivial) | {scale} | — | {trivial['p50_ms']} | {trivial['p95_ms']} "
-            f"| {trivial['cpu_p50_ms']} | 1 | {trivial['queries']} |"
+            f"| {trivial['cpu_p50_ms']} | — | — | 1 | {trivial['queries']} |"
         )
         for name in PAGES:
             page = data["pages"][name]
             lines.append(
                 f"| {LABELS[name]} | {scale} | {_shows(page)} | {page['p50_ms']} "
-                f"| {page['p95_ms']} | {page['cpu_p50_ms']} | {page['ratio_p50']} "
+                f"| {page['p95_ms']} | {page['cpu_p50_ms']} | {page.get('floor_ratio_p50', '—')} "
+                f"| {page.get('floor_ratio_cpu_p50', '—')} | {page['ratio_p50']} "
                 f"| {page['queries']} |"
             )
     return "\n".join(lines)
