@@ -37,7 +37,7 @@ def test_a_teacher_replies_to_a_moment_response_inside_its_conversation(page, tr
     sign_in_by_code(page, "(612) 555-0111", str(world.rosa.phone))
     page.goto(reverse("behavior:child_feed", args=[world.ana.pk]))
     item = page.locator(f"#moment-{moment.pk}")
-    item.get_by_text("Escribir al maestro").click()
+    item.get_by_text("Escribir a Maria Rivera").click()
     item.locator(f"#text-{moment.pk}").fill("¡Qué orgullo! Gracias por contarnos.")
     check_page(page, "moment-answer-writing-es")
     item.get_by_role("button", name="Enviar").click()
