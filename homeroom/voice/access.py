@@ -58,7 +58,12 @@ def open_unanswered_for_family(user, now) -> list[Survey]:
     guardian = access.viewer_for(user).guardian
     if guardian is None:
         return []
-    surveys = list(surveys_for_family(user).filter(closes_at__gt=now).order_by("closes_at", "pk"))
+    surveys = list(
+        surveys_for_family(user)
+        .filter(closes_at__gt=now)
+        .select_related("school")
+        .order_by("closes_at", "pk")
+    )
     if not surveys:
         return []
     keys = {respondent_key(survey, guardian): survey for survey in surveys}

@@ -318,3 +318,22 @@ def test_list_and_results_query_counts(awake, login, django_assert_num_queries):
         assert client.get(reverse("voice:list")).status_code == 200
     with django_assert_num_queries(13):
         assert client.get(reverse("voice:results", args=[survey.pk])).status_code == 200
+
+
+# ---- the family's home ----------------------------------------------------------------------
+
+
+def test_the_family_home_shows_what_waits_for_an_answer(awake, login):
+    world = awake
+    survey = make_survey(world)
+    survey.translations = {"es": {"title": "Las conferencias"}}
+    survey.save()
+    client = login(world.rosa)
+    url = reverse("voice:answer", args=[survey.pk])
+    link = f'href="{url}"'
+    page = client.get(reverse("family_home")).content.decode()
+    assert link in page and "Las conferencias" in page
+    client.post(url, post_data(survey))
+    assert link not in client.get(reverse("family_home")).content.decode()
+    # Olga, at South, is not asked.
+    assert link not in login(world.olga).get(reverse("family_home")).content.decode()
