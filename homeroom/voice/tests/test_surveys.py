@@ -165,7 +165,7 @@ def test_the_preview_shows_each_language_and_the_corrections_are_what_families_r
     assert "Which day suits you for conferences?" in original.content.decode()
     gina = login(world.gina)
     page = gina.get(reverse("voice:answer", args=[survey.pk])).content.decode()
-    assert "not translated into" in page and "Which day suits you" in page
+    assert "chưa được dịch sang" in page and "Which day suits you" in page
 
 
 def test_a_survey_is_sent_once(awake):
@@ -231,13 +231,13 @@ def test_one_response_per_guardian_changed_until_it_closes(awake, login):
     assert Answer.objects.filter(text="Mornings").count() == 1
     assert not Answer.objects.filter(text="Evening times").exists()
     page = client.get(url).content.decode()
-    assert "You have answered" in page and "Mornings" in page
+    assert "Ya respondió" in page and "Mornings" in page
     Survey.objects.filter(pk=survey.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     closed = client.post(url, post_data(survey, single=0, text="Too late"))
     assert closed.status_code == 400
-    assert "This survey is closed." in closed.content.decode()
+    assert "Esta encuesta está cerrada." in closed.content.decode()
     assert not Answer.objects.filter(text="Too late").exists()
-    assert "This survey is closed." in client.get(url).content.decode()
+    assert "Esta encuesta está cerrada." in client.get(url).content.decode()
 
 
 def test_an_answer_must_be_one_of_the_options_and_required_questions_answered(awake, login):
@@ -283,7 +283,7 @@ def test_anonymous_answers_are_still_one_per_guardian(awake, login):
     client.post(url, post_data(survey, single=1))
     assert Response.objects.count() == 1
     assert Response.objects.get().guardian_id is None
-    assert "You have answered" in client.get(url).content.decode()
+    assert "Ya respondió" in client.get(url).content.decode()
 
 
 # ---- results --------------------------------------------------------------------------------
