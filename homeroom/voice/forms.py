@@ -114,8 +114,9 @@ def question_forms(data=None) -> list[QuestionForm]:
 class TranslationsForm(forms.Form):
     """Each language's version of each text, as staff correct it before sending."""
 
-    def __init__(self, *args, versions: dict, labels: dict[str, str], **kwargs):
+    def __init__(self, *args, versions: dict, labels: dict[str, str], option_sets=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.option_sets = option_sets  # the option keys of each question, ["o1", "o2"…]
         self.languages = []
         for language, texts in versions.items():
             if texts is None:
@@ -131,6 +132,25 @@ class TranslationsForm(forms.Form):
                     textarea=long,
                 )
                 self.initial[name] = texts.get(key, "")
+
+    def clean(self):
+        data = super().clean()
+        for language in self.languages:
+            for keys in self.option_sets:
+                seen = set()
+                for key in keys:
+                    name = f"{language}__{key}"
+                    value = (data.get(name) or "").strip().casefold()
+                    if value and value in seen:
+                        self.add_error(
+                            name,
+                            _(
+                                "Two answers read the same in this language: "
+                                "give each its own words."
+                            ),
+                        )
+                    seen.add(value)
+        return data
 
     def fields_of(self, language):
         return [self[name] for name in self.fields if name.startswith(f"{language}__")]

@@ -107,7 +107,14 @@ def survey_preview(request, pk):
     groups = services.language_groups(survey)
     versions = services.draft_translations(survey, questions, groups)
     texts = services.source_texts(survey, questions)
-    form = TranslationsForm(request.POST or None, versions=versions, labels=texts)
+    option_sets = [
+        [f"o{option.pk}" for option in question.options.all()]
+        for question in questions
+        if question.has_options
+    ]
+    form = TranslationsForm(
+        request.POST or None, versions=versions, labels=texts, option_sets=option_sets
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():

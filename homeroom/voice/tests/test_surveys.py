@@ -168,6 +168,17 @@ def test_the_preview_shows_each_language_and_the_corrections_are_what_families_r
     assert "chưa được dịch sang" in page and "Which day suits you" in page
 
 
+def test_two_answers_that_read_the_same_in_a_language_are_not_sent(awake, login):
+    survey = make_survey(awake, sent=False)
+    scale = list(services.questions_of(survey)[1].options.all())
+    fields = {f"es__o{scale[1].pk}": "Un poco", f"es__o{scale[2].pk}": "un poco"}
+    response = login(awake.rivera).post(reverse("voice:preview", args=[survey.pk]), fields)
+    assert response.status_code == 400
+    assert "Two answers read the same in this language" in response.content.decode()
+    survey.refresh_from_db()
+    assert not survey.is_sent and not survey.translations and not Message.objects.exists()
+
+
 def test_a_survey_is_sent_once(awake):
     survey = make_survey(awake)
     with pytest.raises(services.SurveyRefused):
