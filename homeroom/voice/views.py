@@ -117,6 +117,8 @@ def survey_preview(request, pk):
     )
     status = 200
     if request.method == "POST":
+        # Only someone who may ask these families sends (or changes) the survey.
+        audiences.check_audience(staff, services.audience_of(survey))
         if form.is_valid():
             services.save_translations(survey, form.checked())
             try:

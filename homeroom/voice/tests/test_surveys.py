@@ -179,6 +179,16 @@ def test_two_answers_that_read_the_same_in_a_language_are_not_sent(awake, login)
     assert not survey.is_sent and not survey.translations and not Message.objects.exists()
 
 
+def test_a_colleague_who_may_not_ask_the_class_cannot_send_or_change_the_draft(awake, login):
+    survey = make_survey(awake, sent=False)
+    response = login(awake.chen).post(
+        reverse("voice:preview", args=[survey.pk]), {"es__title": "Otra cosa"}
+    )
+    assert response.status_code == 404  # Mr Chen does not even see Math 6
+    survey.refresh_from_db()
+    assert not survey.is_sent and not survey.translations and not Message.objects.exists()
+
+
 def test_a_survey_is_sent_once(awake):
     survey = make_survey(awake)
     with pytest.raises(services.SurveyRefused):
