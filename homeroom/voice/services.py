@@ -353,6 +353,52 @@ def results(survey: Survey, questions: list[Question]) -> tuple[int, list[Questi
     return responses, out
 
 
+SMALLEST_GROUP = 5
+
+
+@dataclass
+class LanguageBreakdown:
+    """Each option's share per reader language, for the languages with at least
+    SMALLEST_GROUP answers; `hidden` languages had fewer and are left out."""
+
+    languages: list[tuple[str, int]]  # (base language, responses)
+    hidden: int
+    shares: dict[tuple[int, str], int]  # (option id, language) -> percent of that language
+
+
+def by_language(survey: Survey) -> LanguageBreakdown | None:
+    """None for an anonymous survey: its answers hold no language, nothing to break down."""
+    if survey.anonymous:
+        return None
+    responses: dict[str, int] = {}
+    for language, n in (
+        Response.objects.filter(survey=survey)
+        .values_list("guardian__language")
+        .annotate(n=Count("pk"))
+        .values_list("guardian__language", "n")
+        .order_by()
+    ):
+        base = base_language(language) or STAFF_LANGUAGE
+        responses[base] = responses.get(base, 0) + n
+    shown = sorted(
+        ((lang, n) for lang, n in responses.items() if n >= SMALLEST_GROUP),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
+    counts: dict[tuple[int, str], int] = {}
+    for option_id, language, n in (
+        Answer.objects.filter(response__survey=survey, options__isnull=False)
+        .values_list("options", "response__guardian__language")
+        .annotate(n=Count("response", distinct=True))
+        .values_list("options", "response__guardian__language", "n")
+        .order_by()
+    ):
+        key = (option_id, base_language(language) or STAFF_LANGUAGE)
+        counts[key] = counts.get(key, 0) + n
+    sizes = dict(shown)
+    shares = {key: round(100 * n / sizes[key[1]]) for key, n in counts.items() if key[1] in sizes}
+    return LanguageBreakdown(shown, len(responses) - len(shown), shares)
+
+
 def response_rate(survey: Survey, responses: int) -> int:
     return round(100 * responses / survey.reached) if survey.reached else 0
 

@@ -165,6 +165,14 @@ def survey_results(request, pk):
     survey = voice_access.get_survey_for_staff(request.user, pk)
     questions = services.questions_of(survey)
     responses, results = services.results(survey, questions)
+    breakdown = services.by_language(survey)
+    if breakdown and breakdown.languages:
+        for result in results:
+            for row in result.options:
+                row.by_language = [
+                    (language_name(language), breakdown.shares.get((row.option.pk, language), 0))
+                    for language, _n in breakdown.languages
+                ]
     return render(
         request,
         "voice/results.html",
@@ -173,6 +181,13 @@ def survey_results(request, pk):
             "responses": responses,
             "rate": services.response_rate(survey, responses),
             "results": results,
+            "breakdown": breakdown,
+            "breakdown_languages": [
+                (language_name(language), n) for language, n in breakdown.languages
+            ]
+            if breakdown
+            else [],
+            "smallest_group": services.SMALLEST_GROUP,
         },
     )
 

@@ -337,7 +337,7 @@ def test_list_and_results_query_counts(awake, login, django_assert_num_queries):
     client.get(reverse("voice:list"))  # warm the session
     with django_assert_num_queries(8):
         assert client.get(reverse("voice:list")).status_code == 200
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(15):
         assert client.get(reverse("voice:results", args=[survey.pk])).status_code == 200
 
 
@@ -358,3 +358,50 @@ def test_the_family_home_shows_what_waits_for_an_answer(awake, login):
     assert link not in client.get(reverse("family_home")).content.decode()
     # Olga, at South, is not asked.
     assert link not in login(world.olga).get(reverse("family_home")).content.decode()
+
+
+def _more_families(world, count, language):
+    from homeroom.people.models import Enrollment, Guardian, Guardianship, Student
+
+    added = []
+    for i in range(count):
+        student = Student.objects.create(
+            school=world.north, given_name=f"Kid{language}{i}", family_name="Class", grade="6"
+        )
+        Enrollment.objects.create(section=world.math, student=student)
+        parent = Guardian.objects.create(
+            district=world.district,
+            given_name=f"Parent{i}",
+            family_name="Class",
+            language=language,
+            email=f"p{language}{i}@family.example",
+            channel="email",
+        )
+        Guardianship.objects.create(guardian=parent, student=student)
+        added.append(parent)
+    return added
+
+
+def test_figures_by_language_leave_out_groups_under_five(awake, login):
+    world = awake
+    english = [world.marco, *_more_families(world, 4, "en")]
+    survey = make_survey(world)
+    for guardian in english[:3]:
+        services.answer_survey(survey, guardian, answers_for(survey, single=0))
+    for guardian in english[3:]:
+        services.answer_survey(survey, guardian, answers_for(survey, single=1))
+    services.answer_survey(survey, world.rosa, answers_for(survey, single=1))
+    page = login(world.rivera).get(reverse("voice:results", args=[survey.pk])).content.decode()
+    assert "English (5 answers)" in page
+    assert '<td class="figure">60%</td>' in page and '<td class="figure">40%</td>' in page
+    assert "Spanish (" not in page  # one Spanish answer: not shown on its own
+    assert "1 language with fewer than 5 answers is left out" in page
+    breakdown = services.by_language(survey)
+    assert [language for language, _n in breakdown.languages] == ["en"]
+    assert breakdown.hidden == 1
+
+
+def test_an_anonymous_survey_has_no_figures_by_language(awake):
+    survey = make_survey(awake, anonymous=True)
+    services.answer_survey(survey, awake.rosa, answers_for(survey))
+    assert services.by_language(survey) is None
