@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "homeroom.translation",
     "homeroom.behavior",
     "homeroom.routines",
+    "homeroom.voice",
     "homeroom.insights",
     "homeroom.web",
     "allauth",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("translation/", include("homeroom.messaging.interpreter_urls")),
     path("district/", include("homeroom.translation.urls")),
     path("routines/", include(routines)),
+    path("surveys/", include("homeroom.voice.urls")),
     path("", include("homeroom.messaging.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -16,6 +16,8 @@ from homeroom.messaging.models import InterpreterRequest
 from homeroom.people.models import RosterImport
 from homeroom.routines import checkins, common, stories, visits, weekly
 from homeroom.routines.models import HomeVisit, PlannedContact
+from homeroom.voice import services as voice
+from homeroom.voice.models import Survey
 
 # Not pages of the app: sign-in flows, the Django admin, language switch, webhooks, files.
 SKIPPED = ("/accounts/", "/django-admin/", "/i18n/", "/webhooks/", "/messages/media/", "/healthz")
@@ -23,7 +25,7 @@ SKIPPED = ("/accounts/", "/django-admin/", "/i18n/", "/webhooks/", "/messages/me
 
 def populate(world):
     """Something on every page: moments, conversations, a weekly update, a plan, a visit, a
-    story, an interpreter's request and a roster import."""
+    story, an interpreter's request, a roster import and a survey."""
     behavior.ensure_default_categories(world.north)
     good = Category.objects.filter(
         school=world.north, kind="positive", visible_to_families=True, is_active=True
@@ -50,6 +52,16 @@ def populate(world):
     RosterImport.objects.create(
         district=world.district, started_by=world.district_admin, file_name="roster.zip"
     )
+    survey = voice.create_survey(
+        world.rivera,
+        title="Conference times",
+        intro="",
+        closes_at=timezone.now() + timedelta(days=7),
+        anonymous=False,
+        audience=voice.Audience.section(world.math),
+        questions=[voice.QuestionDraft("single", "Which day?", True, ["Monday", "Friday"])],
+    )
+    voice.send_survey(survey, world.rivera)
     return conversation
 
 
@@ -63,7 +75,12 @@ def url_args(world, conversation) -> dict:
     # One of Ms Rivera's planned check-ins with Ana's family.
     checkin = PlannedContact.objects.filter(student=world.ana).order_by("pk").first()
     roster_import = RosterImport.objects.first()
+    survey = Survey.objects.first()
     return {
+        "voice:preview": [survey.pk],
+        "voice:results": [survey.pk],
+        "voice:csv": [survey.pk],
+        "voice:answer": [survey.pk],
         "behavior:section_record": [world.math.pk],
         "behavior:student_moments": [world.ana.pk],
         "behavior:correct": [moment.pk],

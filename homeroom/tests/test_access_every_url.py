@@ -59,6 +59,12 @@ REACH = {
     "routines:visit": {"rosa"},
     "routines:visit_notes": {"rivera"},
     "routines:invite_stories": NORTH_STAFF,
+    # A survey Ms Rivera sent Math 6's families: North's staff see its results; the families
+    # of the class answer it (not Ray, who may not be contacted).
+    "voice:preview": NORTH_STAFF | {"chen"},
+    "voice:results": NORTH_STAFF | {"chen"},
+    "voice:csv": NORTH_STAFF | {"chen"},
+    "voice:answer": {"rosa", "marco", "gina"},
     # Only the teacher of Math 6 opens it on her home; seeing it school-wide is not enough.
     "staff_home_roster": {"rivera"},
 }

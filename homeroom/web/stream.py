@@ -23,6 +23,8 @@ from homeroom.people import access
 from homeroom.people.models import Enrollment, Student
 from homeroom.routines import access as routines_access
 from homeroom.routines.models import Framing, UpdateSentence, VisitStatus
+from homeroom.voice import access as voice_access
+from homeroom.voice import services as voice
 
 PAGE_SIZE = 12
 WAITING_SIZE = 5
@@ -32,7 +34,7 @@ GOOD, NEUTRAL, NEEDS_WORK = 0, 1, 2
 
 @dataclass
 class Item:
-    kind: str  # "moment", "message" or "visit"
+    kind: str  # "moment", "message", "visit" or "survey"
     at: datetime
     tone: int
     children: list
@@ -167,6 +169,11 @@ def _waiting(user, viewer, reader, children) -> list[Item]:
         for v in visits
         if v.student_id in by_id
     ]
+    surveys = voice_access.open_unanswered_for_family(user, timezone.now())[:WAITING_SIZE]
+    for survey in surveys:
+        texts, _translated = voice.texts_in(survey, reader)
+        survey.family_title = texts.get("title") or survey.title
+    items += [Item("survey", s.sent_at, GOOD, [], s) for s in surveys]
     return items
 
 

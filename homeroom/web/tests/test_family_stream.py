@@ -192,7 +192,7 @@ def test_empty_stream_says_what_will_appear(world, login):
     assert reverse("family_school") in text
 
 
-FAMILY_STREAM_QUERIES = 15
+FAMILY_STREAM_QUERIES = 16
 
 
 def _fill(world, guardian, cats, per_child: int) -> None:

@@ -1,0 +1,421 @@
+"""Surveys: building one, its texts per language, sending it through the outbox, answers and
+results. Who may see a survey is `voice.access`; who staff may ask is
+`messaging.audiences.check_audience`."""
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from homeroom.languages import STAFF_LANGUAGE, base_language
+from homeroom.messaging import audiences, previews
+from homeroom.messaging.audiences import Audience
+from homeroom.messaging.services import send_announcement
+from homeroom.people.models import Guardian, StaffMember
+
+from .models import (
+    MAX_OPTIONS,
+    SCALE_MIN_OPTIONS,
+    Answer,
+    Option,
+    Question,
+    Response,
+    Survey,
+)
+
+
+class SurveyRefused(Exception):
+    """What is wrong with a survey or an answer, in words for the person who sent it."""
+
+
+# ---- anonymity ------------------------------------------------------------------------------
+
+
+def respondent_key(survey: Survey, guardian: Guardian) -> str:
+    """The same guardian always gets the same key for a survey, so they answer once and can
+    change their answer; without the deployment's secret the key says nothing of who they are."""
+    message = f"voice-response:{survey.pk}:{guardian.pk}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+# ---- building -------------------------------------------------------------------------------
+
+
+@dataclass
+class QuestionDraft:
+    kind: str
+    text: str
+    required: bool = True
+    options: list[str] = field(default_factory=list)
+
+
+def audience_of(survey: Survey) -> Audience:
+    description = survey.audience
+    kind = description.get("kind")
+    if kind == "section":
+        return Audience.section(description["section"])
+    if kind == "grade":
+        return Audience.of_grade(description["school"], description["grade"])
+    return Audience.school(description["school"])
+
+
+def check_questions(questions: list[QuestionDraft]) -> None:
+    if not questions:
+        raise SurveyRefused(_("Add at least one question."))
+    for number, question in enumerate(questions, start=1):
+        if question.kind not in Question.Kind.values:
+            raise SurveyRefused(_("Question %(number)s: choose its kind.") % {"number": number})
+        with_options = question.kind in (
+            Question.Kind.SINGLE,
+            Question.Kind.MULTIPLE,
+            Question.Kind.SCALE,
+        )
+        if not with_options and question.options:
+            raise SurveyRefused(
+                _("Question %(number)s: a written answer has no options.") % {"number": number}
+            )
+        if with_options and len(question.options) < 2:
+            raise SurveyRefused(
+                _("Question %(number)s: give at least two options.") % {"number": number}
+            )
+        if question.kind == Question.Kind.SCALE and len(question.options) < SCALE_MIN_OPTIONS:
+            raise SurveyRefused(
+                _(
+                    "Question %(number)s: a scale needs at least %(count)s labelled answers, "
+                    "from one end to the other."
+                )
+                % {"number": number, "count": SCALE_MIN_OPTIONS}
+            )
+        if len(question.options) > MAX_OPTIONS:
+            raise SurveyRefused(
+                _("Question %(number)s: at most %(count)s options.")
+                % {"number": number, "count": MAX_OPTIONS}
+            )
+        if len({option.casefold() for option in question.options}) != len(question.options):
+            raise SurveyRefused(
+                _("Question %(number)s: each option only once.") % {"number": number}
+            )
+
+
+def create_survey(
+    staff: StaffMember,
+    *,
+    title: str,
+    intro: str,
+    closes_at: datetime,
+    anonymous: bool,
+    audience: Audience,
+    questions: list[QuestionDraft],
+    now: datetime | None = None,
+) -> Survey:
+    """A draft survey: nothing is sent until `send_survey`."""
+    now = now or timezone.now()
+    if closes_at <= now:
+        raise SurveyRefused(_("Choose a closing date in the future."))
+    check_questions(questions)
+    school, section, _scope, description = audiences.check_audience(staff, audience)
+    if school is None:
+        raise SurveyRefused(_("Choose a class, a grade or a school."))
+    with transaction.atomic():
+        survey = Survey.objects.create(
+            school=school,
+            created_by=staff,
+            title=title,
+            intro=intro,
+            audience=description,
+            section=section,
+            grade=description.get("grade", ""),
+            closes_at=closes_at,
+            anonymous=anonymous,
+        )
+        for position, draft in enumerate(questions, start=1):
+            question = Question.objects.create(
+                survey=survey,
+                position=position,
+                kind=draft.kind,
+                text=draft.text,
+                required=draft.required,
+            )
+            Option.objects.bulk_create(
+                Option(question=question, position=index, text=text)
+                for index, text in enumerate(draft.options, start=1)
+            )
+    return survey
+
+
+def questions_of(survey: Survey) -> list[Question]:
+    return list(survey.questions.prefetch_related("options"))
+
+
+# ---- texts per language ---------------------------------------------------------------------
+
+
+def source_texts(survey: Survey, questions: list[Question]) -> dict[str, str]:
+    """Every text of the survey by key: "title", "intro", "q<id>", "o<id>"."""
+    texts = {"title": survey.title, "intro": survey.intro}
+    for question in questions:
+        texts[f"q{question.pk}"] = question.text
+        for option in question.options.all():
+            texts[f"o{option.pk}"] = option.text
+    return {key: text for key, text in texts.items() if text}
+
+
+def language_groups(survey: Survey) -> list[previews.LanguageGroup]:
+    """The languages of the families the survey reaches, with how many read each."""
+    _school, _section, scope, _description = audiences.check_audience(
+        survey.created_by, audience_of(survey)
+    )
+    choice = audiences.AudienceChoice(
+        key="", label="", audience=audience_of(survey), school=survey.school, scope=scope
+    )
+    return previews.audience_groups(choice)
+
+
+def draft_translations(
+    survey: Survey, questions: list[Question], groups
+) -> dict[str, dict[str, str] | None]:
+    """Each audience language's texts: the ones staff checked, else a machine's; None for a
+    language no engine serves (its families read the English with a note)."""
+    texts = source_texts(survey, questions)
+    keys = list(texts)
+    stored = survey.translations or {}
+    wanted = {
+        group.language: list(texts.values())
+        for group in groups
+        if not group.is_source and group.available and group.language not in stored
+    }
+    protect = [survey.created_by.given_name, survey.created_by.family_name]
+    rendered = previews.preview_translations(wanted, survey.school, protect)
+    result: dict[str, dict[str, str] | None] = {}
+    for group in groups:
+        if group.is_source:
+            continue
+        if group.language in stored:
+            result[group.language] = {key: stored[group.language].get(key, "") for key in keys}
+            continue
+        done = [rendered.get((group.language, texts[key])) for key in keys]
+        if not group.available or any(item is None for item in done):
+            result[group.language] = None
+        else:
+            result[group.language] = {
+                key: item.text for key, item in zip(keys, done, strict=True) if item
+            }
+    return result
+
+
+def save_translations(survey: Survey, checked: dict[str, dict[str, str]]) -> None:
+    """Keep the texts staff checked, per language; an empty field falls back to English."""
+    survey.translations = {
+        language: {key: text for key, text in texts.items() if text.strip()}
+        for language, texts in checked.items()
+    }
+    survey.save(update_fields=["translations"])
+
+
+def texts_in(survey: Survey, language: str) -> tuple[dict[str, str], bool]:
+    """The survey's texts for a reader of `language`, and whether they are translated (False:
+    the original, to show with a note)."""
+    language = base_language(language) or STAFF_LANGUAGE
+    translated = (survey.translations or {}).get(language)
+    if language == base_language(STAFF_LANGUAGE) or not translated:
+        return {}, language == base_language(STAFF_LANGUAGE)
+    return translated, True
+
+
+def survey_link(survey: Survey) -> str:
+    return settings.PUBLIC_BASE_URL + reverse("voice:answer", args=[survey.pk])
+
+
+def send_survey(survey: Survey, staff: StaffMember, now: datetime | None = None) -> None:
+    """Send the link to every family of the audience, through the outbox, each on its channel
+    and in its language."""
+    now = now or timezone.now()
+    if survey.is_sent:
+        raise SurveyRefused(_("This survey has been sent already."))
+    if survey.closes_at <= now:
+        raise SurveyRefused(_("Choose a closing date in the future."))
+    with override(STAFF_LANGUAGE):
+        text = _("%(school)s asks for your opinion: %(title)s. Answer here: %(link)s") % {
+            "school": survey.school.name,
+            "title": survey.title,
+            "link": survey_link(survey),
+        }
+    conversation = send_announcement(
+        by_staff=staff, audience=audience_of(survey), text=text, subject=survey.title
+    )
+    survey.sent_at = now
+    survey.reached = conversation.participants.filter(guardian__isnull=False).count()
+    survey.save(update_fields=["sent_at", "reached"])
+
+
+# ---- answering ------------------------------------------------------------------------------
+
+
+def response_of(survey: Survey, guardian: Guardian) -> Response | None:
+    return (
+        Response.objects.filter(survey=survey, respondent_key=respondent_key(survey, guardian))
+        .prefetch_related("answers__options")
+        .first()
+    )
+
+
+def answer_survey(
+    survey: Survey,
+    guardian: Guardian,
+    answers: dict[int, list[int] | str],
+    now: datetime | None = None,
+) -> Response:
+    """Store a family's answers (question id -> option ids or text), replacing any earlier
+    ones. `answers` has been checked against the survey's questions by the answer form."""
+    now = now or timezone.now()
+    if not survey.is_open(now):
+        raise SurveyRefused(_("This survey is closed."))
+    key = respondent_key(survey, guardian)
+    with transaction.atomic():
+        response, _created = Response.objects.get_or_create(
+            survey=survey,
+            respondent_key=key,
+            defaults={"guardian": None if survey.anonymous else guardian},
+        )
+        response.answers.all().delete()
+        for question_id, value in answers.items():
+            if value in ("", [], None):
+                continue
+            if isinstance(value, str):
+                Answer.objects.create(response=response, question_id=question_id, text=value)
+            else:
+                answer = Answer.objects.create(response=response, question_id=question_id)
+                answer.options.set(value)
+    return response
+
+
+# ---- results --------------------------------------------------------------------------------
+
+
+@dataclass
+class OptionResult:
+    option: Option
+    count: int
+    percent: int
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    answered: int
+    options: list[OptionResult]
+    texts: list[str]
+
+
+def results(survey: Survey, questions: list[Question]) -> tuple[int, list[QuestionResult]]:
+    """How many families answered, and per question the count and share of each option (of
+    those who answered it) or the written answers."""
+    responses = survey.responses.count()
+    per_option = dict(
+        Option.objects.filter(question__survey=survey)
+        .annotate(n=Count("answers"))
+        .values_list("pk", "n")
+    )
+    per_question = dict(
+        Answer.objects.filter(response__survey=survey)
+        .values_list("question")
+        .annotate(n=Count("pk"))
+        .values_list("question", "n")
+    )
+    texts: dict[int, list[str]] = {}
+    for question_id, text in (
+        Answer.objects.filter(response__survey=survey)
+        .exclude(text="")
+        .order_by("pk")
+        .values_list("question", "text")
+    ):
+        texts.setdefault(question_id, []).append(text)
+    out = []
+    for question in questions:
+        answered = per_question.get(question.pk, 0)
+        options = [
+            OptionResult(
+                option,
+                per_option.get(option.pk, 0),
+                round(100 * per_option.get(option.pk, 0) / answered) if answered else 0,
+            )
+            for option in question.options.all()
+        ]
+        out.append(QuestionResult(question, answered, options, texts.get(question.pk, [])))
+    return responses, out
+
+
+SMALLEST_GROUP = 5
+
+
+@dataclass
+class LanguageBreakdown:
+    """Each option's share per reader language, for the languages with at least
+    SMALLEST_GROUP answers; `hidden` languages had fewer and are left out."""
+
+    languages: list[tuple[str, int]]  # (base language, responses)
+    hidden: int
+    shares: dict[tuple[int, str], int]  # (option id, language) -> percent of that language
+
+
+def by_language(survey: Survey) -> LanguageBreakdown | None:
+    """None for an anonymous survey: its answers hold no language, nothing to break down."""
+    if survey.anonymous:
+        return None
+    responses: dict[str, int] = {}
+    for language, n in (
+        Response.objects.filter(survey=survey)
+        .values_list("guardian__language")
+        .annotate(n=Count("pk"))
+        .values_list("guardian__language", "n")
+        .order_by()
+    ):
+        base = base_language(language) or STAFF_LANGUAGE
+        responses[base] = responses.get(base, 0) + n
+    shown = sorted(
+        ((lang, n) for lang, n in responses.items() if n >= SMALLEST_GROUP),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
+    counts: dict[tuple[int, str], int] = {}
+    for option_id, language, n in (
+        Answer.objects.filter(response__survey=survey, options__isnull=False)
+        .values_list("options", "response__guardian__language")
+        .annotate(n=Count("response", distinct=True))
+        .values_list("options", "response__guardian__language", "n")
+        .order_by()
+    ):
+        key = (option_id, base_language(language) or STAFF_LANGUAGE)
+        counts[key] = counts.get(key, 0) + n
+    sizes = dict(shown)
+    shares = {key: round(100 * n / sizes[key[1]]) for key, n in counts.items() if key[1] in sizes}
+    return LanguageBreakdown(shown, len(responses) - len(shown), shares)
+
+
+def response_rate(survey: Survey, responses: int) -> int:
+    return round(100 * responses / survey.reached) if survey.reached else 0
+
+
+def csv_rows(survey: Survey, questions: list[Question]):
+    """One row per response, one column per question; no name, even when not anonymous."""
+    yield [question.text for question in questions]
+    responses = survey.responses.prefetch_related("answers__options").order_by("pk")
+    for response in responses:
+        by_question = {answer.question_id: answer for answer in response.answers.all()}
+        row = []
+        for question in questions:
+            answer = by_question.get(question.pk)
+            if answer is None:
+                row.append("")
+            elif question.has_options:
+                row.append("; ".join(option.text for option in answer.options.all()))
+            else:
+                row.append(answer.text)
+        yield row

@@ -1,0 +1,262 @@
+"""Survey pages: the staff's list, builder, preview per language, results and export; the
+family's answer page."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from homeroom.languages import STAFF_LANGUAGE, base_language, language_name
+from homeroom.messaging import audiences
+from homeroom.people import access
+
+from . import access as voice_access
+from . import services
+from .forms import (
+    AnswerForm,
+    SurveyForm,
+    TranslationsForm,
+    initial_answers,
+    question_forms,
+)
+
+# A cell a spreadsheet would read as a formula starts with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _staff_or_404(request):
+    viewer = access.viewer_for(request.user)
+    if not viewer.is_staff_member:
+        raise Http404
+    return viewer.staff
+
+
+def _survey_choices(user):
+    # Surveys go to a class, a grade or a school: one school's families.
+    return [c for c in audiences.audience_choices(user) if c.audience.kind != "district"]
+
+
+@login_required
+def survey_list(request):
+    _staff_or_404(request)
+    surveys = list(
+        voice_access.surveys_for_staff(request.user)
+        .select_related("school", "created_by")
+        .annotate(answered=Count("responses", distinct=True))
+        .order_by("-created_at", "-pk")[:100]
+    )
+    for survey in surveys:
+        survey.rate = services.response_rate(survey, survey.answered)
+    return render(
+        request,
+        "voice/list.html",
+        {
+            "surveys": surveys,
+            "may_create": bool(_survey_choices(request.user)),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def survey_new(request):
+    staff = _staff_or_404(request)
+    choices = _survey_choices(request.user)
+    if not choices:
+        raise PermissionDenied(_("You have no families to ask."))
+    data = request.POST if request.method == "POST" else None
+    form = SurveyForm(data, choices=choices)
+    questions = question_forms(data)
+    status = 200
+    if request.method == "POST":
+        valid = form.is_valid()
+        valid = all([q.is_valid() for q in questions]) and valid
+        if valid:
+            drafts = [draft for q in questions if (draft := q.draft()) is not None]
+            try:
+                survey = services.create_survey(
+                    staff,
+                    title=form.cleaned_data["title"].strip(),
+                    intro=form.cleaned_data["intro"].strip(),
+                    closes_at=form.closes_at,
+                    anonymous=form.cleaned_data["anonymous"],
+                    audience=form.choices[form.cleaned_data["audience"]].audience,
+                    questions=drafts,
+                )
+            except services.SurveyRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                return redirect("voice:preview", survey.pk)
+        status = 400
+    return render(request, "voice/new.html", {"form": form, "questions": questions}, status=status)
+
+
+@login_required
+def survey_preview(request, pk):
+    staff = _staff_or_404(request)
+    survey = voice_access.get_survey_for_staff(request.user, pk)
+    if survey.is_sent:
+        return redirect("voice:results", survey.pk)
+    questions = services.questions_of(survey)
+    groups = services.language_groups(survey)
+    versions = services.draft_translations(survey, questions, groups)
+    texts = services.source_texts(survey, questions)
+    option_sets = [
+        [f"o{option.pk}" for option in question.options.all()]
+        for question in questions
+        if question.has_options
+    ]
+    form = TranslationsForm(
+        request.POST or None, versions=versions, labels=texts, option_sets=option_sets
+    )
+    status = 200
+    if request.method == "POST":
+        # Only someone who may ask these families sends (or changes) the survey.
+        audiences.check_audience(staff, services.audience_of(survey))
+        if form.is_valid():
+            services.save_translations(survey, form.checked())
+            try:
+                services.send_survey(survey, staff)
+            except services.SurveyRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(
+                    request,
+                    _("The survey has been sent to %(count)s families.")
+                    % {"count": survey.reached},
+                )
+                return redirect("voice:results", survey.pk)
+        status = 400
+    languages = []
+    for group in groups:
+        if group.is_source:
+            continue
+        languages.append(
+            {
+                "group": group,
+                "fields": form.fields_of(group.language),
+                "untranslated": versions.get(group.language) is None,
+            }
+        )
+    return render(
+        request,
+        "voice/preview.html",
+        {
+            "survey": survey,
+            "questions": questions,
+            "groups": groups,
+            "families": sum(group.families for group in groups),
+            "survey_languages": languages,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@login_required
+def survey_results(request, pk):
+    _staff_or_404(request)
+    survey = voice_access.get_survey_for_staff(request.user, pk)
+    questions = services.questions_of(survey)
+    responses, results = services.results(survey, questions)
+    breakdown = services.by_language(survey)
+    if breakdown and breakdown.languages:
+        for result in results:
+            for row in result.options:
+                row.by_language = [
+                    (language_name(language), breakdown.shares.get((row.option.pk, language), 0))
+                    for language, _n in breakdown.languages
+                ]
+    return render(
+        request,
+        "voice/results.html",
+        {
+            "survey": survey,
+            "responses": responses,
+            "rate": services.response_rate(survey, responses),
+            "results": results,
+            "breakdown": breakdown,
+            "breakdown_languages": [
+                (language_name(language), n) for language, n in breakdown.languages
+            ]
+            if breakdown
+            else [],
+            "smallest_group": services.SMALLEST_GROUP,
+        },
+    )
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+@login_required
+def survey_csv(request, pk):
+    _staff_or_404(request)
+    survey = voice_access.get_survey_for_staff(request.user, pk)
+    questions = services.questions_of(survey)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}.csv"'
+    writer = csv.writer(response)
+    for row in services.csv_rows(survey, questions):
+        writer.writerow([_cell(value) for value in row])
+    return response
+
+
+@login_required
+def survey_answer(request, pk):
+    """The family's page: the survey in its language (the original one tap away)."""
+    guardian = access.viewer_for(request.user).guardian
+    if guardian is None:
+        raise Http404
+    survey = voice_access.get_survey_for_family(request.user, pk)
+    questions = services.questions_of(survey)
+    language = base_language(guardian.language) or STAFF_LANGUAGE
+    show_original = request.GET.get("original") == "1"
+    texts, translated = services.texts_in(survey, language)
+    if show_original:
+        texts = {}
+    response = services.response_of(survey, guardian)
+    is_open = survey.is_open(timezone.now())
+    form = AnswerForm(
+        request.POST if request.method == "POST" else None,
+        questions=questions,
+        texts=texts,
+        initial=initial_answers(response, questions),
+    )
+    status = 200
+    if request.method == "POST":
+        if not is_open:
+            form.add_error(None, _("This survey is closed."))
+        elif form.is_valid():
+            try:
+                services.answer_survey(survey, guardian, form.answers())
+            except services.SurveyRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(request, _("Thank you: your answers have been saved."))
+                return redirect("voice:answer", survey.pk)
+        status = 400
+    return render(
+        request,
+        "voice/answer.html",
+        {
+            "survey": survey,
+            "title": texts.get("title") or survey.title,
+            "intro": texts.get("intro", survey.intro) if texts else survey.intro,
+            "form": form,
+            "is_open": is_open,
+            "answered": response is not None,
+            "translated": translated and not show_original,
+            "untranslated": not translated,
+            "show_original": show_original,
+            "language_name": language_name(language),
+        },
+        status=status,
+    )
