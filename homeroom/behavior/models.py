@@ -70,7 +70,7 @@ class SchoolBehaviorSettings(models.Model):
 
 class Moment(models.Model):
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="moments")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="moments")
+    category = models.ForeignKey(Category, on_delete=models.RESTRICT, related_name="moments")
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="moments")
     recorded_by = models.ForeignKey(
         StaffMember, on_delete=models.SET_NULL, null=True, related_name="moments_recorded"

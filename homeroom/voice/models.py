@@ -20,7 +20,7 @@ MAX_OPTIONS = 12
 class Survey(models.Model):
     school = models.ForeignKey("people.School", on_delete=models.CASCADE, related_name="surveys")
     created_by = models.ForeignKey(
-        "people.StaffMember", on_delete=models.PROTECT, related_name="surveys"
+        "people.StaffMember", on_delete=models.RESTRICT, related_name="surveys"
     )
     title = models.CharField(max_length=TITLE_MAX_CHARS)
     intro = models.TextField(blank=True, max_length=INTRO_MAX_CHARS)

@@ -248,3 +248,16 @@ def test_the_demo_family_meets_a_living_home_once(client, seeded):
     call_command("seed_demo_activity", stdout=again)
     assert again.getvalue() == ""
     assert client.get(reverse("home")).content.decode().count("is-moment") == 2
+
+
+def test_a_demo_with_school_life_can_still_be_removed(seeded):
+    from django.db.models import RestrictedError
+
+    from homeroom.behavior.models import Category, Moment
+
+    call_command("seed_demo_activity", stdout=StringIO())
+    used = Moment.objects.select_related("category").first().category
+    with pytest.raises(RestrictedError):  # a category with history is never deleted alone
+        used.delete()
+    demo.remove_district(demo.demo_district())
+    assert not Moment.objects.exists() and not Category.objects.exists()
