@@ -119,6 +119,7 @@ FAMILY_INBOX_QUERIES = 11
 # Conversation: + the conversation, marking it read (a family: its app deliveries too), the
 # messages, their translations, who is in it; staff: delivery counts, the recipients listed,
 # their deliveries; a family: the children it is about (guardianships, classes). Staff: the
-# district's translation routes, for how each family's messages arrive.
-STAFF_CONVERSATION_QUERIES = 15
+# district's translation routes, for how each family's messages arrive, and the family's
+# links, to count its households for the no-translation warning (whatever the languages).
+STAFF_CONVERSATION_QUERIES = 16
 FAMILY_CONVERSATION_QUERIES = 14

@@ -121,13 +121,9 @@ def _family_conversation(request, conversation, viewer):
 def _untranslatable_in(conversation, people) -> list:
     """The languages of the conversation's families that no engine translates into, each
     with how many families read it."""
+    # Counted whatever the languages, so every conversation page reads the same queries
+    # (one small query over the family's links).
     guardians = [p.guardian for p in people if p.guardian_id]
-    if conversation.kind == Conversation.Kind.PRIVATE and previews.all_translated(
-        (g.language for g in guardians),
-        school=conversation.school,
-        district=conversation.district_id,
-    ):
-        return []  # nothing to warn of: no need to count the families
     count = previews.conversation_count(conversation, [g.pk for g in guardians])
     groups = previews.language_groups(
         count, school=conversation.school, district=conversation.district_id
