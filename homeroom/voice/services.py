@@ -176,7 +176,9 @@ def language_groups(survey: Survey) -> list[previews.LanguageGroup]:
     choice = audiences.AudienceChoice(
         key="", label="", audience=audience_of(survey), school=survey.school, scope=scope
     )
-    return previews.audience_groups(choice)
+    return previews.language_groups(
+        previews.audience_count(choice), school=survey.school, district=survey.school.district_id
+    )
 
 
 def draft_translations(
