@@ -99,16 +99,6 @@ def language_groups(count: FamilyCount, *, school=None, district=None) -> list["
     return sorted(groups, key=lambda g: (not g.is_source, -g.families, g.language))
 
 
-def all_translated(languages, *, school=None, district=None) -> bool:
-    return all(
-        language_support(
-            base_language(code) or STAFF_LANGUAGE, school=school, district=district
-        ).support
-        == TRANSLATED
-        for code in set(languages)
-    )
-
-
 def recipients_count(recipients: list[RecipientPlan]) -> FamilyCount:
     """The families of recipients already loaded (a private message's), counted as
     everywhere else."""
