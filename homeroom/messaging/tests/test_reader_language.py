@@ -12,7 +12,7 @@ from homeroom.messaging.inbound.service import receive_reply
 from homeroom.messaging.models import Delivery, MessageTranslation
 from homeroom.testing.fakes import CountingProvider
 from homeroom.testing.personas import link, make_guardian
-from homeroom.testing.servers import NO_QUIET_HOURS
+from homeroom.testing.servers import NO_QUIET_HOURS, awake
 
 from .builders import committed
 
@@ -78,9 +78,7 @@ def test_an_english_family_reads_the_subject_as_written(world, login):
 
 
 def test_the_email_subject_is_in_the_familys_language(world, lena):
-    for field, value in NO_QUIET_HOURS.items():  # Marco's email must not wait for morning
-        setattr(world.marco, field, value)
-    world.marco.save()
+    awake(world.marco)  # Marco's email must not wait for the morning
     start(world)
     outbox.deliver(list(Delivery.objects.values_list("pk", flat=True)))
     subjects = {tuple(email.to): email.subject for email in mail.outbox}

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from homeroom.messaging import outbox, services
 from homeroom.messaging.models import Delivery, InboundEvent, Message
-from homeroom.testing.servers import NO_QUIET_HOURS
+from homeroom.testing.servers import awake
 
 from .builders import PUBLIC, TOKEN, signed_post, twilio_fields
 
@@ -30,10 +30,7 @@ def _setup(messaging_settings, settings, tmp_path, world):
     settings.SMS_FILE = tmp_path / "sms.jsonl"
     settings.TWILIO_AUTH_TOKEN = TOKEN
     settings.PUBLIC_BASE_URL = PUBLIC
-    for guardian in (world.rosa, world.marco):  # what is sent must not wait for the morning
-        for field, value in NO_QUIET_HOURS.items():
-            setattr(guardian, field, value)
-        guardian.save()
+    awake(world.rosa, world.marco)  # what is sent must not wait for the morning
 
 
 def texts(settings):
