@@ -2,8 +2,9 @@
 
 Nothing is read before the signature is checked and the payload validated. A repeated
 MessageSid is answered and ignored. Carrier keywords (STOP, START, HELP and their Spanish
-forms) are answered here, in the family's language; every other text is threaded to the
-conversation that last texted the number and handed to `receive_reply`.
+forms) are answered here, in the family's language; a text another module answers itself
+(`answerers`: a survey's digits, a suggestion's keyword) goes to it; every other text is
+threaded to the conversation that last texted the number and handed to `receive_reply`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from homeroom.messaging.signatures import twilio_signature_is_valid
 from homeroom.people import access
 from homeroom.people.models import Channel, Guardian, School
 
+from .answerers import InboundText, first_answer
 from .service import (
     ReplyRefused,
     open_liaison_conversation,
@@ -203,7 +205,29 @@ def twilio_sms(request: HttpRequest) -> HttpResponse:
     if not guardians:
         _record(sid, phone, body, "unknown_number")
         return twiml(text_for_family("en", UNKNOWN_NUMBER).text)
+    answered = _offer_to_answerers(InboundText(sid, phone, body, guardians, media))
+    if answered is not None:
+        return answered
     return _thread_reply(sid, phone, body, guardians, media)
+
+
+def _offer_to_answerers(text: InboundText) -> HttpResponse | None:
+    """A text another module answers itself (see `answerers`), acted on once."""
+    try:
+        with transaction.atomic():
+            answered = first_answer(text)
+            if answered is None:
+                return None
+            InboundEvent.objects.create(
+                channel=Channel.SMS,
+                provider_id=text.sid,
+                from_address=text.phone,
+                body=text.body,
+                outcome=answered.outcome,
+            )
+    except IntegrityError:
+        return twiml()  # Twilio retried while the first attempt was being answered
+    return twiml(answered.reply)
 
 
 def _record(sid: str, phone: str, body: str, outcome: str) -> None:
