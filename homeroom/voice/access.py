@@ -78,3 +78,127 @@ def _get_or_404(queryset, pk):
         return queryset.get(pk=pk)
     except (Survey.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# ---- Parent-led groups ----------------------------------------------------------------------
+# Who sees which group, on `people.access` only.
+#
+# - Staff see the groups of their schools (`schools_for`); a school's admins (and the
+#   district's, `can_manage_school`) create groups and make parent leaders; any staff member
+#   of the school may hide a post.
+# - A guardian sees the groups of the schools they may hear of
+#   (`schools_a_guardian_may_hear_of`: an active link to an active child, contact and records
+#   allowed); a court order on every child keeps them out of every group. They join and
+#   leave for themselves; members read the posts, topics and sessions.
+# - `is_parent_leader(user, group)` / `groups_led_by(user)`: what other modules (surveys,
+#   gatherings) ask before letting a parent create something for a group. A leader is a
+#   guardian an admin appointed who still may hear of the group's school.
+# Anything else is a 404.
+
+from homeroom.people.models import Guardian  # noqa: E402
+
+from .models import Group, GroupLeader, GroupMember  # noqa: E402
+
+
+def _guardian_schools(user):
+    return access.schools_a_guardian_may_hear_of(access.viewer_for(user).guardian)
+
+
+def groups_for_staff(user) -> QuerySet[Group]:
+    if not access.viewer_for(user).is_staff_member:
+        return Group.objects.none()
+    return Group.objects.filter(school__in=access.schools_for(user), is_active=True)
+
+
+def groups_for_family(user) -> QuerySet[Group]:
+    if not access.viewer_for(user).is_guardian:
+        return Group.objects.none()
+    return Group.objects.filter(school__in=_guardian_schools(user), is_active=True)
+
+
+def groups_for(user) -> QuerySet[Group]:
+    """Every group the user may open: their schools' as staff, their children's as family."""
+    return Group.objects.filter(
+        Q(pk__in=groups_for_staff(user).values("pk"))
+        | Q(pk__in=groups_for_family(user).values("pk"))
+    )
+
+
+def get_group_for(user, pk) -> Group:
+    try:
+        return groups_for(user).select_related("school").get(pk=pk)
+    except (Group.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def is_staff_of_group(user, group: Group) -> bool:
+    return groups_for_staff(user).filter(pk=group.pk).exists()
+
+
+def may_manage_group(user, group: Group) -> bool:
+    """Create the group, make and unmake its leaders: the school's admins."""
+    return access.viewer_for(user).is_staff_member and access.can_manage_school(user, group.school)
+
+
+def groups_led_by(user) -> QuerySet[Group]:
+    """The active groups this user leads as a parent, at schools they may still hear of."""
+    guardian = access.viewer_for(user).guardian
+    if guardian is None:
+        return Group.objects.none()
+    return groups_for_family(user).filter(leaders__guardian=guardian).distinct()
+
+
+def is_parent_leader(user, group: Group) -> bool:
+    return groups_led_by(user).filter(pk=group.pk).exists()
+
+
+def is_member(user, group: Group) -> bool:
+    guardian = access.viewer_for(user).guardian
+    if guardian is None:
+        return False
+    return groups_for_family(user).filter(pk=group.pk, memberships__guardian=guardian).exists()
+
+
+def guardians_of_school(school) -> QuerySet[Guardian]:
+    """The guardians who may hear of `school`: whom a group there may hold."""
+    links = access.contactable_links().filter(
+        student__school=school, may_see_records=True, guardian__is_active=True
+    )
+    return Guardian.objects.filter(pk__in=links.values("guardian_id"), is_active=True)
+
+
+def leader_candidates(user, group: Group) -> QuerySet[Guardian]:
+    """Whom an admin may make a parent leader of `group`: a guardian they see
+    (`guardians_for`) who may hear of the group's school."""
+    if not may_manage_group(user, group):
+        return Guardian.objects.none()
+    return access.guardians_for(user).filter(pk__in=guardians_of_school(group.school).values("pk"))
+
+
+def members_of(group: Group) -> QuerySet[GroupMember]:
+    """The group's members who still may hear of its school: who posts reach and who is
+    listed."""
+    return GroupMember.objects.filter(group=group, guardian__in=guardians_of_school(group.school))
+
+
+def members_of_guardian(guardian, groups) -> QuerySet[GroupMember]:
+    """This guardian's own memberships among `groups`."""
+    return GroupMember.objects.filter(guardian=guardian, group__in=groups)
+
+
+def leaders_of(group: Group) -> QuerySet[GroupLeader]:
+    return GroupLeader.objects.filter(group=group, guardian__in=guardians_of_school(group.school))
+
+
+def links_at_school(school):
+    """The school's active family links, as `people.households` counts families over them."""
+    return access.family_links_at([school.pk])
+
+
+def child_names_at(school) -> QuerySet:
+    """(given name, family name) of the school's active children, to keep them out of posts."""
+    return (
+        access.family_links_at([school.pk])
+        .values_list("student__given_name", "student__family_name")
+        .distinct()
+    )

@@ -136,3 +136,184 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"answer to question {self.question_id}"
+
+
+# ---- Parent-led groups and the parent academy -------------------------------------------
+# A school's groups (a circle, a parent academy) led by parents. Who sees and does what is
+# `voice.access` (its "Parent-led groups" block); the writes are `voice.groups.services`.
+
+GROUP_NAME_MAX_CHARS = 120
+GROUP_DESCRIPTION_MAX_CHARS = 2000
+TOPIC_MAX_CHARS = 200
+TOPIC_DETAILS_MAX_CHARS = 1000
+PLACE_MAX_CHARS = 200
+POST_MAX_CHARS = 2000
+
+
+class Group(models.Model):
+    school = models.ForeignKey("people.School", on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(max_length=GROUP_NAME_MAX_CHARS)
+    description = models.TextField(blank=True, max_length=GROUP_DESCRIPTION_MAX_CHARS)
+    # The base languages the group meets in: ["es"], ["en", "es"].
+    languages = models.JSONField(default=list)
+    is_academy = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        "people.StaffMember", on_delete=models.RESTRICT, related_name="groups_created"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class GroupLeader(models.Model):
+    """A guardian a school admin made a parent leader of a group."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="leaders")
+    guardian = models.ForeignKey(
+        "people.Guardian", on_delete=models.CASCADE, related_name="groups_led"
+    )
+    appointed_by = models.ForeignKey(
+        "people.StaffMember", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    appointed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "guardian"], name="voice_one_leader_row")
+        ]
+
+    def __str__(self):
+        return f"leader {self.guardian_id} of group {self.group_id}"
+
+
+class GroupMember(models.Model):
+    """A guardian's membership: each guardian joins or leaves for themselves."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    guardian = models.ForeignKey(
+        "people.Guardian", on_delete=models.CASCADE, related_name="group_memberships"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "guardian"], name="voice_one_membership")
+        ]
+
+    def __str__(self):
+        return f"member {self.guardian_id} of group {self.group_id}"
+
+
+class Topic(models.Model):
+    """A topic a family proposed for the parent academy."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="topics")
+    proposed_by = models.ForeignKey(
+        "people.Guardian", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    title = models.CharField(max_length=TOPIC_MAX_CHARS)
+    details = models.TextField(blank=True, max_length=TOPIC_DETAILS_MAX_CHARS)
+    language = models.CharField(max_length=35, blank=True)
+    picked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class TopicVote(models.Model):
+    """One vote per family and topic. `family` is the family's key as
+    `people.households.families_of` finds it among the school's links (the smallest guardian
+    id of the family); `guardian` is who cast it."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="votes")
+    guardian = models.ForeignKey(
+        "people.Guardian", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    family = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "family"], name="voice_one_vote_per_family")
+        ]
+
+    def __str__(self):
+        return f"vote for topic {self.topic_id}"
+
+
+class AcademySession(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="sessions")
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
+    title = models.CharField(max_length=TOPIC_MAX_CHARS)
+    starts_at = models.DateTimeField()
+    place = models.CharField(max_length=PLACE_MAX_CHARS)
+    language = models.CharField(max_length=35)
+    created_by = models.ForeignKey(
+        "people.Guardian", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["group", "starts_at"])]
+
+    def __str__(self):
+        return self.title
+
+
+class GroupPost(models.Model):
+    """A leader's post to the group's members: the original, its version per reader language
+    (`{"es": "…"}`, made when it was sent), and the announcement that carried it."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        "people.Guardian", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(max_length=POST_MAX_CHARS)
+    language = models.CharField(max_length=35)
+    translations = models.JSONField(default=dict, blank=True)
+    conversation = models.ForeignKey(
+        "messaging.Conversation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["group", "-created_at"])]
+
+    def __str__(self):
+        return f"post {self.pk} in group {self.group_id}"
+
+
+class GroupPostAudit(models.Model):
+    """What staff did to a post, and why: the post's audit trail."""
+
+    class Action(models.TextChoices):
+        HIDDEN = "hidden", _("Hidden")
+        SHOWN = "shown", _("Shown again")
+
+    post = models.ForeignKey(GroupPost, on_delete=models.CASCADE, related_name="audit")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    by = models.ForeignKey(
+        "people.StaffMember", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=300)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.action} post {self.post_id}"
