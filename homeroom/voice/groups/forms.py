@@ -104,16 +104,12 @@ class SessionForm(forms.Form):
 
 
 class PostForm(forms.Form):
-    text = _text(
-        _("Your post"),
-        POST_MAX_CHARS,
-        textarea=True,
-        rows=5,
-        help_text=_(
-            "The group's rule: no discussing a named child. A post that names a child of "
-            "the school is not sent."
-        ),
-    )
+    text = _text(_("Your post"), POST_MAX_CHARS, textarea=True, rows=5)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The composer shows the group's rule beside the field (#group-rule).
+        self.fields["text"].widget.attrs["aria-describedby"] = "group-rule"
 
 
 class HideForm(forms.Form):

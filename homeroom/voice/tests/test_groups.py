@@ -239,7 +239,7 @@ def test_a_leaders_post_reaches_each_member_in_their_language(awake, login):
     group = make_group(world, leader=world.rosa, members=[world.marco, world.gina])
     rosa = login(world.rosa)
     page = rosa.get(url("detail", group)).content.decode()
-    assert "no discussing a named child" in page
+    assert "no se habla de ningún niño por su nombre" in page  # the rule, in Rosa's Spanish
     response = rosa.post(url("post", group), {"text": "Nos vemos el martes en la biblioteca."})
     assert response.status_code == 302
     post = GroupPost.objects.get()
@@ -407,14 +407,16 @@ def test_families_propose_and_vote_one_vote_per_family(world, login):
     topic = Topic.objects.get()
     assert rosa.post(url("vote", group, topic.pk)).status_code == 302
     response = rosa.post(url("vote", group, topic.pk), follow=True)
-    assert "Your family has already voted for this topic." in response.content.decode()
+    assert "Su familia ya votó por este tema." in response.content.decode()
     response = login(luis).post(url("vote", group, topic.pk), follow=True)
-    assert "Your family has already voted for this topic." in response.content.decode()
+    assert "Su familia ya votó por este tema." in response.content.decode()
     # Marco lives apart, in another household: a family of his own.
     assert login(world.marco).post(url("vote", group, topic.pk)).status_code == 302
     assert TopicVote.objects.filter(topic=topic).count() == 2
     leader_page = login(world.gina).get(url("detail", group)).content.decode()
-    assert "2 votes" in leader_page and "Pick" in leader_page
+    assert (
+        "2 phiếu" in leader_page and "Chọn “Helping with homework”" in leader_page
+    )  # Gina reads Vietnamese
 
 
 @pytest.mark.parametrize(
