@@ -97,8 +97,7 @@ def test_a_leader_whose_link_is_barred_stops_leading(world):
     group = make_group(world, leader=world.gina)
     assert voice_access.is_parent_leader(world.gina.user, group)
     Guardianship.objects.filter(guardian=world.gina).update(may_see_records=False)
-    world.gina.user._homeroom_viewer = None
-    del world.gina.user._homeroom_viewer
+    world.gina.user.__dict__.pop("_homeroom_viewer", None)  # a new request resolves her again
     assert not voice_access.is_parent_leader(world.gina.user, group)
     assert list(voice_access.groups_led_by(world.gina.user)) == []
 
@@ -494,3 +493,35 @@ def test_a_session_in_the_past_is_refused_by_the_service_too(world):
             language="en",
         )
     assert not AcademySession.objects.exists()
+
+
+def test_a_post_reads_in_the_members_inbox_and_the_senders(awake, login):
+    world = awake
+    group = make_group(world, leader=world.rosa, members=[world.marco])
+    post = services.post_to_group(group, world.rosa, "Nos vemos el martes en la biblioteca.")
+    marco = login(world.marco)
+    assert "Parent academy" in marco.get(reverse("inbox")).content.decode()
+    page = marco.get(reverse("conversation", args=[post.conversation.pk])).content.decode()
+    assert "Rosa Lopez" in page and "library" in page.lower()
+    principal = login(world.principal)
+    page = principal.get(reverse("conversation", args=[post.conversation.pk])).content.decode()
+    assert "Rosa Lopez, parent leader of Parent academy, writes" in page
+    # A family outside the group never has it.
+    olga = login(world.olga)
+    assert olga.get(reverse("conversation", args=[post.conversation.pk])).status_code == 404
+
+
+def test_the_group_list_costs_the_same_for_many_groups(world, login, django_assert_num_queries):
+    make_group(world, leader=world.marco)
+    client = login(world.marco)
+    client.get(reverse("groups:list"))
+    with django_assert_num_queries(QUERIES_LIST):
+        client.get(reverse("groups:list"))
+    for _index in range(4):
+        make_group(world, members=[world.marco, world.gina])
+    with django_assert_num_queries(QUERIES_LIST):
+        page = client.get(reverse("groups:list")).content.decode()
+    assert page.count("You are a member.") == 4 and page.count("You lead this group.") == 1
+
+
+QUERIES_LIST = 10
