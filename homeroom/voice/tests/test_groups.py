@@ -525,3 +525,25 @@ def test_the_group_list_costs_the_same_for_many_groups(world, login, django_asse
 
 
 QUERIES_LIST = 10
+
+
+def test_the_group_page_for_staff_costs_the_same_with_hidden_posts(
+    world, login, django_assert_num_queries
+):
+    group = make_group(world, leader=world.marco, members=[world.rosa])
+    GroupPost.objects.create(group=group, author=world.marco, text="First", language="en")
+    client = login(world.rivera)
+    client.get(url("detail", group))
+    with django_assert_num_queries(QUERIES_DETAIL_STAFF):
+        client.get(url("detail", group))
+    for index in range(4):
+        post = GroupPost.objects.create(
+            group=group, author=world.marco, text=f"Post {index}", language="en"
+        )
+        services.hide_post(post, world.principal, "Off topic")
+    with django_assert_num_queries(QUERIES_DETAIL_STAFF):
+        page = client.get(url("detail", group)).content.decode()
+    assert page.count("Hidden by the school") == 4 and page.count("Hide this post") == 1
+
+
+QUERIES_DETAIL_STAFF = 13
