@@ -110,6 +110,18 @@ class ConfirmForm(forms.Form):
             data["quiet_end"] = self.changes.quiet_end.strftime("%H:%M")
         return data
 
+    def taken_fields(self) -> set[str]:
+        """The family settings fields the ticked changes touch."""
+        cleaned = self.cleaned_data
+        fields = set()
+        if cleaned.get("use_channel"):
+            fields.add("channel")
+        if cleaned.get("use_language"):
+            fields.add("language")
+        if cleaned.get("use_quiet"):
+            fields |= {"quiet_start", "quiet_end"}
+        return fields
+
     @property
     def any_taken(self) -> bool:
         return any(self.cleaned_data.get(name) for name in self.fields)

@@ -169,19 +169,19 @@ def confirm(request, pk):
             messages.info(request, _("Nothing was changed."))
             return redirect("voice:answer", survey.pk)
         preferences = FamilyPreferencesForm(form.preferences_data(guardian), guardian=guardian)
-        if preferences.is_valid():
-            data = preferences.cleaned_data
-            update_preferences(
-                guardian,
-                language=data["language"],
-                channel=data["channel"],
-                quiet_start=data["quiet_start"],
-                quiet_end=data["quiet_end"],
-            )
-            # The page after this one is read in the language just chosen.
+        preferences.is_valid()
+        # Only what the family takes is checked: what is on file stays as it is, even a value
+        # the settings form would not take as typed (no quiet hours at all, 0:00 to 0:00).
+        taken = form.taken_fields()
+        errors = [error for name in taken for error in preferences.errors.get(name, [])]
+        if not errors:
+            values = {
+                name: preferences.cleaned_data[name] if name in taken else getattr(guardian, name)
+                for name in ("language", "channel", "quiet_start", "quiet_end")
+            }
+            update_preferences(guardian, **values)
             messages.success(request, _("Your settings have been updated."))
             return redirect("voice:answer", survey.pk)
-        errors = [error for field_errors in preferences.errors.values() for error in field_errors]
         status = 400
     elif request.method == "POST":
         status = 400

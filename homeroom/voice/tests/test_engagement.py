@@ -117,8 +117,10 @@ def test_its_texts_in_each_catalogue_language_are_stored_for_staff_to_check(worl
 def test_a_teacher_starts_it_for_their_class_and_never_for_another_school(world):
     survey = services.start_engagement_survey(world.rivera, Audience.section(world.math))
     assert survey.section == world.math and survey.school == world.north
-    with pytest.raises(PermissionDenied):
+    with pytest.raises((PermissionDenied, Http404)):
         services.start_engagement_survey(world.rivera, Audience.school(world.south))
+    with pytest.raises((PermissionDenied, Http404)):
+        services.start_engagement_survey(world.rivera, Audience.school(world.north))
     assert Survey.objects.count() == 1
 
 
@@ -221,6 +223,21 @@ def test_the_answers_change_preferences_only_once_confirmed(awake, login):
     assert rosa.channel == Channel.EMAIL
     # Nothing left to change: the page says so.
     assert "use_channel" not in client.get(confirm_url).content.decode()
+
+
+def test_only_the_changes_taken_are_checked(awake, login):
+    # Marco's email is gone from the school's records since he chose it: taking only the
+    # quiet hours must not fail on the channel he keeps.
+    survey = started_and_sent(awake)
+    client = login(awake.marco)
+    keys = ("channel:sms", "language:en", "reach_time:morning")
+    client.post(reverse("voice:answer", args=[survey.pk]), post_data(survey, *keys))
+    Guardian.objects.filter(pk=awake.marco.pk).update(email="")
+    done = client.post(reverse("voice:engagement:confirm", args=[survey.pk]), {"use_quiet": "on"})
+    assert done.status_code == 302
+    awake.marco.refresh_from_db()
+    assert awake.marco.channel == Channel.EMAIL
+    assert (awake.marco.quiet_start, awake.marco.quiet_end) == (time(12, 0), time(8, 0))
 
 
 def test_nothing_ticked_changes_nothing(awake, login):
