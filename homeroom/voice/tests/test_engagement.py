@@ -470,3 +470,19 @@ def test_quiet_hours_come_from_the_earliest_and_latest_times_chosen():
         time(19, 0),
     )
     assert services.reachable_window({"barrier:meals"}) is None
+
+
+def test_the_family_page_costs_the_same_whatever_the_answers(
+    answered, login, django_assert_num_queries
+):
+    url = reverse("voice:answer", args=[answered.survey.pk])
+    client = login(answered.rosa)
+    client.get(url)  # warm the session
+    with django_assert_num_queries(13):
+        assert client.get(url).status_code == 200
+    for guardian in answered.families[:3]:
+        survey_services.answer_survey(
+            answered.survey, guardian, answers(answered.survey, "topic:math", "visit_day:mon")
+        )
+    with django_assert_num_queries(13):
+        assert client.get(url).status_code == 200
