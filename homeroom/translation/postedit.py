@@ -2,15 +2,17 @@
 
 Apertium reads a leading "Please" as the verb "to please" ("Complacer llamar la oficina")
 and answers in Spain's vosotros; Spanish questions and exclamations open with ¿ and ¡.
-From Spanish it keeps Spanish's articles on days and hours ("the Tuesday", "to the 4").
-These rules fix what readers notice most without touching the meaning; usted itself is
-said inside the engine (`school_dictionaries`).
+From Spanish, `from_spanish` repairs the engine's English (articles on days and hours,
+subjects Spanish leaves out, word senses). These rules fix what readers notice most
+without touching the meaning; usted itself is said inside the engine
+(`school_dictionaries`).
 """
 
 import re
 
 from homeroom.languages import base_language
 
+from . import from_spanish
 from .protection import NAME_PLACEHOLDERS
 
 _PLEASE = re.compile(r"^please,?\s+(?=[a-z])", re.IGNORECASE)
@@ -22,6 +24,8 @@ _SPACES = re.compile(r"[ \t]{2,}")
 
 def prepare(text: str, source: str, target: str, provider: str) -> str:
     """The sentence as the engine should see it."""
+    if provider == "apertium" and base_language(source) == "es" and base_language(target) == "en":
+        return from_spanish.prepare(text)
     if _rules_apply(source, target, provider) and _PLEASE.match(text):
         # "to call the office." comes back as the infinitive "Para llamar a la oficina.".
         return "to " + _PLEASE.sub("", text, count=1)
@@ -32,7 +36,7 @@ def finish(original: str, translated: str, source: str, target: str, provider: s
     """The engine's sentence made right for the reader; `original` is the sentence sent."""
     if base_language(target) == "en":
         if provider == "apertium" and base_language(source) == "es":
-            return _english_from_spanish(original, _SPACES.sub(" ", translated).strip())
+            return from_spanish.repair(original, _SPACES.sub(" ", translated).strip())
         return translated
     if base_language(target) != "es":
         return translated
@@ -48,48 +52,6 @@ def finish(original: str, translated: str, source: str, target: str, provider: s
         text = "¿" + text
     elif stripped.endswith("!") and "¡" not in text:
         text = "¡" + text
-    return text
-
-
-_DAY = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_AFTER_PREPOSITION_THE_DAY = re.compile(
-    r"\b(on|until|by|for|from|since|before|after|of|to|next|this) the " + _DAY + r"\b"
-)
-_THE_DAY = re.compile(r"\bthe " + _DAY + r"\b")
-_AT_THE_HOUR = re.compile(r"\b(?:to|at) the (\d{1,2}(?::\d{2})?)(?!\d|:|\s*(?:%|of\b))")
-_PREPOSITION_THE_HOUR = re.compile(
-    r"\b(after|before|until|from|since) the (\d{1,2}(?::\d{2})?)(?!\d|:|\s*(?:%|of\b))"
-)
-_THANK_YOU_FOR = re.compile(r"\b(Thank you|Thanks) (?:For|By)\b")
-_ALREADY_I = re.compile(r"^Already I (?=\w)")
-_ASKING_YOU = re.compile(
-    r"^(?:It |He |She )?([Cc]an|[Cc]ould) (?!(?:you|I|we|he|she|it|they|be)\b)"
-)
-_QUESTION_IT_IS = re.compile(r"^(What time|When|Where|How much|How) it (is|was) ")
-# "Gracias, maestra": the tagger reads a teacher addressed by title as the adjective
-# ("master"); a family's "maestra" is always the teacher.
-_MAESTRA = re.compile(r"\bmaestr[ao]s?\b", re.IGNORECASE)
-_MASTER = re.compile(r"\b([Mm])aster(s?)\b")
-
-
-def _english_from_spanish(original: str, text: str) -> str:
-    """Apertium's Spanish→English for a family's reply, made to read as English.
-
-    Spanish says days and hours with an article ("el martes", "a las 4"), drops the
-    subject ("¿Puede llamarme?" is said to the teacher: "Can you call me?") and puts "ya"
-    first; these repairs are grammar, not phrases.
-    """
-    text = _AFTER_PREPOSITION_THE_DAY.sub(r"\1 \2", text)
-    text = _THE_DAY.sub(r"on \1", text)
-    text = _AT_THE_HOUR.sub(r"at \1", text)
-    text = _PREPOSITION_THE_HOUR.sub(r"\1 \2", text)
-    text = _THANK_YOU_FOR.sub(r"\1 for", text)
-    text = _ALREADY_I.sub("I already ", text)
-    if _MAESTRA.search(original):
-        text = _MASTER.sub(lambda m: ("T" if m.start() == 0 else "t") + "eacher" + m.group(2), text)
-    if original.rstrip().endswith("?"):
-        text = _ASKING_YOU.sub(lambda m: f"{m.group(1).capitalize()} you ", text)
-        text = _QUESTION_IT_IS.sub(r"\1 \2 ", text)
     return text
 
 

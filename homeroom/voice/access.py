@@ -80,6 +80,31 @@ def _get_or_404(queryset, pk):
         raise Http404 from None
 
 
+# ---- The engagement-preferences survey (voice.engagement) -----------------------------------
+
+
+def engagement_responses_for(user) -> QuerySet[Response]:
+    """Answers to the built-in engagement survey of the staff member's schools, from the
+    families they may see (an admin: every family of the school; a teacher: their classes')."""
+    if not access.viewer_for(user).is_staff_member:
+        return Response.objects.none()
+    return Response.objects.filter(
+        survey__in=surveys_for_staff(user),
+        survey__builtin__isnull=False,
+        guardian__in=access.guardians_for(user),
+    )
+
+
+def engagement_links_for(user):
+    """The family links the staff member may see: a family's grades at each school."""
+    return access.guardianships_for(user)
+
+
+def sees_by_school_only(user) -> bool:
+    """A district admin reads the district's figures by school, not family by family."""
+    viewer = access.viewer_for(user)
+    return viewer.is_district_admin and not viewer.admin_school_ids
+
 # ---- Parent-led groups ----------------------------------------------------------------------
 # Who sees which group, on `people.access` only.
 #

@@ -138,6 +138,39 @@ class Answer(models.Model):
         return f"answer to question {self.question_id}"
 
 
+# ---- Built-in surveys: the engagement-preferences survey (voice.engagement) -----------------
+
+
+class BuiltinSurvey(models.Model):
+    """Marks a survey whose questions come from a built-in template (`voice.engagement.template`):
+    its texts are read from the catalogues per reader language, and its answers by key."""
+
+    survey = models.OneToOneField(Survey, on_delete=models.CASCADE, related_name="builtin")
+    template = models.CharField(max_length=40)
+
+    def __str__(self):
+        return f"{self.template} survey {self.survey_id}"
+
+
+class QuestionKey(models.Model):
+    """The stable name of a built-in question ("barriers"), so code reads answers by meaning."""
+
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="stable_key")
+    key = models.CharField(max_length=60)
+
+    def __str__(self):
+        return self.key
+
+
+class OptionKey(models.Model):
+    """The stable name of a built-in option ("barrier:childcare", "channel:sms")."""
+
+    option = models.OneToOneField(Option, on_delete=models.CASCADE, related_name="stable_key")
+    key = models.CharField(max_length=60, db_index=True)
+
+    def __str__(self):
+        return self.key
+
 # ---- Parent-led groups and the parent academy -------------------------------------------
 # A school's groups (a circle, a parent academy) led by parents. Who sees and does what is
 # `voice.access` (its "Parent-led groups" block); the writes are `voice.groups.services`.

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:pk>/results/", views.survey_results, name="results"),
     path("<int:pk>/results.csv", views.survey_csv, name="csv"),
     path("<int:pk>/", views.survey_answer, name="answer"),
+    # The engagement-preferences survey.
+    path("engagement/", include("homeroom.voice.engagement.urls")),
 ]

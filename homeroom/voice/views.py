@@ -18,6 +18,8 @@ from homeroom.people import access
 
 from . import access as voice_access
 from . import services
+from .engagement import services as engagement
+from .engagement import views as engagement_views
 from .forms import (
     AnswerForm,
     SurveyForm,
@@ -216,6 +218,8 @@ def survey_answer(request, pk):
     if guardian is None:
         raise Http404
     survey = voice_access.get_survey_for_family(request.user, pk)
+    if engagement.is_builtin(survey):  # its texts come from the catalogues
+        return engagement_views.answer_builtin(request, survey, guardian)
     questions = services.questions_of(survey)
     language = base_language(guardian.language) or STAFF_LANGUAGE
     show_original = request.GET.get("original") == "1"

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('messaging', '0010_message_translation_pending'),
         ('people', '0004_student_search_name'),
-        ('voice', '0002_delete_with_their_school'),
+        ('voice', '0003_engagement'),
     ]
 
     operations = [
