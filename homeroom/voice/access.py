@@ -105,6 +105,7 @@ def sees_by_school_only(user) -> bool:
     viewer = access.viewer_for(user)
     return viewer.is_district_admin and not viewer.admin_school_ids
 
+
 # ---- Parent-led groups ----------------------------------------------------------------------
 # Who sees which group, on `people.access` only.
 #

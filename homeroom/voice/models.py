@@ -171,6 +171,7 @@ class OptionKey(models.Model):
     def __str__(self):
         return self.key
 
+
 # ---- Parent-led groups and the parent academy -------------------------------------------
 # A school's groups (a circle, a parent academy) led by parents. Who sees and does what is
 # `voice.access` (its "Parent-led groups" block); the writes are `voice.groups.services`.
