@@ -96,6 +96,11 @@ def audience_label(conversation) -> str:
             "grade": conversation.audience.get("grade", ""),
             "school": school,
         }
+    if kind == "group":
+        return _("Members of %(group)s, %(school)s") % {
+            "group": conversation.audience.get("name", ""),
+            "school": school,
+        }
     return _("Every family at %(school)s") % {"school": school}
 
 

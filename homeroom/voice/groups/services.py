@@ -312,7 +312,12 @@ def post_to_group(group: Group, leader: Guardian, text: str) -> GroupPost:
                 kind=Conversation.Kind.ANNOUNCEMENT,
                 district_id=group.school.district_id,
                 school=group.school,
-                audience={"kind": "group", "group": group.pk, "school": group.school_id},
+                audience={
+                    "kind": "group",
+                    "group": group.pk,
+                    "name": group.name,
+                    "school": group.school_id,
+                },
                 subject=group.name,
                 started_by=Conversation.StartedBy.SCHOOL,
             )

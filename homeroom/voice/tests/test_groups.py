@@ -506,6 +506,9 @@ def test_a_post_reads_in_the_members_inbox_and_the_senders(awake, login):
     principal = login(world.principal)
     page = principal.get(reverse("conversation", args=[post.conversation.pk])).content.decode()
     assert "Rosa Lopez, parent leader of Parent academy, writes" in page
+    # Staff are told whom the post went to: the group's members, not every family.
+    assert f"Members of Parent academy, {group.school.name}" in page
+    assert "Every family at" not in page
     # A family outside the group never has it.
     olga = login(world.olga)
     assert olga.get(reverse("conversation", args=[post.conversation.pk])).status_code == 404
