@@ -19,6 +19,8 @@ urlpatterns = [
     path("district/", include("homeroom.translation.urls")),
     path("routines/", include(routines)),
     path("surveys/", include("homeroom.voice.urls")),
+    # Family voice: suggestions
+    path("suggestions/", include("homeroom.voice.suggestions.urls")),
     path("", include("homeroom.messaging.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
