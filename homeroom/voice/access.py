@@ -10,9 +10,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from homeroom.people import access
-from homeroom.people.models import Enrollment
+from homeroom.people.models import Enrollment, Guardian, School
 
-from .models import Response, Survey
+from .models import Group, GroupLeader, GroupMember, Response, Suggestion, Survey
 
 
 def surveys_for_staff(user) -> QuerySet[Survey]:
@@ -121,10 +121,6 @@ def sees_by_school_only(user) -> bool:
 #   guardian an admin appointed who still may hear of the group's school.
 # Anything else is a 404.
 
-from homeroom.people.models import Guardian  # noqa: E402
-
-from .models import Group, GroupLeader, GroupMember  # noqa: E402
-
 
 def _guardian_schools(user):
     return access.schools_a_guardian_may_hear_of(access.viewer_for(user).guardian)
@@ -228,3 +224,130 @@ def child_names_at(school) -> QuerySet:
         .values_list("student__given_name", "student__family_name")
         .distinct()
     )
+
+
+# ---- suggestions ----------------------------------------------------------------------------
+# A family sends a suggestion to a school of one of its own children (records allowed) that
+# may write to it (contact allowed): a court order on every child at a school keeps that
+# school out. Families of a school (the same links) see its public suggestions and their own;
+# staff see their schools' (`schools_for`). Anything else is a 404.
+
+
+def suggestion_schools_for_family(user):
+    """The schools this guardian may send a suggestion to, and read the suggestions of."""
+    if not access.viewer_for(user).is_guardian:
+        return School.objects.none()
+    links = family_links(user).filter(student__school=OuterRef("pk"))
+    return School.objects.filter(Exists(links), is_active=True).order_by("name", "pk")
+
+
+def suggestions_for_family(user):
+    """The public suggestions of this family's schools, and its own."""
+    viewer = access.viewer_for(user)
+    if not viewer.is_guardian:
+        return Suggestion.objects.none()
+    return Suggestion.objects.filter(school__in=suggestion_schools_for_family(user)).filter(
+        Q(private=False) | Q(guardian=viewer.guardian)
+    )
+
+
+def get_suggestion_for_family(user, pk):
+    return access._get_or_404(suggestions_for_family(user).select_related("school"), pk)
+
+
+def _schools_worked_at(user):
+    """The schools a staff member works at (`schools_for`, less the ones they only see as a
+    parent): a district admin's district, the schools of their roles."""
+    viewer = access.viewer_for(user)
+    q = Q(pk__in=viewer.roles_by_school.keys())
+    if viewer.is_district_admin:
+        q |= Q(district_id=viewer.staff.district_id)
+    return access.schools_for(user).filter(q)
+
+
+def suggestions_for_staff(user):
+    if not access.viewer_for(user).is_staff_member:
+        return Suggestion.objects.none()
+    return Suggestion.objects.filter(school__in=_schools_worked_at(user))
+
+
+def get_suggestion_for_staff(user, pk):
+    return access._get_or_404(
+        suggestions_for_staff(user).select_related("school", "owner", "guardian"), pk
+    )
+
+
+def suggestion_school_for(user, pk):
+    """A school whose "you said, we did" page this user may read: a family's or a staff
+    member's own school."""
+    viewer = access.viewer_for(user)
+    q = Q(pk__in=[])
+    if viewer.is_staff_member:
+        q |= Q(pk__in=_schools_worked_at(user).values("pk"))
+    if viewer.is_guardian:
+        q |= Q(pk__in=suggestion_schools_for_family(user).values("pk"))
+    return access._get_or_404(School.objects.filter(q, is_active=True), pk)
+
+
+def suggestion_owners_at(school):
+    """Who may own a suggestion at `school`: its active staff."""
+    from homeroom.people.models import StaffMember
+
+    return StaffMember.objects.filter(
+        pk__in=StaffMember.objects.filter(assignments__school=school).values("pk"),
+        is_active=True,
+    ).order_by("family_name", "given_name", "pk")
+
+
+def suggestion_readers_at(school, guardian_ids):
+    """Of `guardian_ids`, the guardians the school may still write to about its suggestions:
+    an active link to an active child of the school, contact allowed."""
+    from homeroom.people.models import Guardian
+
+    links = access.contactable_links().filter(student__school=school, guardian=OuterRef("pk"))
+    return Guardian.objects.filter(Exists(links), pk__in=guardian_ids, is_active=True)
+
+
+def family_languages_at(school) -> set[str]:
+    """The languages the school's families read, to translate its suggestions into."""
+    from homeroom.languages import base_language
+
+    rows = (
+        access.contactable_links()
+        .filter(student__school=school, guardian__is_active=True)
+        .values_list("guardian__language", flat=True)
+        .distinct()
+    )
+    return {base_language(code) for code in rows if code}
+
+
+def family_links_around(guardian):
+    """The links that decide which family `guardian` belongs to (people.households): their
+    children's links, and those of the children of every guardian reached so, a few steps
+    out (a family is rarely wider than that)."""
+    from homeroom.people.models import Guardianship
+
+    guardians = {guardian.pk}
+    rows: set = set()
+    for _step in range(3):
+        students = Guardianship.objects.filter(guardian_id__in=guardians, is_active=True).values(
+            "student"
+        )
+        found = set(
+            Guardianship.objects.filter(student__in=students, is_active=True).values_list(
+                "guardian_id", "student_id", "household", "lives_with"
+            )
+        )
+        rows |= found
+        more = {row[0] for row in found}
+        if more <= guardians:
+            break
+        guardians |= more
+    return rows
+
+
+def suggestion_schools_for_staff(user):
+    """The schools whose suggestions a staff member handles, with their answering promise."""
+    if not access.viewer_for(user).is_staff_member:
+        return access.schools_for(user).none()
+    return _schools_worked_at(user).select_related("suggestion_settings").order_by("name", "pk")

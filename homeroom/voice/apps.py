@@ -7,3 +7,11 @@ class VoiceConfig(AppConfig):
     name = "homeroom.voice"
     label = "voice"
     verbose_name = _("Family voice")
+
+    def ready(self):
+        # Suggestions by text message ("IDEA …", "SUGERENCIA …").
+        from homeroom.messaging.inbound import answerers
+
+        from .suggestions.sms import answer_suggestion
+
+        answerers.register("voice.suggestions", answer_suggestion)

@@ -344,6 +344,106 @@ class GroupPostAudit(models.Model):
         "people.StaffMember", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.CharField(max_length=300)
+# ---- suggestions ----------------------------------------------------------------------------
+# A family's suggestion to its school, and its visible life: received → under discussion →
+# adopted → done, or declined with a reason (docs/voice.md, "Suggestions").
+
+SUGGESTION_MAX_CHARS = 2000
+SUGGESTION_ANSWER_MAX_CHARS = 2000
+DEFAULT_ANSWER_WITHIN_DAYS = 5
+
+
+class SuggestionSettings(models.Model):
+    """A school's promise: every suggestion answered within this many school days."""
+
+    school = models.OneToOneField(
+        "people.School", on_delete=models.CASCADE, related_name="suggestion_settings"
+    )
+    answer_within_days = models.PositiveSmallIntegerField(default=DEFAULT_ANSWER_WITHIN_DAYS)
+
+    def __str__(self):
+        return f"suggestions at school {self.school_id}"
+
+
+class Suggestion(models.Model):
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        DISCUSSING = "discussing", _("Under discussion")
+        ADOPTED = "adopted", _("Adopted")
+        DONE = "done", _("Done")
+        DECLINED = "declined", _("Declined")
+
+    class Channel(models.TextChoices):
+        APP = "app", _("Web app")
+        SMS = "sms", _("Text message")
+
+    school = models.ForeignKey(
+        "people.School", on_delete=models.CASCADE, related_name="suggestions"
+    )
+    # Whoever sent it. Staff see it; other families never do.
+    guardian = models.ForeignKey(
+        "people.Guardian",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suggestions",
+    )
+    text = models.TextField(max_length=SUGGESTION_MAX_CHARS)
+    # What it was written in (detected, with the guardian's language as the prior).
+    language = models.CharField(max_length=16)
+    # The same text per base language, machine-translated when it was sent: {"en": "…"}.
+    translations = models.JSONField(default=dict, blank=True)
+    # Kept between the family and the school: not on the list other families see.
+    private = models.BooleanField(default=False)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.APP)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    owner = models.ForeignKey(
+        "people.StaffMember",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_suggestions",
+    )
+    # The school's latest answer (English, as staff write), and per family language.
+    answer = models.TextField(blank=True, max_length=SUGGESTION_ANSWER_MAX_CHARS)
+    answer_translations = models.JSONField(default=dict, blank=True)
+    # When the school first answered (a status change with its answer): the overdue list is
+    # the suggestions still without one.
+    answered_at = models.DateTimeField(null=True, blank=True)
+    supporters = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["school", "-created_at"], name="voice_sugg_school_recent"),
+            models.Index(fields=["school", "status"], name="voice_sugg_school_status"),
+            models.Index(fields=["school", "answered_at"], name="voice_sugg_school_answered"),
+        ]
+
+    def __str__(self):
+        return f"suggestion {self.pk}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.DECLINED)
+
+
+class SuggestionEvent(models.Model):
+    """One change in a suggestion's life, as families and staff read it in its history."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="events")
+    # The status it moved to ("" when only the owner changed).
+    status = models.CharField(max_length=12, choices=Suggestion.Status.choices, blank=True)
+    answer = models.TextField(blank=True, max_length=SUGGESTION_ANSWER_MAX_CHARS)
+    answer_translations = models.JSONField(default=dict, blank=True)
+    owner = models.ForeignKey(
+        "people.StaffMember", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by = models.ForeignKey(
+        "people.StaffMember", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -351,3 +451,27 @@ class GroupPostAudit(models.Model):
 
     def __str__(self):
         return f"{self.action} post {self.post_id}"
+        return f"{self.status or 'owner'} on suggestion {self.suggestion_id}"
+
+
+class Support(models.Model):
+    """A family backs a suggestion: once per family (`family` is the smallest guardian id of
+    the guardian's family, as `people.households` joins them), and once per guardian."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="supports")
+    guardian = models.ForeignKey(
+        "people.Guardian", on_delete=models.CASCADE, related_name="suggestion_supports"
+    )
+    family = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["suggestion", "family"], name="voice_one_support"),
+            models.UniqueConstraint(
+                fields=["suggestion", "guardian"], name="voice_one_support_per_guardian"
+            ),
+        ]
+
+    def __str__(self):
+        return f"support for suggestion {self.suggestion_id}"
