@@ -344,6 +344,15 @@ class GroupPostAudit(models.Model):
         "people.StaffMember", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.CharField(max_length=300)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.action} post {self.post_id}"
+
+
 # ---- suggestions ----------------------------------------------------------------------------
 # A family's suggestion to its school, and its visible life: received → under discussion →
 # adopted → done, or declined with a reason (docs/voice.md, "Suggestions").
@@ -450,7 +459,6 @@ class SuggestionEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.action} post {self.post_id}"
         return f"{self.status or 'owner'} on suggestion {self.suggestion_id}"
 
 
