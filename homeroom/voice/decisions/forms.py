@@ -81,7 +81,7 @@ class VoteForm(forms.Form):
             for option in options:
                 self.fields[f"rank_{option.pk}"] = forms.TypedChoiceField(
                     label=labels[option.pk],
-                    choices=[("", _("—"))] + ranks,
+                    choices=[("", _("Not ranked")), *ranks],
                     coerce=int,
                     empty_value=None,
                     required=False,

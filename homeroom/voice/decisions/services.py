@@ -53,9 +53,7 @@ def check_options(options: list[str]) -> None:
     if len(options) < DECISION_MIN_OPTIONS:
         raise DecisionRefused(_("Give at least two options to choose from."))
     if len(options) > DECISION_MAX_OPTIONS:
-        raise DecisionRefused(
-            _("At most %(count)s options.") % {"count": DECISION_MAX_OPTIONS}
-        )
+        raise DecisionRefused(_("At most %(count)s options.") % {"count": DECISION_MAX_OPTIONS})
     if len({option.casefold() for option in options}) != len(options):
         raise DecisionRefused(_("Give each option only once."))
 
@@ -355,10 +353,7 @@ def record_outcome(
     counted = tally(decision, options_of(decision))
     if counted.winner != outcome and not reason.strip():
         raise DecisionRefused(
-            _(
-                "The school's decision differs from the vote's result: say why, "
-                "so families understand."
-            )
+            _("The school's decision is not what the vote chose: say why, so families understand.")
         )
     with transaction.atomic():
         updated = Decision.objects.filter(pk=decision.pk, decided_at__isnull=True).update(
@@ -369,8 +364,7 @@ def record_outcome(
         decision.refresh_from_db()
         with override(STAFF_LANGUAGE):
             text = _(
-                "%(school)s has decided: %(question)s — %(outcome)s. See the vote and why: "
-                "%(link)s"
+                "%(school)s has decided: %(question)s — %(outcome)s. See the vote and why: %(link)s"
             ) % {
                 "school": decision.school.name,
                 "question": decision.question,
@@ -393,9 +387,11 @@ def reason_for_reader(decision: Decision, language: str) -> tuple[str, bool]:
     target = base_language(language) or STAFF_LANGUAGE
     if target == base_language(STAFF_LANGUAGE):
         return decision.reason, True
-    protect = [decision.decided_by.given_name, decision.decided_by.family_name] if (
-        decision.decided_by
-    ) else []
+    protect = (
+        [decision.decided_by.given_name, decision.decided_by.family_name]
+        if (decision.decided_by)
+        else []
+    )
     try:
         (done,) = translation.translate(
             [decision.reason], STAFF_LANGUAGE, target, school=decision.school, protect=protect

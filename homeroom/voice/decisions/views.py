@@ -63,9 +63,7 @@ def decision_list(request):
     for decision in decisions:
         texts, _translated = services.texts_in(decision, language)
         decision.family_question = texts.get("question") or decision.question
-    return render(
-        request, "voice/decisions/family_list.html", {"decisions": decisions, "now": now}
-    )
+    return render(request, "voice/decisions/family_list.html", {"decisions": decisions, "now": now})
 
 
 @login_required
@@ -172,7 +170,9 @@ def decision_results(request, pk):
         )
     if request.method == "POST":
         if form is None:
-            messages.error(request, _("The school's decision can be recorded once, after the deadline."))
+            messages.error(
+                request, _("The school's decision can be recorded once, after the deadline.")
+            )
             return redirect("decisions:results", decision.pk)
         audiences.check_audience(staff, surveys.audience_of(decision))
         if form.is_valid():
