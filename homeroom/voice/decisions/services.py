@@ -363,12 +363,10 @@ def record_outcome(
             raise DecisionRefused(_("The school's decision has been recorded already."))
         decision.refresh_from_db()
         with override(STAFF_LANGUAGE):
-            text = _(
-                "%(school)s has decided: %(question)s — %(outcome)s. See the vote and why: %(link)s"
-            ) % {
+            # Short, to fit one text in most languages: the page holds the count and the reason.
+            text = _("%(school)s has decided: %(question)s See the result and why: %(link)s") % {
                 "school": decision.school.name,
                 "question": decision.question,
-                "outcome": outcome.text,
                 "link": decision_link(decision),
             }
         send_announcement(
@@ -379,23 +377,19 @@ def record_outcome(
         )
 
 
-def reason_for_reader(decision: Decision, language: str) -> tuple[str, bool]:
-    """The school's reason in the reader's language, and whether it is translated (False: the
-    original, shown with a note). Translated once per language and kept in the memory."""
-    if not decision.reason:
-        return "", True
+def reason_for_reader(decision: Decision, language: str) -> tuple[str, bool, bool]:
+    """The school's reason in the reader's language: the text, whether it is translated
+    (False: the original, to show with a note) and whether a machine translated it (to mark
+    so, with the original one tap away). Translated once per language, kept in the memory."""
     target = base_language(language) or STAFF_LANGUAGE
-    if target == base_language(STAFF_LANGUAGE):
-        return decision.reason, True
-    protect = (
-        [decision.decided_by.given_name, decision.decided_by.family_name]
-        if (decision.decided_by)
-        else []
-    )
+    if not decision.reason or target == base_language(STAFF_LANGUAGE):
+        return decision.reason, True, False
+    staff = decision.decided_by
+    protect = [staff.given_name, staff.family_name] if staff else []
     try:
         (done,) = translation.translate(
             [decision.reason], STAFF_LANGUAGE, target, school=decision.school, protect=protect
         )
     except translation.TranslationUnavailable:
-        return decision.reason, False
-    return done.text, True
+        return decision.reason, False, False
+    return done.text, True, done.machine and not done.human_checked

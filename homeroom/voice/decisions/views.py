@@ -260,16 +260,18 @@ def decision_vote(request, pk):
     }
     if decision.is_decided:
         counted = services.tally(decision, options)
-        reason, reason_translated = (
-            (decision.reason, True)
-            if show_original
-            else services.reason_for_reader(decision, language)
-        )
+        if show_original:
+            reason, reason_translated, reason_machine = decision.reason, True, False
+        else:
+            reason, reason_translated, reason_machine = services.reason_for_reader(
+                decision, language
+            )
         context.update(
             tally=counted,
             outcome_label=texts.get(f"o{decision.outcome_id}") or decision.outcome.text,
             reason=reason,
             reason_untranslated=not reason_translated,
+            reason_machine=reason_machine,
             differs=counted.winner != decision.outcome,
         )
     return render(request, "voice/decisions/vote.html", context, status=status)

@@ -382,7 +382,8 @@ def test_a_decision_that_differs_from_the_vote_needs_a_reason(awake, login):
     assert decision.reason == "The hall is not free on Tuesday afternoons."
     told = Message.objects.latest("pk")
     assert (
-        reverse("decisions:vote", args=[decision.pk]) in told.body and "Thursday 6 pm" in told.body
+        reverse("decisions:vote", args=[decision.pk]) in told.body
+        and "Which time for conferences?" in told.body
     )
     assert set(Delivery.objects.filter(message=told).values_list("guardian", flat=True)) == {
         world.rosa.pk,
@@ -425,6 +426,7 @@ def test_families_see_the_result_and_the_reason_in_their_language(awake, login):
     assert "Lo que decidió la escuela" in page and "Thursday 6 pm" in page
     assert "The hall is not free." not in page  # translated for her
     assert "Esto no es lo que eligió la votación." in page
+    assert "Traducción automática — ver el original" in page
     assert '<meter min="0" max="100" value="67"' in page and "3 familias votaron." in page
     original = rosa.get(url + "?original=1").content.decode()
     assert "The hall is not free." in original
