@@ -20,8 +20,8 @@ urlpatterns = [
     path("routines/", include(routines)),
     path("surveys/", include("homeroom.voice.urls")),
     path("groups/", include("homeroom.voice.groups.urls")),  # parent-led groups
-    # Family voice: suggestions
     path("suggestions/", include("homeroom.voice.suggestions.urls")),
+    path("decisions/", include("homeroom.voice.decisions.urls")),
     path("", include("homeroom.messaging.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

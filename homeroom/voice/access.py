@@ -351,3 +351,76 @@ def suggestion_schools_for_staff(user):
     if not access.viewer_for(user).is_staff_member:
         return access.schools_for(user).none()
     return _schools_worked_at(user).select_related("suggestion_settings").order_by("name", "pk")
+
+
+# ---- Decisions put to families --------------------------------------------------------------
+# The same rule as surveys: staff see their schools' decisions; a family sees one once it is
+# put to families when one of its own children's contactable links is in the audience.
+
+
+def decisions_for_staff(user):
+    from .models import Decision
+
+    viewer = access.viewer_for(user)
+    if not viewer.is_staff_member:
+        return Decision.objects.none()
+    return Decision.objects.filter(school__in=access.schools_for(user))
+
+
+def get_decision_for_staff(user, pk):
+    from .models import Decision
+
+    return _get_decision_or_404(
+        decisions_for_staff(user).select_related("school", "created_by", "outcome"), pk, Decision
+    )
+
+
+def decisions_for_family(user):
+    from .models import Decision
+
+    links = family_links(user)
+    if not access.viewer_for(user).is_guardian:
+        return Decision.objects.none()
+    sections = Enrollment.objects.filter(
+        is_active=True, student__in=links.values("student")
+    ).values("section")
+    in_grade = links.filter(student__school=OuterRef("school"), student__grade=OuterRef("grade"))
+    return Decision.objects.filter(sent_at__isnull=False, school__is_active=True).filter(
+        Q(audience__kind="school", school__in=links.values("student__school"))
+        | Q(audience__kind="section", section__in=sections)
+        | Q(Exists(in_grade), audience__kind="grade")
+    )
+
+
+def get_decision_for_family(user, pk):
+    from .models import Decision
+
+    return _get_decision_or_404(
+        decisions_for_family(user).select_related("school", "outcome", "decided_by"),
+        pk,
+        Decision,
+    )
+
+
+def open_unvoted_decisions_for_family(user, now) -> list:
+    """Open decisions this family has not voted on (one query)."""
+    from .models import FamilySeat
+
+    guardian = access.viewer_for(user).guardian
+    if guardian is None:
+        return []
+    voted = FamilySeat.objects.filter(decision=OuterRef("pk"), guardian=guardian)
+    return list(
+        decisions_for_family(user)
+        .filter(closes_at__gt=now)
+        .exclude(Exists(voted))
+        .select_related("school")
+        .order_by("closes_at", "pk")
+    )
+
+
+def _get_decision_or_404(queryset, pk, model):
+    try:
+        return queryset.get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -483,3 +483,119 @@ class Support(models.Model):
 
     def __str__(self):
         return f"support for suggestion {self.suggestion_id}"
+
+
+# ---- Decisions put to families -----------------------------------------------------------
+# A question with options and a deadline; one vote per family (see `voice.decisions.services`
+# for what a family is and how the one vote holds); when it closes, what the school decided
+# and why.
+
+DECISION_MIN_OPTIONS = 2
+DECISION_MAX_OPTIONS = 12
+DECISION_TEXT_MAX_CHARS = 2000
+
+
+class Decision(models.Model):
+    school = models.ForeignKey("people.School", on_delete=models.CASCADE, related_name="decisions")
+    created_by = models.ForeignKey(
+        "people.StaffMember", on_delete=models.RESTRICT, related_name="decisions"
+    )
+    question = models.CharField(max_length=QUESTION_MAX_CHARS)
+    intro = models.TextField(blank=True, max_length=INTRO_MAX_CHARS)
+    # As a survey's: `messaging.audiences.check_audience`'s description, and its columns.
+    audience = models.JSONField(default=dict)
+    section = models.ForeignKey(
+        "people.Section", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    grade = models.CharField(max_length=20, blank=True)
+    closes_at = models.DateTimeField()
+    ranked = models.BooleanField(default=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reached = models.PositiveIntegerField(default=0)
+    # Per base language, as staff checked them: {"es": {"question": …, "intro": …, "o<id>": …}}.
+    translations = models.JSONField(default=dict, blank=True)
+    # What the school decided, once it closed: one of the options, and why.
+    outcome = models.ForeignKey(
+        "DecisionOption", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True, max_length=DECISION_TEXT_MAX_CHARS)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "people.StaffMember", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.question
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None
+
+    @property
+    def is_decided(self) -> bool:
+        return self.decided_at is not None
+
+    def is_open(self, now=None) -> bool:
+        return self.is_sent and (now or timezone.now()) < self.closes_at
+
+    def is_closed(self, now=None) -> bool:
+        return self.is_sent and (now or timezone.now()) >= self.closes_at
+
+
+class DecisionOption(models.Model):
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=OPTION_MAX_CHARS)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "position"], name="voice_decision_option_position"
+            )
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class Ballot(models.Model):
+    """A family's vote: `ranking` lists option ids, most preferred first (one id when the
+    decision is not ranked). `cast_by` is the guardian who voted; only they may change it."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="ballots")
+    cast_by = models.ForeignKey(
+        "people.Guardian", on_delete=models.CASCADE, related_name="decision_ballots"
+    )
+    ranking = models.JSONField(default=list)
+    cast_at = models.DateTimeField()
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "cast_by"], name="voice_one_ballot_each")
+        ]
+
+    def __str__(self):
+        return f"ballot {self.pk} on decision {self.decision_id}"
+
+
+class FamilySeat(models.Model):
+    """Each guardian of the voting family, claimed by its ballot: the unique constraint is
+    what keeps one vote per family, also when two of its guardians vote at the same moment."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="seats")
+    guardian = models.ForeignKey("people.Guardian", on_delete=models.CASCADE, related_name="+")
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="seats")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "guardian"], name="voice_one_seat_each")
+        ]
+
+    def __str__(self):
+        return f"seat of guardian {self.guardian_id} on decision {self.decision_id}"

@@ -34,7 +34,7 @@ GOOD, NEUTRAL, NEEDS_WORK = 0, 1, 2
 
 @dataclass
 class Item:
-    kind: str  # "moment", "message", "visit" or "survey"
+    kind: str  # "moment", "message", "visit", "survey" or "decision"
     at: datetime
     tone: int
     children: list
@@ -174,7 +174,22 @@ def _waiting(user, viewer, reader, children) -> list[Item]:
         texts, _translated = voice.texts_in(survey, reader)
         survey.family_title = texts.get("title") or survey.title
     items += [Item("survey", s.sent_at, GOOD, [], s) for s in surveys]
+    items += _waiting_decisions(user, reader)
     return items
+
+
+# -- decisions put to families ----------------------------------------------------------------
+
+
+def _waiting_decisions(user, reader) -> list[Item]:
+    """Open decisions the family has not voted on, in its language (one query)."""
+    from homeroom.voice.decisions import services as decisions
+
+    found = voice_access.open_unvoted_decisions_for_family(user, timezone.now())[:WAITING_SIZE]
+    for decision in found:
+        texts, _translated = decisions.texts_in(decision, reader)
+        decision.family_question = texts.get("question") or decision.question
+    return [Item("decision", d.sent_at, GOOD, [], d) for d in found]
 
 
 # -- presenting -------------------------------------------------------------------------------
