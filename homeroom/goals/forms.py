@@ -143,7 +143,9 @@ class NoteForm(AttachmentMixin):
 
     @property
     def kind(self) -> str:
-        return Note.Kind.PRACTISED if self.cleaned_data.get("practised") == "yes" else Note.Kind.TEXT
+        return (
+            Note.Kind.PRACTISED if self.cleaned_data.get("practised") == "yes" else Note.Kind.TEXT
+        )
 
 
 class OutcomeForm(forms.Form):

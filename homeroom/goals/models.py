@@ -103,6 +103,9 @@ class Strategy(models.Model):
     class Meta:
         ordering = ["position", "pk"]
 
+    def __str__(self):
+        return self.text[:60]
+
 
 class Agreement(models.Model):
     """One person's yes to one version of a goal; a side agrees through any of its people.
@@ -128,6 +131,9 @@ class Agreement(models.Model):
                 name="goal_agreement_guardian_once",
             ),
         ]
+
+    def __str__(self):
+        return f"{self.side} v{self.version}"
 
 
 class GoalEvent(models.Model):
@@ -156,6 +162,9 @@ class GoalEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self):
+        return self.kind
 
 
 class Note(models.Model):
@@ -191,6 +200,9 @@ class Note(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["goal", "-created_at"])]
 
+    def __str__(self):
+        return self.text[:60] or self.kind
+
     @property
     def from_family(self) -> bool:
         return self.side == Side.FAMILY
@@ -209,3 +221,6 @@ class NoteTranslation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["note", "language"], name="goal_note_translation_once")
         ]
+
+    def __str__(self):
+        return self.language

@@ -278,6 +278,7 @@ def record_outcome(goal: Goal, person: Person, *, met: bool) -> Goal:
 def renew(goal: Goal, person: Person, *, ends_on: date | None = None) -> Goal:
     """The same goal and strategies for another stretch, proposed by `person`'s side for the
     other to agree to; the old one is closed (met or not) first."""
+    goal = Goal.objects.select_related("student").get(pk=goal.pk)
     if goal.status not in (Goal.Status.MET, Goal.Status.NOT_MET):
         raise GoalRefused(_("Say whether the goal was met before renewing it."))
     strategies = [StrategyInput(s.text, s.where, s.who) for s in goal.strategies.all()]
@@ -388,8 +389,7 @@ def _reminder_text(goal: Goal) -> str:
 
 def _end_text(goal: Goal) -> str:
     return _(
-        "%(name)s's goal ends today. Was it met? Open Homeroom to say, and to renew it if "
-        "you like."
+        "%(name)s's goal ends today. Was it met? Open Homeroom to say, and to renew it if you like."
     ) % {"name": goal.student.given_name}
 
 
@@ -403,8 +403,10 @@ def remind(goal: Goal, now: datetime) -> None:
         goal,
         staff,
         lambda: _("A reminder about a shared goal"),
-        lambda: _("How is %(name)s's goal going? Add a note for the family.")
-        % {"name": goal.student.full_name},
+        lambda: (
+            _("How is %(name)s's goal going? Add a note for the family.")
+            % {"name": goal.student.full_name}
+        ),
     )
     goal.last_reminded_at = now
     goal.save(update_fields=["last_reminded_at"])
@@ -419,8 +421,10 @@ def ask_at_end(goal: Goal, now: datetime) -> None:
         goal,
         staff,
         lambda: _("A shared goal ends today"),
-        lambda: _("%(name)s's goal ends today. Was it met? Say so, and renew it if you like.")
-        % {"name": goal.student.full_name},
+        lambda: (
+            _("%(name)s's goal ends today. Was it met? Say so, and renew it if you like.")
+            % {"name": goal.student.full_name}
+        ),
     )
     goal.end_asked_at = now
     goal.save(update_fields=["end_asked_at"])

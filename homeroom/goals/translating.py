@@ -60,7 +60,9 @@ def translate_goal(goal_id: int) -> bool:
     targets = readers(goal)
     copies: dict[str, dict[str, str]] = {}
     for part in ("what", "measure"):
-        for language, text in _translated(getattr(goal, part), goal.language, targets, goal).items():
+        for language, text in _translated(
+            getattr(goal, part), goal.language, targets, goal
+        ).items():
             copies.setdefault(language, {})[part] = text
     strategies = list(goal.strategies.all())
     for strategy in strategies:
@@ -72,9 +74,7 @@ def translate_goal(goal_id: int) -> bool:
         ):
             return False
         for strategy in strategies:
-            type(strategy).objects.filter(pk=strategy.pk).update(
-                translations=strategy.translations
-            )
+            type(strategy).objects.filter(pk=strategy.pk).update(translations=strategy.translations)
     return True
 
 

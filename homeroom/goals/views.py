@@ -89,7 +89,7 @@ def propose(request, pk):
     student = people_access.get_student_for(request.user, pk)
     person = _person(request, student)
     if person is None:
-        return HttpResponseForbidden(_("Only the child's family and teachers propose goals."))
+        return HttpResponseForbidden(_("Only the child's family and teachers take part in a goal."))
     form = GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -128,9 +128,7 @@ def _goal_page(request, goal, *, status=200, **forms):
             Prefetch("strategies", Strategy.objects.order_by("position", "pk")),
             Prefetch(
                 "agreements",
-                Agreement.objects.filter(version=goal.version).select_related(
-                    "staff", "guardian"
-                ),
+                Agreement.objects.filter(version=goal.version).select_related("staff", "guardian"),
                 to_attr="current_agreements",
             ),
             Prefetch(
@@ -165,7 +163,9 @@ def _goal_page(request, goal, *, status=200, **forms):
         "note_form": forms.get("note_form") or NoteForm(),
         "strategy_form": forms.get("strategy_form")
         or StrategyForm(
-            initial={"where": Strategy.Where.HOME if person and person.side == Side.FAMILY else "school"}
+            initial={
+                "where": Strategy.Where.HOME if person and person.side == Side.FAMILY else "school"
+            }
         ),
         "outcome_form": forms.get("outcome_form") or OutcomeForm(),
         "renew_form": forms.get("renew_form") or RenewForm(),
@@ -194,7 +194,7 @@ def _refused(request, goal, refusal, **forms):
 def agree(request, pk):
     goal, person = _acting(request, pk)
     if person is None:
-        return HttpResponseForbidden(_("Only the child's family and teachers agree to goals."))
+        return HttpResponseForbidden(_("Only the child's family and teachers take part in a goal."))
     try:
         goal = services.agree(goal, person)
     except services.GoalRefused as refusal:
@@ -211,7 +211,7 @@ def agree(request, pk):
 def decline(request, pk):
     goal, person = _acting(request, pk)
     if person is None:
-        return HttpResponseForbidden(_("Only the child's family and teachers decline goals."))
+        return HttpResponseForbidden(_("Only the child's family and teachers take part in a goal."))
     try:
         services.decline(goal, person)
     except services.GoalRefused as refusal:
@@ -224,7 +224,7 @@ def decline(request, pk):
 def edit(request, pk):
     goal, person = _acting(request, pk)
     if person is None:
-        return HttpResponseForbidden(_("Only the child's family and teachers change goals."))
+        return HttpResponseForbidden(_("Only the child's family and teachers take part in a goal."))
     form = GoalForm(request.POST or None, initial=GoalForm.initial_for(goal))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -256,7 +256,7 @@ def edit(request, pk):
 def add_strategy(request, pk):
     goal, person = _acting(request, pk)
     if person is None:
-        return HttpResponseForbidden(_("Only the child's family and teachers change goals."))
+        return HttpResponseForbidden(_("Only the child's family and teachers take part in a goal."))
     form = StrategyForm(request.POST)
     if not form.is_valid():
         return _goal_page(request, goal, status=400, strategy_form=form)
@@ -273,7 +273,7 @@ def add_strategy(request, pk):
 def add_note(request, pk):
     goal, person = _acting(request, pk)
     if person is None:
-        return HttpResponseForbidden(_("Only the child's family and teachers add notes."))
+        return HttpResponseForbidden(_("Only the child's family and teachers take part in a goal."))
     form = NoteForm(request.POST, request.FILES)
     if not form.is_valid():
         return _goal_page(request, goal, status=400, note_form=form)
@@ -296,7 +296,7 @@ def add_note(request, pk):
 def outcome(request, pk):
     goal, person = _acting(request, pk)
     if person is None:
-        return HttpResponseForbidden(_("Only the child's family and teachers close goals."))
+        return HttpResponseForbidden(_("Only the child's family and teachers take part in a goal."))
     form = OutcomeForm(request.POST)
     if not form.is_valid():
         return _goal_page(request, goal, status=400, outcome_form=form)
@@ -313,7 +313,7 @@ def outcome(request, pk):
 def renew(request, pk):
     goal, person = _acting(request, pk)
     if person is None:
-        return HttpResponseForbidden(_("Only the child's family and teachers renew goals."))
+        return HttpResponseForbidden(_("Only the child's family and teachers take part in a goal."))
     form = RenewForm(request.POST)
     if not form.is_valid():
         return _goal_page(request, goal, status=400, renew_form=form)
