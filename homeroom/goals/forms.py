@@ -48,7 +48,9 @@ class GoalForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     ends_on = forms.DateField(
-        label=_("By when?"), initial=default_end, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("By when?"),
+        initial=default_end,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     remind_every_weeks = forms.TypedChoiceField(
         label=_("Remind us"), choices=REMIND_CHOICES, coerce=int, initial=2
@@ -159,7 +161,9 @@ class OutcomeForm(forms.Form):
 
 class RenewForm(forms.Form):
     ends_on = forms.DateField(
-        label=_("Until when?"), initial=default_end, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Until when?"),
+        initial=default_end,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean_ends_on(self):
