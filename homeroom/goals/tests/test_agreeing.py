@@ -115,7 +115,7 @@ def test_a_goal_ending_in_the_past_is_refused_and_nothing_stored(world, client, 
     )
 
     assert response.status_code == 400
-    assert "Choose an end date after today." in response.content.decode()
+    assert "Elija una fecha de fin posterior a hoy." in response.content.decode()  # Rosa's Spanish
     assert not Goal.objects.exists()
     with pytest.raises(services.GoalRefused):
         proposed(world, ends_on=timezone.localdate() - timedelta(days=1))

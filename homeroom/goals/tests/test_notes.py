@@ -65,7 +65,7 @@ def test_a_note_of_100000_characters_is_refused_and_nothing_stored(world, client
     response = client.post(reverse("goals:add_note", args=[goal.pk]), {"text": "a" * 100_000})
 
     assert response.status_code == 400
-    assert "Keep a note to 1000 characters" in response.content.decode()
+    assert "Escriba una nota de 1000 caracteres como máximo" in response.content.decode()
     assert not Note.objects.exists()
     with pytest.raises(services.GoalRefused, match="1000"):
         services.add_note(goal, family(world.rosa), text="a" * 100_000)
