@@ -29,12 +29,14 @@ from .models import Goal, Note, Side
 
 
 def goals_for(user, student: Student | None = None) -> QuerySet[Goal]:
+    """Goals are few beside a district's students: the scope is asked per goal (is its
+    student one of the user's?), never computed for every student and intersected."""
     students = students_for(user)
     goals = Goal.objects.all()
     if student is not None:
         students = students.filter(pk=student.pk)
         goals = goals.filter(student=student)
-    return goals.filter(student__in=students.values("pk"))
+    return goals.filter(Exists(students.filter(pk=OuterRef("student_id"))))
 
 
 def get_goal_for(user, pk) -> Goal:
