@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from homeroom.messaging.models import Message
 from homeroom.people.models import Guardian, StaffMember, Student
 
 DEFAULT_DAYS = 60
@@ -158,6 +159,11 @@ class GoalEvent(models.Model):
     version = models.PositiveIntegerField(default=1)
     staff = models.ForeignKey(StaffMember, on_delete=models.SET_NULL, null=True, blank=True)
     guardian = models.ForeignKey(Guardian, on_delete=models.SET_NULL, null=True, blank=True)
+    # A reminder's (or the end question's) message to the family: a text answering it, with
+    # no keyword, is a note to this goal.
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -358,10 +358,10 @@ def school_people(goal: Goal) -> list[StaffMember]:
     return sorted(staff.values(), key=lambda member: member.pk)
 
 
-def _tell_family(goal: Goal, author: StaffMember, render) -> None:
+def _tell_family(goal: Goal, author: StaffMember, render):
     with override(STAFF_LANGUAGE):
         text = render()
-    send_about_child(
+    return send_about_child(
         student=goal.student,
         staff=author,
         text=text,
@@ -397,8 +397,7 @@ def remind(goal: Goal, now: datetime) -> None:
     """One reminder to both sides: the family in their thread with the teacher (so quiet
     hours and channels apply), the school by email."""
     staff = school_people(goal)
-    if staff:
-        _tell_family(goal, staff[0], lambda: _reminder_text(goal))
+    message = _tell_family(goal, staff[0], lambda: _reminder_text(goal)) if staff else None
     _tell_staff(
         goal,
         staff,
@@ -410,13 +409,14 @@ def remind(goal: Goal, now: datetime) -> None:
     )
     goal.last_reminded_at = now
     goal.save(update_fields=["last_reminded_at"])
-    _event(goal, GoalEvent.Kind.REMINDED)
+    GoalEvent.objects.create(
+        goal=goal, kind=GoalEvent.Kind.REMINDED, version=goal.version, message=message
+    )
 
 
 def ask_at_end(goal: Goal, now: datetime) -> None:
     staff = school_people(goal)
-    if staff:
-        _tell_family(goal, staff[0], lambda: _end_text(goal))
+    message = _tell_family(goal, staff[0], lambda: _end_text(goal)) if staff else None
     _tell_staff(
         goal,
         staff,
@@ -428,7 +428,9 @@ def ask_at_end(goal: Goal, now: datetime) -> None:
     )
     goal.end_asked_at = now
     goal.save(update_fields=["end_asked_at"])
-    _event(goal, GoalEvent.Kind.END_ASKED)
+    GoalEvent.objects.create(
+        goal=goal, kind=GoalEvent.Kind.END_ASKED, version=goal.version, message=message
+    )
 
 
 def remind_goals(now: datetime | None = None) -> int:

@@ -175,3 +175,38 @@ def _upload(name, data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+@pytest.mark.urls("homeroom.messaging.tests.sms_urls")
+def test_words_answering_a_goal_reminder_by_text_are_a_note_to_that_goal(
+    world, client, _twilio, awake, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from homeroom.messaging.models import Delivery, Message
+
+    goal = active(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remind_goals(timezone.now() + timedelta(weeks=2, hours=1))
+    reminder = goal.events.get(kind="reminded").message
+    assert Delivery.objects.filter(
+        message=reminder, to_address=str(world.rosa.phone), sent_at__isnull=False
+    ).exists()
+
+    response = signed_post(client, twilio_fields("Leímos cada noche", str(world.rosa.phone)))
+
+    note = Note.objects.get()
+    assert (note.goal, note.text, note.channel) == (goal, "Leímos cada noche", "sms")
+    assert "Gracias" in text_in(response)
+    assert not Message.objects.filter(author_guardian=world.rosa).exists()
+
+
+@pytest.mark.urls("homeroom.messaging.tests.sms_urls")
+def test_a_reply_to_an_ordinary_message_is_not_a_goal_note(world, client, _twilio):
+    active(world)
+
+    signed_post(client, twilio_fields("Leímos cada noche", str(world.rosa.phone)))
+
+    assert not Note.objects.exists()
