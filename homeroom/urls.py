@@ -22,6 +22,7 @@ urlpatterns = [
     path("groups/", include("homeroom.voice.groups.urls")),  # parent-led groups
     path("suggestions/", include("homeroom.voice.suggestions.urls")),
     path("decisions/", include("homeroom.voice.decisions.urls")),
+    path("goals/", include("homeroom.goals.urls")),
     path("", include("homeroom.messaging.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

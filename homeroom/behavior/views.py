@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from homeroom.forms import first_error, page_number, refused
+from homeroom.goals.display import family_goals
 from homeroom.languages import STAFF_LANGUAGE, base_language, reading_language
 from homeroom.messaging import access as messaging_access
 from homeroom.messaging.models import MessageTranslation
@@ -322,6 +323,9 @@ def child_feed(request, pk):
         for n in (m.recorded_by.given_name, m.recorded_by.family_name)
     ]
     reader = base_language(guardian.language) or STAFF_LANGUAGE
+    # ---- shared goals: the child's page shows the goals under way first -------------------
+    goals = family_goals(request.user, student)
+    # -----------------------------------------------------------------------------------------
     translated = feeds.translate_moments(items, reader, student.school, [n for n in names if n])
     return render(
         request,
@@ -334,6 +338,7 @@ def child_feed(request, pk):
             "form": form,
             "message_form": FamilyMessageForm(),
             "kinds": FamilyResponse.Kind,
+            "goals": goals,
         },
         status=400 if form.errors else 200,
     )

@@ -3,6 +3,10 @@
 from django.db.models import CharField, F, Prefetch, Value
 
 from homeroom.behavior.models import Moment
+from homeroom.goals import access as goals_access
+from homeroom.goals import display as goals_display
+from homeroom.goals.models import Note as GoalNote
+from homeroom.goals.models import Side as GoalSide
 from homeroom.languages import STAFF_LANGUAGE, base_language
 from homeroom.messaging.access import log_reviews
 from homeroom.messaging.models import Message, MessageTranslation
@@ -30,6 +34,14 @@ def _timeline_sources(student: Student, user):
         .annotate(k=Value("moment", CharField()), t=F("created_at"), i=F("pk"))
     )
     sources.append(moments.values_list("k", "t", "i"))
+    # ---- shared goals: a family's progress note is a family-initiated contact ---------------
+    goal_notes = (
+        goals_access.notes_for(user, student)
+        .filter(side=GoalSide.FAMILY)
+        .order_by()
+        .annotate(k=Value("goal_note", CharField()), t=F("created_at"), i=F("pk"))
+    )
+    sources.append(goal_notes.values_list("k", "t", "i"))
     return sources
 
 
@@ -46,7 +58,7 @@ def timeline_items(rows, user, *, reader: str = STAFF_LANGUAGE) -> list[dict]:
     A message written in another language than the reader's (a base language) is shown in
     the reader's (`shown_text`, `shown_language`), else in the staff language's copy. The
     conversations `user` reads there without being part of them are logged."""
-    ids: dict[str, list[int]] = {"message": [], "contact": [], "moment": []}
+    ids: dict[str, list[int]] = {"message": [], "contact": [], "moment": [], "goal_note": []}
     for kind, _at, pk in rows:
         ids[kind].append(pk)
     sources = {
@@ -61,6 +73,7 @@ def timeline_items(rows, user, *, reader: str = STAFF_LANGUAGE) -> list[dict]:
         ),
         "contact": ContactLog.objects.select_related("staff", "guardian"),
         "moment": Moment.objects.select_related("category", "recorded_by"),
+        "goal_note": goals_display.notes_with_copies(GoalNote.objects.all(), reader),
     }
     found = {
         kind: {obj.pk: obj for obj in queryset.filter(pk__in=ids[kind]).order_by()}
@@ -73,6 +86,8 @@ def timeline_items(rows, user, *, reader: str = STAFF_LANGUAGE) -> list[dict]:
             items.append({"kind": kind, "at": at, "object": obj})
     for message in found["message"].values():
         _show_in(message, reader)
+    for note in found["goal_note"].values():
+        goals_display.show_note(note, reader)
     log_reviews(user, {message.conversation_id for message in found["message"].values()})
     return items
 

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from homeroom.behavior import recording as behavior
 from homeroom.behavior.models import Category
+from homeroom.goals import services as goals
+from homeroom.goals.models import Goal
 from homeroom.messaging import interpreters
 from homeroom.messaging import services as messaging
 from homeroom.messaging.models import InterpreterRequest
@@ -62,6 +64,21 @@ def populate(world):
         questions=[voice.QuestionDraft("single", "Which day?", True, ["Monday", "Friday"])],
     )
     voice.send_survey(survey, world.rivera)
+    # ---- shared goals: one agreed between Rosa and Ms Rivera, with a photo note ----------
+    goal = goals.propose_goal(
+        world.ana,
+        goals.Person(side="family", guardian=world.rosa),
+        what="Ana lee veinte minutos cada noche.",
+        measure="Termina dos libros.",
+        strategies=[goals.StrategyInput("Leemos juntas", "home", "Rosa")],
+    )
+    goals.agree(goal, goals.Person(side="school", staff=world.rivera))
+    goals.add_note(
+        goal,
+        goals.Person(side="family", guardian=world.rosa),
+        text="Leímos juntas.",
+        photo=("image/png", b"\x89PNG\r\n\x1a\n" + b"\0" * 16),
+    )
     return conversation
 
 
@@ -76,7 +93,25 @@ def url_args(world, conversation) -> dict:
     checkin = PlannedContact.objects.filter(student=world.ana).order_by("pk").first()
     roster_import = RosterImport.objects.first()
     survey = Survey.objects.first()
+    goal = Goal.objects.first()
     return {
+        # ---- shared goals ----
+        **{
+            f"goals:{name}": [goal.pk]
+            for name in (
+                "goal",
+                "agree",
+                "decline",
+                "edit",
+                "add_strategy",
+                "add_note",
+                "outcome",
+                "renew",
+            )
+        },
+        "goals:student": [world.ana.pk],
+        "goals:propose": [world.ana.pk],
+        "goals:note_photo": [goal.notes.first().pk],
         "voice:preview": [survey.pk],
         "voice:results": [survey.pk],
         "voice:csv": [survey.pk],

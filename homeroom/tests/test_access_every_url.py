@@ -65,6 +65,25 @@ REACH = {
     "voice:results": NORTH_STAFF | {"chen"},
     "voice:csv": NORTH_STAFF | {"chen"},
     "voice:answer": {"rosa", "marco", "gina"},
+    # ---- shared goals: Ana's goal, agreed by Rosa and Ms Rivera. North's staff read it (an
+    # admin or interpreter is refused the writes with a 403); both of Ana's guardians, of a
+    # split household, see it; Ray (court order) and Mr Chen (not her teacher) get a 404.
+    **{
+        f"goals:{name}": NORTH_STAFF | {"rosa", "marco"}
+        for name in (
+            "student",
+            "propose",
+            "goal",
+            "agree",
+            "decline",
+            "edit",
+            "add_strategy",
+            "add_note",
+            "outcome",
+            "renew",
+            "note_photo",
+        )
+    },
     # Only the teacher of Math 6 opens it on her home; seeing it school-wide is not enough.
     "staff_home_roster": {"rivera"},
 }

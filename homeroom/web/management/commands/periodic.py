@@ -22,6 +22,7 @@ SCHEDULE = [
     ("homeroom.behavior", "homeroom.behavior.notices.sweep", 300),
     ("homeroom.routines", "homeroom.routines.weekly.send_weekly_reminders", 3600),
     ("homeroom.routines", "homeroom.routines.checkins.replan_rotations", 3600),
+    ("homeroom.goals", "homeroom.goals.services.remind_goals_task", 3600),
 ]
 
 
