@@ -19,6 +19,8 @@ urlpatterns = [
     path("district/", include("homeroom.translation.urls")),
     path("routines/", include(routines)),
     path("surveys/", include("homeroom.voice.urls")),
+    # insights: a school's figures
+    path("insights/", include("homeroom.insights.school_urls")),
     path("", include("homeroom.messaging.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

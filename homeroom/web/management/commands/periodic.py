@@ -22,6 +22,8 @@ SCHEDULE = [
     ("homeroom.behavior", "homeroom.behavior.notices.sweep", 300),
     ("homeroom.routines", "homeroom.routines.weekly.send_weekly_reminders", 3600),
     ("homeroom.routines", "homeroom.routines.checkins.replan_rotations", 3600),
+    # insights: yesterday's roll-up, recomputed each hour (idempotent)
+    ("homeroom.insights", "homeroom.insights.tasks.roll_up_insights", 3600),
 ]
 
 
