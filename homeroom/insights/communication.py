@@ -71,7 +71,9 @@ def reachable(end: datetime) -> Q:
     them), or a phone not opted out of texts whose last finished text did not fail, or an
     email whose last finished email did not fail (messaging.routing's own rules of
     which channel may be used, and the outbox's record of what failed)."""
-    opted_out = Exists(SmsOptOut.objects.filter(phone=OuterRef("guardian__phone"), opted_out_at__lt=end))
+    opted_out = Exists(
+        SmsOptOut.objects.filter(phone=OuterRef("guardian__phone"), opted_out_at__lt=end)
+    )
     sms = ~Q(guardian__phone="") & ~Q(opted_out) & ~Q(_broken(Channel.SMS, end))
     email = ~Q(guardian__email="") & ~Q(_broken(Channel.EMAIL, end))
     return Q(guardian__joined_at__lt=end) | sms | email
@@ -121,7 +123,9 @@ def two_way(start: datetime, end: datetime) -> Q:
     """The guardian wrote to the child's school in [start, end) (a reply, or a conversation
     they began), or a contact with them was logged there that they began or answered."""
     wrote = Message.objects.filter(
-        _of_the_school(), author_guardian_id=OuterRef("guardian_id"), created_at__gte=start,
+        _of_the_school(),
+        author_guardian_id=OuterRef("guardian_id"),
+        created_at__gte=start,
         created_at__lt=end,
     )
     return Q(Exists(wrote)) | _family_contact(start, end, initiated=False)
@@ -229,7 +233,13 @@ def staff_figures(schools: list, end: datetime) -> dict[int, StaffFigures]:
     for conv, school_id, staff_id, guardian_id, automatic, at in rows:
         if conv != conversation:
             close()
-            conversation, school, opened, writers, family_wrote = conv, school_id, None, set(), False
+            conversation, school, opened, writers, family_wrote = (
+                conv,
+                school_id,
+                None,
+                set(),
+                False,
+            )
         if guardian_id:
             family_wrote = True
             if opened is None:
@@ -251,9 +261,9 @@ def staff_figures(schools: list, end: datetime) -> dict[int, StaffFigures]:
     ).values_list("school_id", "staff_id")
     for school_id, staff_id in logs:
         talkers[school_id].add(staff_id)
-    assignments = Assignment.objects.filter(
-        school_id__in=ids, staff__is_active=True
-    ).values_list("school_id", "role", "staff_id")
+    assignments = Assignment.objects.filter(school_id__in=ids, staff__is_active=True).values_list(
+        "school_id", "role", "staff_id"
+    )
     for school_id, role, staff_id in assignments:
         counts = figures[school_id].by_role.setdefault(role, [0, 0])
         counts[0] += 1

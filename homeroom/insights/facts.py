@@ -142,8 +142,7 @@ def figure_table(row: DailyFigures) -> list[tuple[str, str, str]]:
             table.append(
                 (
                     f"staff_{role}",
-                    _("Staff with a two-way exchange (30 days): %(role)s")
-                    % {"role": labels[role]},
+                    _("Staff with a two-way exchange (30 days): %(role)s") % {"role": labels[role]},
                     share(talking, everyone),
                 )
             )

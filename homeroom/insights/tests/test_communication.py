@@ -16,7 +16,7 @@ from homeroom.insights.models import DailyFigures
 from homeroom.messaging.models import Conversation, Delivery, Message, SmsOptOut
 from homeroom.people import households
 from homeroom.people.models import Channel, Role
-from homeroom.routines.models import ContactLog, ContactKind, Direction, Outcome
+from homeroom.routines.models import ContactKind, ContactLog, Direction, Outcome
 
 DAY = date(2026, 10, 15)  # a Thursday
 _keys = count()
@@ -92,7 +92,9 @@ def test_the_day_ends_at_midnight_in_each_schools_own_time_zone(world):
     assert rows[world.north.pk].two_way_14 == 1
     assert rows[world.south.pk].two_way_14 == 0
     facts.roll_up(world.district, DAY + timedelta(days=1))
-    south_next = DailyFigures.objects.get(day=DAY + timedelta(days=1), school=world.south, language="")
+    south_next = DailyFigures.objects.get(
+        day=DAY + timedelta(days=1), school=world.south, language=""
+    )
     assert south_next.two_way_14 == 1
 
 
@@ -129,7 +131,9 @@ def test_reachable_follows_opt_outs_failed_texts_and_email(world):
 
 def test_family_initiated_counts_conversations_the_family_began_and_their_calls(world):
     end = communication.day_end(DAY, world.north)
-    began = _conversation(world, world.ana, world.rosa, started_by="family", at=end - timedelta(days=5))
+    began = _conversation(
+        world, world.ana, world.rosa, started_by="family", at=end - timedelta(days=5)
+    )
     _say(began, end - timedelta(days=5), guardian=world.rosa)
     ContactLog.objects.create(
         school=world.north,
@@ -212,7 +216,13 @@ EVENT = st.tuples(
 
 
 def _students(world):
-    return {"rosa": world.ana, "marco": world.ana, "gina": world.cal, "pat": world.ben, "olga": world.dee}
+    return {
+        "rosa": world.ana,
+        "marco": world.ana,
+        "gina": world.cal,
+        "pat": world.ben,
+        "olga": world.dee,
+    }
 
 
 def _apply(world, events, end):
@@ -228,8 +238,13 @@ def _apply(world, events, end):
             _say(talk, at, guardian=guardian)
         elif kind == "called":
             ContactLog.objects.create(
-                school=student.school, student=student, guardian=guardian, staff=staff,
-                kind=ContactKind.choices[0][0], direction=Direction.FAMILY, at=at,
+                school=student.school,
+                student=student,
+                guardian=guardian,
+                staff=staff,
+                kind=ContactKind.choices[0][0],
+                direction=Direction.FAMILY,
+                at=at,
             )
         else:
             status = {
@@ -266,7 +281,9 @@ def _expected(world, events, end, school):
     }
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(events=st.lists(EVENT, max_size=12))
 def test_the_roll_up_equals_the_direct_computation(world, events):
     with transaction.atomic():
@@ -279,7 +296,9 @@ def test_the_roll_up_equals_the_direct_computation(world, events):
             for name in communication.FAMILY_MARKS:
                 assert getattr(row, name) == direct.mark(name).families, name
                 for language, _tally in direct.by_language():
-                    by_language = DailyFigures.objects.get(day=DAY, school=school, language=language)
+                    by_language = DailyFigures.objects.get(
+                        day=DAY, school=school, language=language
+                    )
                     assert getattr(by_language, name) == direct.mark(name, language).families
             assert row.families == direct.families
             for name, expected in _expected(world, events, end, school).items():

@@ -67,8 +67,8 @@ def test_the_school_page_shows_the_figures_of_the_last_day(world, login, django_
     text = response.content.decode()
     assert "October 15, 2026" in text
     # Five families at North; Rosa wrote: 1 of 5 two-way.
-    assert "<th scope=\"row\">Two-way in the last 14 days</th><td>20%</td>" in text
-    assert "<th scope=\"row\">Spanish</th><td>1</td><td>1</td><td>1</td>" in text
+    assert '<th scope="row">Two-way in the last 14 days</th><td>20%</td>' in text
+    assert '<th scope="row">Spanish</th><td>1</td><td>1</td><td>1</td>' in text
 
 
 def test_the_csv_holds_each_figure_and_each_language(world, login):
