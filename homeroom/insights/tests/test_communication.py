@@ -312,3 +312,15 @@ def test_the_roll_up_equals_the_direct_computation(world, events):
             whole.mark(n).families for n in communication.FAMILY_MARKS
         ]
         transaction.set_rollback(True)
+
+
+def test_the_scheduler_rolls_up_yesterday(world):
+    from unittest import mock
+
+    from homeroom.insights.tasks import roll_up_insights
+    from homeroom.web.management.commands.periodic import due_tasks
+
+    assert "homeroom.insights.tasks.roll_up_insights" in due_tasks({}, 0.0)
+    with mock.patch("django.utils.timezone.localdate", return_value=date(2026, 10, 16)):
+        roll_up_insights.enqueue()  # the tests' backend runs it at once
+    assert DailyFigures.objects.filter(day=DAY, school=world.north, language="").exists()
