@@ -5,7 +5,7 @@ rows; the pages read them back with `latest`."""
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from homeroom.people import access, households
@@ -88,17 +88,19 @@ def roll_up_yesterday(today: date | None = None) -> int:
     return sum(roll_up(district, day) for district in District.objects.order_by("pk"))
 
 
-def latest(district_id: int, school_ids: list[int]) -> tuple[date | None, dict]:
-    """The last rolled-up day for these schools, and its rows of every language by school id
-    (the district's under None), in two queries."""
+def latest(district_id: int, school_ids: list[int], languages_of=()) -> tuple[date | None, dict]:
+    """The last rolled-up day for these schools, and its rows by school id (the district's
+    under None), each {language: row}: the row of every language for each school and the
+    district, and the rows by language only for the keys in `languages_of`. Two queries."""
     rows = DailyFigures.objects.filter(district_id=district_id, grade="")
     day = rows.filter(school_id__in=school_ids).aggregate(day=Max("day"))["day"]
     if day is None:
         return None, {}
+    wanted = Q(school_id__in=school_ids, language="") | Q(school__isnull=True, language="")
+    for key in languages_of:
+        wanted |= Q(school__isnull=True) if key is None else Q(school_id=key)
     found: dict = {}
-    for row in rows.filter(day=day).filter(school_id__in=school_ids) | rows.filter(
-        day=day, school__isnull=True
-    ):
+    for row in rows.filter(wanted, day=day):
         found.setdefault(row.school_id, {})[row.language] = row
     return day, found
 
@@ -156,7 +158,8 @@ def admin_home(schools: list, district_id: int, whole_district: bool):
     families by language only the raw rows can count once)."""
     if not whole_district and len(schools) != 1:
         return None
-    day, found = latest(district_id, [school.pk for school in schools])
+    by_language_of = None if whole_district else schools[0].pk
+    day, found = latest(district_id, [school.pk for school in schools], [by_language_of])
     if day is None or any("" not in found.get(school.pk, {}) for school in schools):
         return None
     for school in schools:
@@ -166,7 +169,7 @@ def admin_home(schools: list, district_id: int, whole_district: bool):
         school.joined_percent = communication.percent(row.joined, row.families) or 0
         school.two_way_percent = communication.percent(row.two_way_30, row.families)
         school.reachable_percent = communication.percent(row.reachable, row.families)
-    rows = found.get(None if whole_district else schools[0].pk, {})
+    rows = found.get(by_language_of, {})
     by_language = sorted(
         (row for language, row in rows.items() if language),
         key=lambda row: (-row.families, row.language),

@@ -21,7 +21,7 @@ def _school_or_404(request, pk):
 
 
 def _figures(school):
-    day, found = facts.latest(school.district_id, [school.pk])
+    day, found = facts.latest(school.district_id, [school.pk], [school.pk])
     rows = found.get(school.pk, {})
     overall = rows.get("")
     languages = [row for language, row in sorted(rows.items()) if language]
