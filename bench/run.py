@@ -82,6 +82,7 @@ MODULE_BENCHES = (
     "routines",
     "voice",
     "goals",
+    "insights",
 )
 
 

@@ -127,6 +127,9 @@ def url_args(world, conversation) -> dict:
         "staff_home_roster": [world.math.pk],
         "guardian_detail": [world.rosa.pk],
         "school_detail": [world.north.pk],
+        # insights: a school's figures
+        "insights:school": [world.north.pk],
+        "insights:school_csv": [world.north.pk],
         "invite_section": [world.math.pk],
         "invite_school": [world.north.pk],
         "invite_guardian": [world.pat.pk],

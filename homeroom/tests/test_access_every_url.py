@@ -86,6 +86,9 @@ REACH = {
     },
     # Only the teacher of Math 6 opens it on her home; seeing it school-wide is not enough.
     "staff_home_roster": {"rivera"},
+    # insights: a school's figures, for its admins and the district admin
+    "insights:school": {"principal", "district_admin"},
+    "insights:school_csv": {"principal", "district_admin"},
 }
 
 

@@ -13,7 +13,7 @@ from django.utils.cache import patch_vary_headers
 from homeroom.behavior.forms import FamilyMessageForm
 from homeroom.behavior.models import FamilyResponse
 from homeroom.forms import QueryForm
-from homeroom.insights import families
+from homeroom.insights import facts, families
 from homeroom.people import access
 from homeroom.people.models import Enrollment, Section
 from homeroom.web.templatetags.homeroom import tell_arrivals
@@ -113,13 +113,19 @@ def section_roster(request, pk):
 
 def admin_home(request, viewer):
     """Schools, the last roster import, and how many families have joined — by school and
-    by language, so the families still outside show."""
-    schools, by_language = families.joined(list(access.schools_managed_by(viewer)))
+    by language, so the families still outside show. Read from the last daily roll-up of
+    insights when it covers every school; else counted from the links."""
+    schools = list(access.schools_managed_by(viewer))
+    rolled_up = facts.admin_home(schools, viewer.staff.district_id, viewer.is_district_admin)
+    if rolled_up:
+        schools, by_language, day = rolled_up
+    else:
+        (schools, by_language), day = families.joined(schools), None
     last_import = access.roster_imports_for(request.user).first()
     return render(
         request,
         "web/admin_home.html",
-        {"schools": schools, "by_language": by_language, "last_import": last_import},
+        {"schools": schools, "by_language": by_language, "last_import": last_import, "day": day},
     )
 
 

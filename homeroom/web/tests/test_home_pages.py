@@ -41,8 +41,9 @@ TEACHER_HOME_QUERIES = 7
 # their students, the guardianships, the district's translation routes.
 SECTION_ROSTER_QUERIES = 9
 # District admin: + TOTP check, reader time zone (district, its first school), schools,
-# the families linked to them (joined by school and by language, in one), last import.
-ADMIN_HOME_QUERIES = 11
+# the families linked to them (joined by school and by language, in one), last import;
+# + the last day of the insights roll-up (none here: with one, its rows replace the links).
+ADMIN_HOME_QUERIES = 12
 # Guardian (no assignments): + reader time zone (first child's school), guardianships,
 # enrolments, sections, teachers.
 FAMILY_SCHOOL_QUERIES = 10
