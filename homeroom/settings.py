@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "homeroom.behavior",
     "homeroom.routines",
     "homeroom.voice",
+    "homeroom.gatherings",
     "homeroom.insights",
     "homeroom.web",
     "allauth",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("district/", include("homeroom.translation.urls")),
     path("routines/", include(routines)),
     path("surveys/", include("homeroom.voice.urls")),
+    path("events/", include("homeroom.gatherings.urls")),
     path("", include("homeroom.messaging.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
