@@ -101,6 +101,9 @@ class Availability(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"availability {self.pk} for event {self.event_id}"
+
 
 class Rsvp(models.Model):
     class Status(models.TextChoices):
@@ -143,6 +146,9 @@ class Rsvp(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["event", "status"], name="gatherings_rsvp_status")]
+
+    def __str__(self):
+        return f"rsvp {self.pk} to event {self.event_id}"
 
     @property
     def people(self) -> int:
