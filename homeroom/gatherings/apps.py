@@ -7,3 +7,10 @@ class GatheringsConfig(AppConfig):
     name = "homeroom.gatherings"
     label = "gatherings"
     verbose_name = _("Gatherings")
+
+    def ready(self):
+        from homeroom.messaging.inbound import answerers
+
+        from .sms import answer_times_by_text
+
+        answerers.register("gatherings-times", answer_times_by_text)
