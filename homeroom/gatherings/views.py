@@ -326,6 +326,7 @@ def event_family(request, pk):
             "rsvp_form": rsvp_form,
             "rsvp": rsvp,
             "open_for_rsvp": event.is_fixed and event.invited_at is not None,
+            "co_organises": event.co_organisers.filter(pk=guardian.pk).exists(),
         },
         status=status,
     )
