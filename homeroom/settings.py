@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "homeroom.routines",
     "homeroom.voice",
     "homeroom.goals",
+    "homeroom.gatherings",
     "homeroom.insights",
     "homeroom.web",
     "allauth",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("decisions/", include("homeroom.voice.decisions.urls")),
     path("goals/", include("homeroom.goals.urls")),
     path("insights/", include("homeroom.insights.school_urls")),
+    path("events/", include("homeroom.gatherings.urls")),
     path("", include("homeroom.messaging.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "gatherings"
+
+urlpatterns = [
+    path("", views.event_list, name="list"),
+    path("new/", views.event_new, name="new"),
+    path("<int:pk>/organise/", views.event_organise, name="organise"),
+    path("<int:pk>/board/", views.event_board, name="board"),
+    path("<int:pk>/event.ics", views.event_ics, name="ics"),
+    path("<int:pk>/", views.event_family, name="family"),
+]
