@@ -33,9 +33,21 @@ def family_links(user):
 
 def surveys_for_family(user) -> QuerySet[Survey]:
     """The sent surveys whose audience holds one of this guardian's children."""
-    links = family_links(user)
     if not access.viewer_for(user).is_guardian:
         return Survey.objects.none()
+    return _surveys_through(family_links(user))
+
+
+def surveys_for_guardian(guardian) -> QuerySet[Survey]:
+    """The same surveys for a guardian known by their number rather than signed in (a text
+    answering a survey): their own children's links, records allowed, the school may write
+    through."""
+    if guardian is None or not guardian.is_active:
+        return Survey.objects.none()
+    return _surveys_through(access.records_links_of(guardian) & access.contactable_links())
+
+
+def _surveys_through(links) -> QuerySet[Survey]:
     sections = Enrollment.objects.filter(
         is_active=True, student__in=links.values("student")
     ).values("section")

@@ -7,3 +7,11 @@ class VoiceConfig(AppConfig):
     name = "homeroom.voice"
     label = "voice"
     verbose_name = _("Family voice")
+
+    def ready(self):
+        from homeroom.messaging.inbound import answerers
+
+        from .sms import answer_text
+
+        # -- surveys answered by text --
+        answerers.register("voice.surveys", answer_text)

@@ -41,6 +41,16 @@ class Survey(models.Model):
     # {"es": {"title": "…", "intro": "…", "q12": "…", "o40": "…"}}.
     translations = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # -- answers by text --
+    # The announcement that carried the survey: a family's "2" texted back after it is an
+    # answer when the survey has one question with one choice (`voice.sms`).
+    announcement = models.ForeignKey(
+        "messaging.Conversation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from homeroom.languages import STAFF_LANGUAGE, base_language
 from homeroom.messaging import audiences, previews
@@ -244,18 +244,90 @@ def send_survey(survey: Survey, staff: StaffMember, now: datetime | None = None)
         raise SurveyRefused(_("This survey has been sent already."))
     if survey.closes_at <= now:
         raise SurveyRefused(_("Choose a closing date in the future."))
-    with override(STAFF_LANGUAGE):
-        text = _("%(school)s asks for your opinion: %(title)s. Answer here: %(link)s") % {
-            "school": survey.school.name,
-            "title": survey.title,
-            "link": survey_link(survey),
-        }
+    questions = questions_of(survey)
     conversation = send_announcement(
-        by_staff=staff, audience=audience_of(survey), text=text, subject=survey.title
+        by_staff=staff,
+        audience=audience_of(survey),
+        text=announcement_text(survey, questions),
+        subject=survey.title,
+        prepared=announcement_versions(survey, questions),
+        subject_prepared={
+            language: texts["title"]
+            for language, texts in (survey.translations or {}).items()
+            if texts.get("title")
+        },
     )
     survey.sent_at = now
+    survey.announcement = conversation
     survey.reached = conversation.participants.filter(guardian__isnull=False).count()
-    survey.save(update_fields=["sent_at", "reached"])
+    survey.save(update_fields=["sent_at", "announcement", "reached"])
+
+
+# ---- the announcement, and answers by text --------------------------------------------------
+
+ASK = gettext_noop("%(school)s asks for your opinion: %(title)s. Answer here: %(link)s")
+ASK_BY_TEXT = gettext_noop(
+    "%(school)s asks for your opinion: %(title)s. %(question)s\n%(options)s\n"
+    "Reply %(numbers)s or %(last)s. Or answer here: %(link)s"
+)
+TEXT_ANSWER_KINDS = (Question.Kind.SINGLE, Question.Kind.SCALE)
+
+
+def sms_question(survey: Survey, questions: list[Question]) -> Question | None:
+    """The question a family may answer by texting a number: the survey's only question,
+    with one choice, in a survey that is not anonymous (a text reaches the school with the
+    number that sent it, and the SMS provider keeps both)."""
+    if survey.anonymous or len(questions) != 1 or questions[0].kind not in TEXT_ANSWER_KINDS:
+        return None
+    return questions[0]
+
+
+def option_text(option: Option, texts: dict[str, str]) -> str:
+    return texts.get(f"o{option.pk}") or option.text
+
+
+def numbered_options(options: list[Option], texts: dict[str, str]) -> str:
+    return "\n".join(
+        f"{number} {option_text(option, texts)}" for number, option in enumerate(options, 1)
+    )
+
+
+def announcement_text(
+    survey: Survey, questions: list[Question], language: str = STAFF_LANGUAGE
+) -> str:
+    """What the announcement says in `language` (the checked texts of the survey in it): the
+    link, and for a survey answered by text its question with the options numbered."""
+    texts, _translated = texts_in(survey, language)
+    values = {
+        "school": survey.school.name,
+        "title": texts.get("title") or survey.title,
+        "link": survey_link(survey),
+    }
+    question = sms_question(survey, questions)
+    with override(language):
+        if question is None:
+            return _(ASK) % values
+        options = list(question.options.all())
+        values.update(
+            question=texts.get(f"q{question.pk}") or question.text,
+            options=numbered_options(options, texts),
+            numbers=", ".join(str(number) for number in range(1, len(options))),
+            last=str(len(options)),
+        )
+        return _(ASK_BY_TEXT) % values
+
+
+def announcement_versions(survey: Survey, questions: list[Question]) -> dict[str, str]:
+    """The announcement in each language staff checked the survey's texts in and whose
+    catalogue has its wording; the other languages are translated as any announcement is."""
+    msgid = ASK if sms_question(survey, questions) is None else ASK_BY_TEXT
+    versions = {}
+    for language in survey.translations or {}:
+        with override(language):
+            in_catalogue = _(msgid) != msgid
+        if in_catalogue:
+            versions[language] = announcement_text(survey, questions, language)
+    return versions
 
 
 # ---- answering ------------------------------------------------------------------------------
