@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from homeroom.people import access
-from homeroom.people.models import Enrollment
+from homeroom.people.models import Enrollment, Guardianship
 
 from .models import Response, Survey
 
@@ -90,3 +90,21 @@ def _get_or_404(queryset, pk):
         return queryset.get(pk=pk)
     except (Survey.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# -- figures by group --
+
+
+def audience_links(survey: Survey) -> QuerySet[Guardianship]:
+    """The links through which the survey's audience was asked (the class, the grade or the
+    school; the school may write through them): whose grade, programs and school a family's
+    answer is counted under in the figures by group."""
+    links = access.contactable_links()
+    kind = survey.audience.get("kind")
+    if kind == "section":
+        return links.filter(
+            student__enrollments__section=survey.section_id, student__enrollments__is_active=True
+        )
+    if kind == "grade":
+        return links.filter(student__school=survey.school_id, student__grade=survey.grade)
+    return links.filter(student__school=survey.school_id)

@@ -18,9 +18,11 @@ from django.utils.translation import gettext_noop, override
 from homeroom.languages import STAFF_LANGUAGE, base_language
 from homeroom.messaging import audiences, previews
 from homeroom.messaging.audiences import Audience
+from homeroom.messaging.models import Participant
 from homeroom.messaging.services import send_announcement
 from homeroom.people.models import Guardian, StaffMember
 
+from . import access
 from .models import (
     MAX_OPTIONS,
     SCALE_MIN_OPTIONS,
@@ -438,6 +440,8 @@ class LanguageBreakdown:
     languages: list[tuple[str, int]]  # (base language, responses)
     hidden: int
     shares: dict[tuple[int, str], int]  # (option id, language) -> percent of that language
+    # Base language -> share of the families reading it who answered (None: not known).
+    rates: dict[str, int | None] = field(default_factory=dict)
 
 
 def by_language(survey: Survey) -> LanguageBreakdown | None:
@@ -470,7 +474,118 @@ def by_language(survey: Survey) -> LanguageBreakdown | None:
         counts[key] = counts.get(key, 0) + n
     sizes = dict(shown)
     shares = {key: round(100 * n / sizes[key[1]]) for key, n in counts.items() if key[1] in sizes}
-    return LanguageBreakdown(shown, len(responses) - len(shown), shares)
+    reached: dict[str, int] = {}
+    if survey.announcement_id:
+        for language, n in (
+            Participant.objects.filter(
+                conversation_id=survey.announcement_id, guardian__isnull=False
+            )
+            .values_list("guardian__language")
+            .annotate(n=Count("pk"))
+            .values_list("guardian__language", "n")
+            .order_by()
+        ):
+            base = base_language(language) or STAFF_LANGUAGE
+            reached[base] = reached.get(base, 0) + n
+    rates = {
+        language: round(100 * n / reached[language]) if reached.get(language) else None
+        for language, n in shown
+    }
+    return LanguageBreakdown(shown, len(responses) - len(shown), shares, rates)
+
+
+# ---- figures by grade, program and school -----------------------------------------------------
+
+# What a family's answer is counted under: its children's in the audience (a family with
+# children in two grades, or a child in two programs, counts in each).
+GROUP_FIELDS = {
+    "grade": "student__grade",
+    "program": "student__programs__name",
+    "school": "student__school__name",
+}
+
+
+@dataclass
+class Group:
+    key: str
+    responses: int
+    reached: int | None  # None: not known (a survey sent before the announcement was kept)
+
+    @property
+    def rate(self) -> int | None:
+        if not self.reached:
+            return None
+        return round(100 * self.responses / self.reached)
+
+
+@dataclass
+class GroupBreakdown:
+    """Each option's share and the response rate per group, for the groups with at least
+    SMALLEST_GROUP answers; `hidden` groups had fewer (or none) and are left out."""
+
+    dimension: str  # "grade", "program" or "school"
+    groups: list[Group]
+    hidden: int
+    shares: dict[tuple[int, str], int]  # (option id, group key) -> percent of that group
+
+
+def by_group(survey: Survey, dimension: str) -> GroupBreakdown | None:
+    """None for an anonymous survey (its answers hold no family, so no grade, program or
+    school) and where there is only one group to show: it would repeat the totals. Counted
+    in the database: three queries, whatever the number of answers."""
+    if survey.anonymous:
+        return None
+    field_name = GROUP_FIELDS[dimension]
+    links = access.audience_links(survey)
+    responses = _counted(
+        links.filter(guardian__survey_responses__survey=survey), field_name, "guardian"
+    )
+    reached = None
+    if survey.announcement_id:
+        asked = Participant.objects.filter(
+            conversation_id=survey.announcement_id, guardian__isnull=False
+        ).values("guardian")
+        reached = _counted(links.filter(guardian__in=asked), field_name, "guardian")
+    keys = set(responses) | set(reached or ())
+    if len(keys) < 2:
+        return None
+    groups = [
+        Group(key, responses.get(key, 0), reached.get(key, 0) if reached is not None else None)
+        for key in keys
+    ]
+    shown = sorted(
+        (group for group in groups if group.responses >= SMALLEST_GROUP),
+        key=lambda group: (-group.responses, group.key),
+    )
+    sizes = {group.key: group.responses for group in shown}
+    shares = {}
+    for option_id, key, n in (
+        links.filter(
+            guardian__survey_responses__survey=survey,
+            guardian__survey_responses__answers__options__isnull=False,
+        )
+        .values_list("guardian__survey_responses__answers__options", field_name)
+        .annotate(n=Count("guardian", distinct=True))
+        .values_list("guardian__survey_responses__answers__options", field_name, "n")
+        .order_by()
+    ):
+        key = key or ""
+        if key in sizes:
+            shares[(option_id, key)] = round(100 * n / sizes[key])
+    return GroupBreakdown(dimension, shown, len(groups) - len(shown), shares)
+
+
+def _counted(links, field_name: str, counted: str) -> dict[str, int]:
+    rows = (
+        links.values_list(field_name)
+        .annotate(n=Count(counted, distinct=True))
+        .values_list(field_name, "n")
+        .order_by()
+    )
+    out: dict[str, int] = {}
+    for key, n in rows:
+        out[key or ""] = out.get(key or "", 0) + n
+    return out
 
 
 def response_rate(survey: Survey, responses: int) -> int:
