@@ -14,19 +14,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
+from django_tasks import task
 
-from homeroom.languages import STAFF_LANGUAGE, base_language
+from homeroom.languages import STAFF_LANGUAGE, base_language, same_language
 from homeroom.messaging import audiences, previews
 from homeroom.messaging.audiences import Audience
 from homeroom.messaging.models import Participant
 from homeroom.messaging.services import send_announcement
+from homeroom.messaging.writing import staff_readers
 from homeroom.people.models import Guardian, StaffMember
+from homeroom.translation.detection import detect_language
+from homeroom.translation.services import TranslationUnavailable, translate
 
 from . import access
 from .models import (
     MAX_OPTIONS,
     SCALE_MIN_OPTIONS,
     Answer,
+    AnswerTranslation,
     Option,
     Question,
     Response,
@@ -362,15 +367,78 @@ def answer_survey(
             defaults={"guardian": None if survey.anonymous else guardian},
         )
         response.answers.all().delete()
+        written = False
         for question_id, value in answers.items():
             if value in ("", [], None):
                 continue
             if isinstance(value, str):
-                Answer.objects.create(response=response, question_id=question_id, text=value)
+                Answer.objects.create(
+                    response=response,
+                    question_id=question_id,
+                    text=value,
+                    translation_pending=True,
+                )
+                written = True
             else:
                 answer = Answer.objects.create(response=response, question_id=question_id)
                 answer.options.set(value)
+        if written:
+            response_id = response.pk
+            transaction.on_commit(lambda: translate_answers_task.enqueue(response_id))
     return response
+
+
+# ---- written answers translated for staff ----------------------------------------------------
+
+
+def translate_answers(response_id: int) -> int:
+    """The written answers of a response, each in the language it is written in (detected,
+    the family's own as the likely one) and translated into the staff's reading languages
+    (the staff language, and the survey's author's own). Made once, after the answer is
+    stored, never on a page view; a language no engine serves is left out (staff read the
+    original). Returns how many answers were done; safe to run twice."""
+    answers = list(
+        Answer.objects.filter(response_id=response_id, translation_pending=True).select_related(
+            "response__guardian", "response__survey__school", "response__survey__created_by"
+        )
+    )
+    done = 0
+    for answer in answers:
+        survey = answer.response.survey
+        guardian = answer.response.guardian
+        prior = guardian.language if guardian is not None else None
+        detected = detect_language(answer.text, prior=prior)
+        source = base_language(detected.language if detected.confident or not prior else prior)
+        copies = []
+        for reader in staff_readers([survey.created_by]):
+            if same_language(reader, source):
+                continue
+            try:
+                (translation,) = translate([answer.text], source, reader, school=survey.school)
+            except TranslationUnavailable:
+                continue
+            copies.append(
+                AnswerTranslation(
+                    answer=answer,
+                    language=reader,
+                    text=translation.text,
+                    provider=translation.provider[:30],
+                    machine=translation.machine,
+                )
+            )
+        with transaction.atomic():
+            if not Answer.objects.filter(pk=answer.pk, translation_pending=True).update(
+                translation_pending=False, language=source
+            ):
+                continue  # another run got there first, or the family changed its answer
+            AnswerTranslation.objects.bulk_create(copies, ignore_conflicts=True)
+            done += 1
+    return done
+
+
+@task()
+def translate_answers_task(response_id: int) -> int:
+    return translate_answers(response_id)
 
 
 # ---- results --------------------------------------------------------------------------------
@@ -388,10 +456,49 @@ class QuestionResult:
     question: Question
     answered: int
     options: list[OptionResult]
-    texts: list[str]
+    texts: list["WrittenAnswer"]
 
 
-def results(survey: Survey, questions: list[Question]) -> tuple[int, list[QuestionResult]]:
+@dataclass
+class WrittenAnswer:
+    text: str  # as the family wrote it
+    language: str  # what it is written in ("" until detected)
+    translation: str  # in the staff member's reading language ("" when none is needed or made)
+    pending: bool  # not translated yet
+
+    def __str__(self):
+        return self.text
+
+
+def written_answers(survey: Survey, reader: str) -> dict[int, list[WrittenAnswer]]:
+    """Each question's written answers, with their translation for a staff member reading
+    `reader` (else the staff language's): two queries."""
+    reader = base_language(reader) or STAFF_LANGUAGE
+    rows = list(
+        Answer.objects.filter(response__survey=survey)
+        .exclude(text="")
+        .order_by("pk")
+        .values_list("pk", "question", "text", "language", "translation_pending")
+    )
+    copies: dict[int, dict[str, str]] = {}
+    if rows:
+        for answer_id, language, text in AnswerTranslation.objects.filter(
+            answer__response__survey=survey, language__in={reader, STAFF_LANGUAGE}
+        ).values_list("answer", "language", "text"):
+            copies.setdefault(answer_id, {})[language] = text
+    out: dict[int, list[WrittenAnswer]] = {}
+    for pk, question_id, text, language, pending in rows:
+        mine = copies.get(pk, {})
+        translation = "" if same_language(language or reader, reader) else mine.get(reader, "")
+        if not translation and language and not same_language(language, reader):
+            translation = mine.get(STAFF_LANGUAGE, "")
+        out.setdefault(question_id, []).append(WrittenAnswer(text, language, translation, pending))
+    return out
+
+
+def results(
+    survey: Survey, questions: list[Question], reader: str = STAFF_LANGUAGE
+) -> tuple[int, list[QuestionResult]]:
     """How many families answered, and per question the count and share of each option (of
     those who answered it) or the written answers."""
     responses = survey.responses.count()
@@ -406,14 +513,7 @@ def results(survey: Survey, questions: list[Question]) -> tuple[int, list[Questi
         .annotate(n=Count("pk"))
         .values_list("question", "n")
     )
-    texts: dict[int, list[str]] = {}
-    for question_id, text in (
-        Answer.objects.filter(response__survey=survey)
-        .exclude(text="")
-        .order_by("pk")
-        .values_list("question", "text")
-    ):
-        texts.setdefault(question_id, []).append(text)
+    texts = written_answers(survey, reader)
     out = []
     for question in questions:
         answered = per_question.get(question.pk, 0)

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from homeroom.languages import STAFF_LANGUAGE, base_language, language_name
+from homeroom.languages import STAFF_LANGUAGE, base_language, language_name, reading_language
 from homeroom.messaging import audiences
 from homeroom.people import access
 
@@ -161,10 +161,10 @@ def survey_preview(request, pk):
 
 @login_required
 def survey_results(request, pk):
-    _staff_or_404(request)
+    staff = _staff_or_404(request)
     survey = voice_access.get_survey_for_staff(request.user, pk)
     questions = services.questions_of(survey)
-    responses, results = services.results(survey, questions)
+    responses, results = services.results(survey, questions, reading_language(staff))
     breakdown = services.by_language(survey)
     if breakdown and breakdown.languages:
         for result in results:
