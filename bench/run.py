@@ -74,7 +74,7 @@ def _write(name: str, result: dict) -> Path:
 
 
 # Benchmarks of the product modules, each a `bench/<name>_bench.py` with its own main().
-MODULE_BENCHES = ("translation", "messaging", "messaging_pages", "behavior", "routines")
+MODULE_BENCHES = ("translation", "messaging", "messaging_pages", "behavior", "routines", "voice")
 
 
 def bench_pages() -> dict:

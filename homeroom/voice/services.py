@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -642,10 +642,11 @@ def by_group(survey: Survey, dimension: str) -> GroupBreakdown | None:
     )
     reached = None
     if survey.announcement_id:
+        # EXISTS per link, not IN (a list): SQLite would probe the list for every link.
         asked = Participant.objects.filter(
-            conversation_id=survey.announcement_id, guardian__isnull=False
-        ).values("guardian")
-        reached = _counted(links.filter(guardian__in=asked), field_name, "guardian")
+            conversation_id=survey.announcement_id, guardian=OuterRef("guardian_id")
+        )
+        reached = _counted(links.filter(Exists(asked)), field_name, "guardian")
     keys = set(responses) | set(reached or ())
     if len(keys) < 2:
         return None
