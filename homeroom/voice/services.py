@@ -635,6 +635,8 @@ def by_group(survey: Survey, dimension: str) -> GroupBreakdown | None:
     in the database: three queries, whatever the number of answers."""
     if survey.anonymous:
         return None
+    if dimension == "school" and survey.audience.get("kind") != "district":
+        return None  # a class, a grade or a school: one school, nothing to break down
     field_name = GROUP_FIELDS[dimension]
     links = access.audience_links(survey)
     responses = _counted(

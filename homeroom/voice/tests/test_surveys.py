@@ -338,7 +338,7 @@ def test_list_and_results_query_counts(awake, login, django_assert_num_queries):
     with django_assert_num_queries(8):
         assert client.get(reverse("voice:list")).status_code == 200
     # The figures by language (with its response rates), grade, program and school included.
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(20):
         assert client.get(reverse("voice:results", args=[survey.pk])).status_code == 200
 
 

@@ -139,9 +139,9 @@ def test_the_results_page_queries_do_not_grow_with_the_answers(
     for guardian in sixth[:5]:
         answer(survey, guardian, 0)
     client.get(reverse("voice:results", args=[survey.pk]))  # warm the session
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(23):
         assert client.get(reverse("voice:results", args=[survey.pk])).status_code == 200
     for guardian in [*sixth[5:], *seventh]:
         answer(survey, guardian, 1)
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(23):
         assert client.get(reverse("voice:results", args=[survey.pk])).status_code == 200
