@@ -81,6 +81,7 @@ MODULE_BENCHES = (
     "behavior",
     "routines",
     "voice",
+    "survey",
     "goals",
     "insights",
 )

@@ -26,7 +26,7 @@ Contract (the signatures other modules code against):
     A message in that conversation, started with it when there is none: the weekly
     update's sentences, a family's answer to a moment (quoting it) and the replies.
 - send_announcement(*, by_staff, audience: Audience, text, subject="",
-  urgent_reason="") -> Conversation
+  urgent_reason="", subject_prepared=None, prepared=None) -> Conversation
     Raises Http404 for a section or school outside the sender's scope and PermissionDenied
     for one they may see but not announce to.
 - reply_to_announcement(announcement, *, guardian, text, channel) -> Conversation
@@ -401,6 +401,7 @@ def send_announcement(
     subject: str = "",
     urgent_reason: str = "",
     subject_prepared: Mapping[str, str] | None = None,
+    prepared: Mapping[str, str | Translation] | None = None,
 ) -> Conversation:
     _check_text(text)
     school, section, scope, description = audiences.check_audience(by_staff, audience)
@@ -426,6 +427,7 @@ def send_announcement(
         channel="app",
         protect=[by_staff.given_name, by_staff.family_name, conversation.sender_name],
         subject_prepared=subject_prepared,
+        prepared=prepared,
     )
 
 

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from homeroom.people import access
-from homeroom.people.models import Enrollment, Guardian, School
+from homeroom.people.models import Enrollment, Guardian, Guardianship, School
 
 from .models import Group, GroupLeader, GroupMember, Response, Suggestion, Survey
 
@@ -33,9 +33,21 @@ def family_links(user):
 
 def surveys_for_family(user) -> QuerySet[Survey]:
     """The sent surveys whose audience holds one of this guardian's children."""
-    links = family_links(user)
     if not access.viewer_for(user).is_guardian:
         return Survey.objects.none()
+    return _surveys_through(family_links(user))
+
+
+def surveys_for_guardian(guardian) -> QuerySet[Survey]:
+    """The same surveys for a guardian known by their number rather than signed in (a text
+    answering a survey): their own children's links, records allowed, the school may write
+    through."""
+    if guardian is None or not guardian.is_active:
+        return Survey.objects.none()
+    return _surveys_through(access.records_links_of(guardian) & access.contactable_links())
+
+
+def _surveys_through(links) -> QuerySet[Survey]:
     sections = Enrollment.objects.filter(
         is_active=True, student__in=links.values("student")
     ).values("section")
@@ -78,6 +90,24 @@ def _get_or_404(queryset, pk):
         return queryset.get(pk=pk)
     except (Survey.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# -- figures by group --
+
+
+def audience_links(survey: Survey) -> QuerySet[Guardianship]:
+    """The links through which the survey's audience was asked (the class, the grade or the
+    school; the school may write through them): whose grade, programs and school a family's
+    answer is counted under in the figures by group."""
+    links = access.contactable_links()
+    kind = survey.audience.get("kind")
+    if kind == "section":
+        return links.filter(
+            student__enrollments__section=survey.section_id, student__enrollments__is_active=True
+        )
+    if kind == "grade":
+        return links.filter(student__school=survey.school_id, student__grade=survey.grade)
+    return links.filter(student__school=survey.school_id)
 
 
 # ---- The engagement-preferences survey (voice.engagement) -----------------------------------

@@ -9,9 +9,12 @@ class VoiceConfig(AppConfig):
     verbose_name = _("Family voice")
 
     def ready(self):
-        # Suggestions by text message ("IDEA …", "SUGERENCIA …").
         from homeroom.messaging.inbound import answerers
 
+        from .sms import answer_text
         from .suggestions.sms import answer_suggestion
 
+        # Surveys answered by text ("2" after a one-question survey).
+        answerers.register("voice.surveys", answer_text)
+        # Suggestions by text message ("IDEA …", "SUGERENCIA …").
         answerers.register("voice.suggestions", answer_suggestion)

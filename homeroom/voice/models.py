@@ -41,6 +41,16 @@ class Survey(models.Model):
     # {"es": {"title": "…", "intro": "…", "q12": "…", "o40": "…"}}.
     translations = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # -- answers by text --
+    # The announcement that carried the survey: a family's "2" texted back after it is an
+    # answer when the survey has one question with one choice (`voice.sms`).
+    announcement = models.ForeignKey(
+        "messaging.Conversation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -128,6 +138,12 @@ class Answer(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     options = models.ManyToManyField(Option, blank=True, related_name="answers")
     text = models.TextField(blank=True, max_length=LONG_ANSWER_MAX_CHARS)
+    # -- written answers translated for staff --
+    # The language the text is written in, as detected (blank until then); the text says it
+    # anyway, so it tells no more of who wrote it.
+    language = models.CharField(max_length=35, blank=True)
+    # Written, not yet translated for staff (`services.translate_answers` after commit).
+    translation_pending = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -136,6 +152,26 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"answer to question {self.question_id}"
+
+
+class AnswerTranslation(models.Model):
+    """A written answer in a staff reading language, made once after it is stored."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=35)
+    text = models.TextField()
+    provider = models.CharField(max_length=30)
+    machine = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["answer", "language"], name="voice_one_answer_translation"
+            )
+        ]
+
+    def __str__(self):
+        return f"answer {self.answer_id} in {self.language}"
 
 
 # ---- Built-in surveys: the engagement-preferences survey (voice.engagement) -----------------

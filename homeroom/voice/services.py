@@ -9,22 +9,29 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
+from django_tasks import task
 
-from homeroom.languages import STAFF_LANGUAGE, base_language
+from homeroom.languages import STAFF_LANGUAGE, base_language, same_language
 from homeroom.messaging import audiences, previews
 from homeroom.messaging.audiences import Audience
+from homeroom.messaging.models import Participant
 from homeroom.messaging.services import send_announcement
+from homeroom.messaging.writing import staff_readers
 from homeroom.people.models import Guardian, StaffMember
+from homeroom.translation.detection import detect_language
+from homeroom.translation.services import TranslationUnavailable, translate
 
+from . import access
 from .models import (
     MAX_OPTIONS,
     SCALE_MIN_OPTIONS,
     Answer,
+    AnswerTranslation,
     Option,
     Question,
     Response,
@@ -244,18 +251,90 @@ def send_survey(survey: Survey, staff: StaffMember, now: datetime | None = None)
         raise SurveyRefused(_("This survey has been sent already."))
     if survey.closes_at <= now:
         raise SurveyRefused(_("Choose a closing date in the future."))
-    with override(STAFF_LANGUAGE):
-        text = _("%(school)s asks for your opinion: %(title)s. Answer here: %(link)s") % {
-            "school": survey.school.name,
-            "title": survey.title,
-            "link": survey_link(survey),
-        }
+    questions = questions_of(survey)
     conversation = send_announcement(
-        by_staff=staff, audience=audience_of(survey), text=text, subject=survey.title
+        by_staff=staff,
+        audience=audience_of(survey),
+        text=announcement_text(survey, questions),
+        subject=survey.title,
+        prepared=announcement_versions(survey, questions),
+        subject_prepared={
+            language: texts["title"]
+            for language, texts in (survey.translations or {}).items()
+            if texts.get("title")
+        },
     )
     survey.sent_at = now
+    survey.announcement = conversation
     survey.reached = conversation.participants.filter(guardian__isnull=False).count()
-    survey.save(update_fields=["sent_at", "reached"])
+    survey.save(update_fields=["sent_at", "announcement", "reached"])
+
+
+# ---- the announcement, and answers by text --------------------------------------------------
+
+ASK = gettext_noop("%(school)s asks for your opinion: %(title)s. Answer here: %(link)s")
+ASK_BY_TEXT = gettext_noop(
+    "%(school)s asks for your opinion: %(title)s. %(question)s\n%(options)s\n"
+    "Reply %(numbers)s or %(last)s. Or answer here: %(link)s"
+)
+TEXT_ANSWER_KINDS = (Question.Kind.SINGLE, Question.Kind.SCALE)
+
+
+def sms_question(survey: Survey, questions: list[Question]) -> Question | None:
+    """The question a family may answer by texting a number: the survey's only question,
+    with one choice, in a survey that is not anonymous (a text reaches the school with the
+    number that sent it, and the SMS provider keeps both)."""
+    if survey.anonymous or len(questions) != 1 or questions[0].kind not in TEXT_ANSWER_KINDS:
+        return None
+    return questions[0]
+
+
+def option_text(option: Option, texts: dict[str, str]) -> str:
+    return texts.get(f"o{option.pk}") or option.text
+
+
+def numbered_options(options: list[Option], texts: dict[str, str]) -> str:
+    return "\n".join(
+        f"{number} {option_text(option, texts)}" for number, option in enumerate(options, 1)
+    )
+
+
+def announcement_text(
+    survey: Survey, questions: list[Question], language: str = STAFF_LANGUAGE
+) -> str:
+    """What the announcement says in `language` (the checked texts of the survey in it): the
+    link, and for a survey answered by text its question with the options numbered."""
+    texts, _translated = texts_in(survey, language)
+    values = {
+        "school": survey.school.name,
+        "title": texts.get("title") or survey.title,
+        "link": survey_link(survey),
+    }
+    question = sms_question(survey, questions)
+    with override(language):
+        if question is None:
+            return _(ASK) % values
+        options = list(question.options.all())
+        values.update(
+            question=texts.get(f"q{question.pk}") or question.text,
+            options=numbered_options(options, texts),
+            numbers=", ".join(str(number) for number in range(1, len(options))),
+            last=str(len(options)),
+        )
+        return _(ASK_BY_TEXT) % values
+
+
+def announcement_versions(survey: Survey, questions: list[Question]) -> dict[str, str]:
+    """The announcement in each language staff checked the survey's texts in and whose
+    catalogue has its wording; the other languages are translated as any announcement is."""
+    msgid = ASK if sms_question(survey, questions) is None else ASK_BY_TEXT
+    versions = {}
+    for language in survey.translations or {}:
+        with override(language):
+            in_catalogue = _(msgid) != msgid
+        if in_catalogue:
+            versions[language] = announcement_text(survey, questions, language)
+    return versions
 
 
 # ---- answering ------------------------------------------------------------------------------
@@ -288,15 +367,78 @@ def answer_survey(
             defaults={"guardian": None if survey.anonymous else guardian},
         )
         response.answers.all().delete()
+        written = False
         for question_id, value in answers.items():
             if value in ("", [], None):
                 continue
             if isinstance(value, str):
-                Answer.objects.create(response=response, question_id=question_id, text=value)
+                Answer.objects.create(
+                    response=response,
+                    question_id=question_id,
+                    text=value,
+                    translation_pending=True,
+                )
+                written = True
             else:
                 answer = Answer.objects.create(response=response, question_id=question_id)
                 answer.options.set(value)
+        if written:
+            response_id = response.pk
+            transaction.on_commit(lambda: translate_answers_task.enqueue(response_id))
     return response
+
+
+# ---- written answers translated for staff ----------------------------------------------------
+
+
+def translate_answers(response_id: int) -> int:
+    """The written answers of a response, each in the language it is written in (detected,
+    the family's own as the likely one) and translated into the staff's reading languages
+    (the staff language, and the survey's author's own). Made once, after the answer is
+    stored, never on a page view; a language no engine serves is left out (staff read the
+    original). Returns how many answers were done; safe to run twice."""
+    answers = list(
+        Answer.objects.filter(response_id=response_id, translation_pending=True).select_related(
+            "response__guardian", "response__survey__school", "response__survey__created_by"
+        )
+    )
+    done = 0
+    for answer in answers:
+        survey = answer.response.survey
+        guardian = answer.response.guardian
+        prior = guardian.language if guardian is not None else None
+        detected = detect_language(answer.text, prior=prior)
+        source = base_language(detected.language if detected.confident or not prior else prior)
+        copies = []
+        for reader in staff_readers([survey.created_by]):
+            if same_language(reader, source):
+                continue
+            try:
+                (translation,) = translate([answer.text], source, reader, school=survey.school)
+            except TranslationUnavailable:
+                continue
+            copies.append(
+                AnswerTranslation(
+                    answer=answer,
+                    language=reader,
+                    text=translation.text,
+                    provider=translation.provider[:30],
+                    machine=translation.machine,
+                )
+            )
+        with transaction.atomic():
+            if not Answer.objects.filter(pk=answer.pk, translation_pending=True).update(
+                translation_pending=False, language=source
+            ):
+                continue  # another run got there first, or the family changed its answer
+            AnswerTranslation.objects.bulk_create(copies, ignore_conflicts=True)
+            done += 1
+    return done
+
+
+@task()
+def translate_answers_task(response_id: int) -> int:
+    return translate_answers(response_id)
 
 
 # ---- results --------------------------------------------------------------------------------
@@ -314,10 +456,49 @@ class QuestionResult:
     question: Question
     answered: int
     options: list[OptionResult]
-    texts: list[str]
+    texts: list["WrittenAnswer"]
 
 
-def results(survey: Survey, questions: list[Question]) -> tuple[int, list[QuestionResult]]:
+@dataclass
+class WrittenAnswer:
+    text: str  # as the family wrote it
+    language: str  # what it is written in ("" until detected)
+    translation: str  # in the staff member's reading language ("" when none is needed or made)
+    pending: bool  # not translated yet
+
+    def __str__(self):
+        return self.text
+
+
+def written_answers(survey: Survey, reader: str) -> dict[int, list[WrittenAnswer]]:
+    """Each question's written answers, with their translation for a staff member reading
+    `reader` (else the staff language's): two queries."""
+    reader = base_language(reader) or STAFF_LANGUAGE
+    rows = list(
+        Answer.objects.filter(response__survey=survey)
+        .exclude(text="")
+        .order_by("pk")
+        .values_list("pk", "question", "text", "language", "translation_pending")
+    )
+    copies: dict[int, dict[str, str]] = {}
+    if rows:
+        for answer_id, language, text in AnswerTranslation.objects.filter(
+            answer__response__survey=survey, language__in={reader, STAFF_LANGUAGE}
+        ).values_list("answer", "language", "text"):
+            copies.setdefault(answer_id, {})[language] = text
+    out: dict[int, list[WrittenAnswer]] = {}
+    for pk, question_id, text, language, pending in rows:
+        mine = copies.get(pk, {})
+        translation = "" if same_language(language or reader, reader) else mine.get(reader, "")
+        if not translation and language and not same_language(language, reader):
+            translation = mine.get(STAFF_LANGUAGE, "")
+        out.setdefault(question_id, []).append(WrittenAnswer(text, language, translation, pending))
+    return out
+
+
+def results(
+    survey: Survey, questions: list[Question], reader: str = STAFF_LANGUAGE
+) -> tuple[int, list[QuestionResult]]:
     """How many families answered, and per question the count and share of each option (of
     those who answered it) or the written answers."""
     responses = survey.responses.count()
@@ -332,14 +513,7 @@ def results(survey: Survey, questions: list[Question]) -> tuple[int, list[Questi
         .annotate(n=Count("pk"))
         .values_list("question", "n")
     )
-    texts: dict[int, list[str]] = {}
-    for question_id, text in (
-        Answer.objects.filter(response__survey=survey)
-        .exclude(text="")
-        .order_by("pk")
-        .values_list("question", "text")
-    ):
-        texts.setdefault(question_id, []).append(text)
+    texts = written_answers(survey, reader)
     out = []
     for question in questions:
         answered = per_question.get(question.pk, 0)
@@ -366,6 +540,8 @@ class LanguageBreakdown:
     languages: list[tuple[str, int]]  # (base language, responses)
     hidden: int
     shares: dict[tuple[int, str], int]  # (option id, language) -> percent of that language
+    # Base language -> share of the families reading it who answered (None: not known).
+    rates: dict[str, int | None] = field(default_factory=dict)
 
 
 def by_language(survey: Survey) -> LanguageBreakdown | None:
@@ -398,7 +574,121 @@ def by_language(survey: Survey) -> LanguageBreakdown | None:
         counts[key] = counts.get(key, 0) + n
     sizes = dict(shown)
     shares = {key: round(100 * n / sizes[key[1]]) for key, n in counts.items() if key[1] in sizes}
-    return LanguageBreakdown(shown, len(responses) - len(shown), shares)
+    reached: dict[str, int] = {}
+    if survey.announcement_id:
+        for language, n in (
+            Participant.objects.filter(
+                conversation_id=survey.announcement_id, guardian__isnull=False
+            )
+            .values_list("guardian__language")
+            .annotate(n=Count("pk"))
+            .values_list("guardian__language", "n")
+            .order_by()
+        ):
+            base = base_language(language) or STAFF_LANGUAGE
+            reached[base] = reached.get(base, 0) + n
+    rates = {
+        language: round(100 * n / reached[language]) if reached.get(language) else None
+        for language, n in shown
+    }
+    return LanguageBreakdown(shown, len(responses) - len(shown), shares, rates)
+
+
+# ---- figures by grade, program and school -----------------------------------------------------
+
+# What a family's answer is counted under: its children's in the audience (a family with
+# children in two grades, or a child in two programs, counts in each).
+GROUP_FIELDS = {
+    "grade": "student__grade",
+    "program": "student__programs__name",
+    "school": "student__school__name",
+}
+
+
+@dataclass
+class Group:
+    key: str
+    responses: int
+    reached: int | None  # None: not known (a survey sent before the announcement was kept)
+
+    @property
+    def rate(self) -> int | None:
+        if not self.reached:
+            return None
+        return round(100 * self.responses / self.reached)
+
+
+@dataclass
+class GroupBreakdown:
+    """Each option's share and the response rate per group, for the groups with at least
+    SMALLEST_GROUP answers; `hidden` groups had fewer (or none) and are left out."""
+
+    dimension: str  # "grade", "program" or "school"
+    groups: list[Group]
+    hidden: int
+    shares: dict[tuple[int, str], int]  # (option id, group key) -> percent of that group
+
+
+def by_group(survey: Survey, dimension: str) -> GroupBreakdown | None:
+    """None for an anonymous survey (its answers hold no family, so no grade, program or
+    school) and where there is only one group to show: it would repeat the totals. Counted
+    in the database: three queries, whatever the number of answers."""
+    if survey.anonymous:
+        return None
+    if dimension == "school" and survey.audience.get("kind") != "district":
+        return None  # a class, a grade or a school: one school, nothing to break down
+    field_name = GROUP_FIELDS[dimension]
+    links = access.audience_links(survey)
+    responses = _counted(
+        links.filter(guardian__survey_responses__survey=survey), field_name, "guardian"
+    )
+    reached = None
+    if survey.announcement_id:
+        # EXISTS per link, not IN (a list): SQLite would probe the list for every link.
+        asked = Participant.objects.filter(
+            conversation_id=survey.announcement_id, guardian=OuterRef("guardian_id")
+        )
+        reached = _counted(links.filter(Exists(asked)), field_name, "guardian")
+    keys = set(responses) | set(reached or ())
+    if len(keys) < 2:
+        return None
+    groups = [
+        Group(key, responses.get(key, 0), reached.get(key, 0) if reached is not None else None)
+        for key in keys
+    ]
+    shown = sorted(
+        (group for group in groups if group.responses >= SMALLEST_GROUP),
+        key=lambda group: (-group.responses, group.key),
+    )
+    sizes = {group.key: group.responses for group in shown}
+    shares = {}
+    for option_id, key, n in (
+        links.filter(
+            guardian__survey_responses__survey=survey,
+            guardian__survey_responses__answers__options__isnull=False,
+        )
+        .values_list("guardian__survey_responses__answers__options", field_name)
+        .annotate(n=Count("guardian", distinct=True))
+        .values_list("guardian__survey_responses__answers__options", field_name, "n")
+        .order_by()
+    ):
+        key = key or ""
+        if key in sizes:
+            shares[(option_id, key)] = round(100 * n / sizes[key])
+    return GroupBreakdown(dimension, shown, len(groups) - len(shown), shares)
+
+
+def _counted(links, field_name: str, counted: str) -> dict[str, int]:
+    rows = (
+        links.values_list(field_name)
+        .annotate(n=Count(counted, distinct=True))
+        .values_list(field_name, "n")
+        .order_by()
+    )
+    out: dict[str, int] = {}
+    for key, n in rows:
+        out[key or ""] = out.get(key or "", 0) + n
+    return out
 
 
 def response_rate(survey: Survey, responses: int) -> int:

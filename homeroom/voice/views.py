@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from homeroom.languages import STAFF_LANGUAGE, base_language, language_name
+from homeroom.languages import STAFF_LANGUAGE, base_language, language_name, reading_language
 from homeroom.messaging import audiences
 from homeroom.people import access
 
@@ -163,10 +163,10 @@ def survey_preview(request, pk):
 
 @login_required
 def survey_results(request, pk):
-    _staff_or_404(request)
+    staff = _staff_or_404(request)
     survey = voice_access.get_survey_for_staff(request.user, pk)
     questions = services.questions_of(survey)
-    responses, results = services.results(survey, questions)
+    responses, results = services.results(survey, questions, reading_language(staff))
     breakdown = services.by_language(survey)
     if breakdown and breakdown.languages:
         for result in results:
@@ -175,6 +175,7 @@ def survey_results(request, pk):
                     (language_name(language), breakdown.shares.get((row.option.pk, language), 0))
                     for language, _n in breakdown.languages
                 ]
+    group_breakdowns = _group_breakdowns(survey, results)
     return render(
         request,
         "voice/results.html",
@@ -189,9 +190,63 @@ def survey_results(request, pk):
             ]
             if breakdown
             else [],
+            "language_rates": [
+                (language_name(language), n, breakdown.rates.get(language))
+                for language, n in breakdown.languages
+            ]
+            if breakdown
+            else [],
+            "group_breakdowns": group_breakdowns,
             "smallest_group": services.SMALLEST_GROUP,
         },
     )
+
+
+# -- figures by grade, program and school --
+
+
+def _group_title(dimension: str) -> str:
+    return {"grade": _("By grade"), "program": _("By program"), "school": _("By school")}[dimension]
+
+
+def _group_label(dimension: str, key: str) -> str:
+    if dimension == "grade":
+        return _("Grade %(grade)s") % {"grade": key} if key else _("No grade")
+    if dimension == "program":
+        return key or _("No program")
+    return key
+
+
+def _group_breakdowns(survey, results) -> list:
+    """Each dimension's groups, labelled, and per question each option's share in each."""
+    breakdowns = []
+    for dimension in services.GROUP_FIELDS:
+        breakdown = services.by_group(survey, dimension)
+        if breakdown is None:
+            continue
+        breakdown.title = _group_title(dimension)
+        for group in breakdown.groups:
+            group.label = _group_label(dimension, group.key)
+        breakdowns.append(breakdown)
+    for result in results:
+        result.by_group = [
+            (
+                breakdown,
+                [
+                    (
+                        row.option,
+                        [
+                            breakdown.shares.get((row.option.pk, group.key), 0)
+                            for group in breakdown.groups
+                        ],
+                    )
+                    for row in result.options
+                ],
+            )
+            for breakdown in breakdowns
+            if breakdown.groups
+        ]
+    return breakdowns
 
 
 def _cell(value: str) -> str:

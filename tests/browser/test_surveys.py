@@ -1,12 +1,16 @@
 """Ms Rivera builds a three-question survey for Math 6, checks its Spanish and sends it; Rosa
-answers it on her phone, in Spanish, from her home; the results show the bars."""
+answers it on her phone, in Spanish, from her home; the results show the bars and the
+figures by program (five families of English learners answered; the one family in no
+program is left out)."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from homeroom.people.models import Enrollment, Guardian, Guardianship, Program, Student
 from homeroom.testing.personas import build_world
+from homeroom.voice import services
 from homeroom.voice.models import Response, Survey
 
 from .conftest import check_page
@@ -15,10 +19,33 @@ from .journeys import code_from_last_text, sign_in_with_password, sign_out, with
 SCALE = ["Not at all", "A little", "Somewhat", "Quite a bit", "A lot"]
 
 
+def english_learners(world, count):
+    """Families of Math 6 whose children are in the English learners program."""
+    learners = Program.objects.create(district=world.district, code="EL", name="English learners")
+    added = []
+    for n in range(count):
+        student = Student.objects.create(
+            school=world.north, given_name=f"Kid{n}", family_name="Learner", grade="6"
+        )
+        student.programs.add(learners)
+        Enrollment.objects.create(section=world.math, student=student)
+        guardian = Guardian.objects.create(
+            district=world.district,
+            given_name=f"Parent{n}",
+            family_name="Learner",
+            email=f"learner{n}@family.example",
+            channel="email",
+        )
+        Guardianship.objects.create(guardian=guardian, student=student)
+        added.append(guardian)
+    return added
+
+
 def test_a_survey_built_sent_answered_in_spanish_and_its_results(page, transactional_db, settings):
     settings.LIBRETRANSLATE_URL = ""
     settings.TRANSLATION_ROUTES = {"en:es": ["apertium"], "*": ["libretranslate"]}
     world = build_world()
+    learners = english_learners(world, 5)
     without_quiet_hours(world)
 
     sign_in_with_password(page, world.rivera.user.email)
@@ -56,7 +83,7 @@ def test_a_survey_built_sent_answered_in_spanish_and_its_results(page, transacti
     page.locator(f"#id_es__o{scale[2].pk}").fill("Algo")
     check_page(page, "survey-preview")
     page.get_by_role("button", name="Send the survey").click()
-    expect(page.get_by_text("0 of 3 families answered (0%).")).to_be_visible()
+    expect(page.get_by_text("0 of 8 families answered (0%).")).to_be_visible()
     sign_out(page)
 
     # Rosa, on her phone, in Spanish: the survey waits on her home.
@@ -66,7 +93,9 @@ def test_a_survey_built_sent_answered_in_spanish_and_its_results(page, transacti
     page.locator("input[name=code]").fill(code_from_last_text(str(world.rosa.phone)))
     page.locator("input[name=code]").press("Enter")
     expect(page.get_by_role("heading", name="Hola, Rosa")).to_be_visible()
-    expect(page.get_by_role("link", name="Horarios de las conferencias")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Horarios de las conferencias", exact=True)
+    ).to_be_visible()
     page.get_by_role("link", name="Responder la encuesta").click()
     expect(page.get_by_role("heading", name="Horarios de las conferencias")).to_be_visible()
     check_page(page, "survey-answer")
@@ -81,9 +110,23 @@ def test_a_survey_built_sent_answered_in_spanish_and_its_results(page, transacti
     assert Response.objects.get().guardian == world.rosa
     sign_out(page)
 
+    survey.refresh_from_db()  # sent since it was read
+    first, second = (list(question.options.all()) for question in questions[:2])
+    for n, guardian in enumerate(learners):
+        services.answer_survey(
+            survey, guardian, {questions[0].pk: [first[n % 2].pk], questions[1].pk: [second[4].pk]}
+        )
+
     sign_in_with_password(page, world.rivera.user.email)
     page.goto(f"/surveys/{survey.pk}/results/")
-    expect(page.get_by_text("1 of 3 families answered (33%).")).to_be_visible()
-    expect(page.locator("meter[value='100']")).to_have_count(2)
+    expect(page.get_by_text("6 of 8 families answered (75%).")).to_be_visible()
     expect(page.get_by_text("Reuniones por la tarde")).to_be_visible()
+    who = page.get_by_role("region", name="Who answered")
+    by_program = who.get_by_role("table", name="By program")
+    expect(by_program.get_by_role("row", name="English learners 5 100%")).to_be_visible()
+    expect(who.get_by_text("1 group with fewer than 5 answers is left out.")).to_be_visible()
+    first_question = page.get_by_role("region", name="1. Which day suits you?")
+    first_question.locator("summary", has_text="By program").click()
+    expect(first_question.get_by_text("English learners (5 answers)")).to_be_visible()
+    expect(first_question.get_by_role("row", name="Monday 60%")).to_be_visible()
     check_page(page, "survey-results")
