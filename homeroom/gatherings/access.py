@@ -22,7 +22,7 @@ from .models import Event
 def events_for_staff(user) -> QuerySet[Event]:
     if not access.viewer_for(user).is_staff_member:
         return Event.objects.none()
-    return Event.objects.filter(school__in=access.schools_for(user))
+    return Event.objects.filter(school__in=access.schools_worked_at(user))
 
 
 def get_event_for_staff(user, pk) -> Event:

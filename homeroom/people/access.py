@@ -168,6 +168,19 @@ def schools_for(user) -> QuerySet[School]:
     return School.objects.filter(q, is_active=True)
 
 
+def schools_worked_at(user) -> QuerySet[School]:
+    """The schools a staff member works at: `schools_for` without the ones they see only as a
+    parent. What a staff page lists (a school's surveys, groups, events) is read through this,
+    so a teacher who is also a parent at another school sees that school as a parent does."""
+    viewer = viewer_for(user)
+    q = NOTHING
+    if viewer.is_district_admin:
+        q |= Q(district_id=viewer.staff.district_id)
+    if viewer.roles_by_school:
+        q |= Q(pk__in=viewer.roles_by_school.keys())
+    return School.objects.filter(q, is_active=True)
+
+
 def students_for(user) -> QuerySet[Student]:
     viewer = viewer_for(user)
     q = NOTHING

@@ -19,7 +19,7 @@ def surveys_for_staff(user) -> QuerySet[Survey]:
     viewer = access.viewer_for(user)
     if not viewer.is_staff_member:
         return Survey.objects.none()
-    return Survey.objects.filter(school__in=access.schools_for(user))
+    return Survey.objects.filter(school__in=access.schools_worked_at(user))
 
 
 def get_survey_for_staff(user, pk) -> Survey:
@@ -159,7 +159,7 @@ def _guardian_schools(user):
 def groups_for_staff(user) -> QuerySet[Group]:
     if not access.viewer_for(user).is_staff_member:
         return Group.objects.none()
-    return Group.objects.filter(school__in=access.schools_for(user), is_active=True)
+    return Group.objects.filter(school__in=access.schools_worked_at(user), is_active=True)
 
 
 def groups_for_family(user) -> QuerySet[Group]:
@@ -285,20 +285,10 @@ def get_suggestion_for_family(user, pk):
     return access._get_or_404(suggestions_for_family(user).select_related("school"), pk)
 
 
-def _schools_worked_at(user):
-    """The schools a staff member works at (`schools_for`, less the ones they only see as a
-    parent): a district admin's district, the schools of their roles."""
-    viewer = access.viewer_for(user)
-    q = Q(pk__in=viewer.roles_by_school.keys())
-    if viewer.is_district_admin:
-        q |= Q(district_id=viewer.staff.district_id)
-    return access.schools_for(user).filter(q)
-
-
 def suggestions_for_staff(user):
     if not access.viewer_for(user).is_staff_member:
         return Suggestion.objects.none()
-    return Suggestion.objects.filter(school__in=_schools_worked_at(user))
+    return Suggestion.objects.filter(school__in=access.schools_worked_at(user))
 
 
 def get_suggestion_for_staff(user, pk):
@@ -313,7 +303,7 @@ def suggestion_school_for(user, pk):
     viewer = access.viewer_for(user)
     q = Q(pk__in=[])
     if viewer.is_staff_member:
-        q |= Q(pk__in=_schools_worked_at(user).values("pk"))
+        q |= Q(pk__in=access.schools_worked_at(user).values("pk"))
     if viewer.is_guardian:
         q |= Q(pk__in=suggestion_schools_for_family(user).values("pk"))
     return access._get_or_404(School.objects.filter(q, is_active=True), pk)
@@ -379,8 +369,10 @@ def family_links_around(guardian):
 def suggestion_schools_for_staff(user):
     """The schools whose suggestions a staff member handles, with their answering promise."""
     if not access.viewer_for(user).is_staff_member:
-        return access.schools_for(user).none()
-    return _schools_worked_at(user).select_related("suggestion_settings").order_by("name", "pk")
+        return access.schools_worked_at(user).none()
+    return (
+        access.schools_worked_at(user).select_related("suggestion_settings").order_by("name", "pk")
+    )
 
 
 # ---- Decisions put to families --------------------------------------------------------------
@@ -394,7 +386,7 @@ def decisions_for_staff(user):
     viewer = access.viewer_for(user)
     if not viewer.is_staff_member:
         return Decision.objects.none()
-    return Decision.objects.filter(school__in=access.schools_for(user))
+    return Decision.objects.filter(school__in=access.schools_worked_at(user))
 
 
 def get_decision_for_staff(user, pk):
