@@ -142,7 +142,8 @@ def test_section_page_lists_only_contactable_guardians_for_a_teacher(world, logi
     body = client.get(reverse("section_detail", args=[world.math.pk])).content.decode()
     assert "Rosa Lopez" in body and "Marco Lopez" in body and "Gina Nguyen" in body
     assert "Ray Nguyen" not in body  # barred by court order
-    assert "Eve" not in body  # inactive
+    assert "Ana Lopez" in body  # students are listed by name…
+    assert "Eve Gone" not in body and "Eli Gone" not in body  # …but not an inactive one
 
 
 def test_restricted_guardian_sees_nothing_of_the_child(world, login):
