@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from homeroom.behavior import recording as behavior
 from homeroom.behavior.models import Category
+from homeroom.gatherings import services as gatherings
+from homeroom.gatherings.models import Event
 from homeroom.goals import services as goals
 from homeroom.goals.models import Goal
 from homeroom.messaging import interpreters
@@ -19,7 +21,11 @@ from homeroom.people.models import RosterImport
 from homeroom.routines import checkins, common, stories, visits, weekly
 from homeroom.routines.models import HomeVisit, PlannedContact
 from homeroom.voice import services as voice
-from homeroom.voice.models import Survey
+from homeroom.voice.decisions import services as decisions
+from homeroom.voice.engagement import services as engagement
+from homeroom.voice.groups import services as groups
+from homeroom.voice.models import Decision, Group, Survey
+from homeroom.voice.suggestions import services as suggestions
 
 # Not pages of the app: sign-in flows, the Django admin, language switch, webhooks, files.
 SKIPPED = ("/accounts/", "/django-admin/", "/i18n/", "/webhooks/", "/messages/media/", "/healthz")
@@ -27,7 +33,8 @@ SKIPPED = ("/accounts/", "/django-admin/", "/i18n/", "/webhooks/", "/messages/me
 
 def populate(world):
     """Something on every page: moments, conversations, a weekly update, a plan, a visit, a
-    story, an interpreter's request, a roster import and a survey."""
+    story, an interpreter's request, a roster import, surveys, a decision, a parent-led group,
+    a suggestion, an event and a shared goal."""
     behavior.ensure_default_categories(world.north)
     good = Category.objects.filter(
         school=world.north, kind="positive", visible_to_families=True, is_active=True
@@ -64,6 +71,58 @@ def populate(world):
         questions=[voice.QuestionDraft("single", "Which day?", True, ["Monday", "Friday"])],
     )
     voice.send_survey(survey, world.rivera)
+    # ---- family voice: the engagement survey, a decision, an academy, a suggestion ----------
+    voice.send_survey(
+        engagement.start_engagement_survey(world.principal, voice.Audience.school(world.north)),
+        world.principal,
+    )
+    decision = decisions.create_decision(
+        world.rivera,
+        question="Which time for conferences?",
+        intro="",
+        options=["4 pm", "6 pm"],
+        closes_at=timezone.now() + timedelta(days=7),
+        ranked=False,
+        audience=voice.Audience.section(world.math),
+    )
+    decisions.send_decision(decision, world.rivera)
+    academy = groups.create_group(
+        world.principal,
+        world.north,
+        name="Parent academy",
+        description="",
+        languages=["es", "en"],
+        is_academy=True,
+    )
+    groups.appoint_leader(world.principal, academy, world.rosa)
+    groups.join(academy, world.gina)
+    groups.post_to_group(academy, world.rosa, "Nos vemos el jueves.")
+    groups.propose_topic(academy, world.gina, title="Homework help", details="")
+    # Every family of North is in the circle: joining it again or leaving it changes nothing
+    # the other rows read.
+    circle = groups.create_group(
+        world.principal,
+        world.north,
+        name="Families' circle",
+        description="",
+        languages=["es"],
+        is_academy=False,
+    )
+    for guardian in (world.rosa, world.marco, world.gina):
+        groups.join(circle, guardian)
+    suggestions.send_suggestion(world.rosa, world.north, "More bike racks, please.")
+    # ---- gatherings: an evening for Math 6's families ---------------------------------------
+    starts = timezone.now() + timedelta(days=10)
+    event = gatherings.create_event(
+        world.rivera,
+        title="Math night",
+        description="",
+        place="Library",
+        audience=voice.Audience.section(world.math),
+        capacity=None,
+        when=gatherings.Slot(starts, starts + timedelta(hours=2)),
+    )
+    gatherings.invite(event, world.rivera)
     # ---- shared goals: one agreed between Rosa and Ms Rivera, with a photo note ----------
     goal = goals.propose_goal(
         world.ana,
@@ -92,9 +151,45 @@ def url_args(world, conversation) -> dict:
     # One of Ms Rivera's planned check-ins with Ana's family.
     checkin = PlannedContact.objects.filter(student=world.ana).order_by("pk").first()
     roster_import = RosterImport.objects.first()
-    survey = Survey.objects.first()
+    survey = Survey.objects.order_by("pk").first()
+    engagement_survey = Survey.objects.order_by("pk").last()
+    decision = Decision.objects.first()
+    academy, circle = Group.objects.order_by("pk")
+    post = academy.posts.first()
+    topic = academy.topics.first()
+    suggestion = academy.school.suggestions.first()
+    event = Event.objects.first()
     goal = Goal.objects.first()
     return {
+        # ---- family voice ----
+        "voice:engagement:confirm": [engagement_survey.pk],
+        "decisions:preview": [decision.pk],
+        "decisions:results": [decision.pk],
+        "decisions:vote": [decision.pk],
+        **{
+            f"groups:{name}": [academy.pk]
+            for name in (
+                "detail",
+                "leaders",
+                "leader_remove",
+                "members",
+                "post",
+                "topic",
+                "session_new",
+            )
+        },
+        "groups:join": [circle.pk],
+        "groups:leave": [circle.pk],
+        "groups:post_hide": [academy.pk, post.pk],
+        "groups:vote": [academy.pk, topic.pk],
+        "groups:pick": [academy.pk, topic.pk],
+        "suggestions:detail": [suggestion.pk],
+        "suggestions:support": [suggestion.pk],
+        "suggestions:visibility": [suggestion.pk],
+        "suggestions:staff_detail": [suggestion.pk],
+        "suggestions:said_and_done": [world.north.pk],
+        # ---- gatherings ----
+        **{f"gatherings:{name}": [event.pk] for name in ("organise", "board", "ics", "family")},
         # ---- shared goals ----
         **{
             f"goals:{name}": [goal.pk]

@@ -84,6 +84,38 @@ REACH = {
             "note_photo",
         )
     },
+    # ---- family voice. The engagement survey went to North's families; a decision to Math 6's
+    # families, staff of North see its results. North's academy: Rosa leads it, Gina is a member
+    # and proposed a topic; only a leader posts, picks topics and schedules sessions, a school
+    # admin appoints leaders. Every family of North is in its circle (joined, may leave).
+    "voice:engagement:confirm": {"rosa", "marco", "gina"},
+    "decisions:preview": NORTH_STAFF | {"chen"},
+    "decisions:results": NORTH_STAFF | {"chen"},
+    "decisions:vote": {"rosa", "marco", "gina"},
+    "groups:detail": NORTH_STAFF | {"chen", "rosa", "marco", "gina"},
+    "groups:join": {"rosa", "marco", "gina"},
+    "groups:leave": {"rosa", "marco", "gina"},
+    "groups:leaders": {"principal", "district_admin"},
+    "groups:leader_remove": {"principal", "district_admin"},
+    "groups:members": NORTH_STAFF | {"chen", "rosa"},
+    "groups:post": {"rosa"},
+    "groups:post_hide": NORTH_STAFF | {"chen"},
+    "groups:topic": {"rosa", "gina"},
+    "groups:vote": {"rosa", "gina"},
+    "groups:pick": {"rosa"},
+    "groups:session_new": {"rosa"},
+    # Rosa's suggestion to North: its families read and support it (only Rosa may hide it, the
+    # others are told so), its staff answer it.
+    "suggestions:detail": {"rosa", "marco", "gina"},
+    "suggestions:support": {"rosa", "marco", "gina"},
+    "suggestions:visibility": {"rosa", "marco", "gina"},
+    "suggestions:staff_detail": NORTH_STAFF | {"chen"},
+    "suggestions:said_and_done": NORTH_STAFF | {"chen", "rosa", "marco", "gina"},
+    # ---- gatherings: Ms Rivera's evening for Math 6's families ----
+    "gatherings:organise": NORTH_STAFF | {"chen"},
+    "gatherings:board": NORTH_STAFF | {"chen"},
+    "gatherings:family": {"rosa", "marco", "gina"},
+    "gatherings:ics": NORTH_STAFF | {"chen", "rosa", "marco", "gina"},
     # Only the teacher of Math 6 opens it on her home; seeing it school-wide is not enough.
     "staff_home_roster": {"rivera"},
     # insights: a school's figures, for its admins and the district admin

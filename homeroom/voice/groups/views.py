@@ -261,7 +261,8 @@ def leader_remove(request, pk):
         raise Http404
     form = RemoveLeaderForm(request.POST)
     if not form.is_valid():
-        raise Http404
+        messages.error(request, _("Choose the leader to remove."))
+        return redirect("groups:leaders", group.pk)
     leader = (
         voice_access.leaders_of(group).filter(guardian_id=form.cleaned_data["guardian"]).first()
     )

@@ -37,7 +37,12 @@ class SuggestionForm(forms.Form):
 
 
 class VisibilityForm(forms.Form):
-    private = forms.BooleanField(required=False)
+    """The detail page's one button: a choice of two words, so a garbled value is refused
+    rather than read as "yes"."""
+
+    private = forms.TypedChoiceField(
+        choices=[("yes", "yes"), ("no", "no")], coerce=lambda value: value == "yes"
+    )
 
 
 class OwnerForm(forms.Form):

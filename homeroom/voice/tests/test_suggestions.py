@@ -188,15 +188,27 @@ def test_other_families_see_the_public_list_without_the_author(world, login):
 def test_only_the_author_shows_or_hides_a_suggestion(world, login):
     suggestion = suggest(world, world.marco, private=True)
     login(world.marco).post(
-        reverse("suggestions:visibility", args=[suggestion.pk]), {"private": ""}
+        reverse("suggestions:visibility", args=[suggestion.pk]), {"private": "no"}
     )
     suggestion.refresh_from_db()
     assert not suggestion.private
     login(world.gina).post(
-        reverse("suggestions:visibility", args=[suggestion.pk]), {"private": "on"}
+        reverse("suggestions:visibility", args=[suggestion.pk]), {"private": "yes"}
     )
     suggestion.refresh_from_db()
     assert not suggestion.private
+
+
+def test_a_garbled_visibility_changes_nothing(world, login):
+    suggestion = suggest(world, world.marco, private=False)
+    client = login(world.marco)
+    for garbled in ("yes\0", "on", ""):
+        client.post(reverse("suggestions:visibility", args=[suggestion.pk]), {"private": garbled})
+        suggestion.refresh_from_db()
+        assert not suggestion.private
+    client.post(reverse("suggestions:visibility", args=[suggestion.pk]), {"private": "yes"})
+    suggestion.refresh_from_db()
+    assert suggestion.private
 
 
 # ---- a family reads it in its language ------------------------------------------------------
