@@ -261,7 +261,7 @@ def leader_remove(request, pk):
         raise Http404
     form = RemoveLeaderForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose the leader to remove."))
+        messages.error(request, _("Choose from the list."))
         return redirect("groups:leaders", group.pk)
     leader = (
         voice_access.leaders_of(group).filter(guardian_id=form.cleaned_data["guardian"]).first()
