@@ -190,6 +190,8 @@ def visibility(request, pk):
             services.set_private(suggestion, guardian, form.cleaned_data["private"])
         except services.SuggestionRefused as refusal:
             messages.error(request, str(refusal))
+    else:
+        messages.error(request, _("Choose from the list."))
     return redirect("suggestions:detail", suggestion.pk)
 
 

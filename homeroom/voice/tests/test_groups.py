@@ -114,6 +114,14 @@ def test_only_the_schools_admins_create_groups_and_make_leaders(world, login, wh
     assert not GroupLeader.objects.exists()
 
 
+def test_removing_no_leader_says_so_and_keeps_every_leader(world, login):
+    group = make_group(world)
+    services.appoint_leader(world.principal, group, world.gina)
+    response = login(world.principal).post(url("leader_remove", group), {}, follow=True)
+    assert "Choose from the list." in response.content.decode()
+    assert GroupLeader.objects.filter(group=group, guardian=world.gina).exists()
+
+
 def test_an_admin_cannot_create_a_group_at_another_school(world, login):
     response = login(world.south_admin).post(
         reverse("groups:new"),

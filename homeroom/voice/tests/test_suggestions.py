@@ -203,7 +203,12 @@ def test_a_garbled_visibility_changes_nothing(world, login):
     suggestion = suggest(world, world.marco, private=False)
     client = login(world.marco)
     for garbled in ("yes\0", "on", ""):
-        client.post(reverse("suggestions:visibility", args=[suggestion.pk]), {"private": garbled})
+        response = client.post(
+            reverse("suggestions:visibility", args=[suggestion.pk]),
+            {"private": garbled},
+            follow=True,
+        )
+        assert "Choose from the list." in response.content.decode()
         suggestion.refresh_from_db()
         assert not suggestion.private
     client.post(reverse("suggestions:visibility", args=[suggestion.pk]), {"private": "yes"})
