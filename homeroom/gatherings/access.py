@@ -6,15 +6,24 @@
 - A family sees an event once its times were asked or it was invited, when one of its own
   children's links (`own_children_links`) through which the school may write
   (`contactable_links`) is in the audience: the class, the grade or the school.
+- An event may gather a parent-academy session's RSVPs: its staff link one of the coming
+  sessions of an academy of the event's school that they see (`voice.access`); the group's
+  pages show the event only to whom gatherings shows it, and the event names the group only to
+  whom `voice.access` shows the group.
 
 Anything else is a 404.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from homeroom.people import access
 from homeroom.people.models import Enrollment
+from homeroom.voice import access as voice_access
+from homeroom.voice.models import AcademySession, Group
 
 from .models import Event
 
@@ -73,6 +82,36 @@ def get_event_to_edit(user, pk) -> Event:
     if viewer.is_staff_member:
         return get_event_for_staff(user, pk)
     return _get_or_404(events_co_organised_by(user).select_related("school", "created_by"), pk)
+
+
+def sessions_to_link(user, event: Event, now: datetime | None = None) -> QuerySet[AcademySession]:
+    """What an organiser may link `event` to: the coming sessions of the academies of the
+    event's school this staff member sees, not already gathered by another event."""
+    academies = voice_access.groups_for_staff(user).filter(school=event.school_id, is_academy=True)
+    return (
+        AcademySession.objects.filter(group__in=academies, starts_at__gt=now or timezone.now())
+        .filter(Q(event__isnull=True) | Q(event=event))
+        .select_related("group")
+        .order_by("starts_at", "pk")
+    )
+
+
+def with_events_for(
+    user, sessions: QuerySet[AcademySession], *, as_staff: bool
+) -> QuerySet[AcademySession]:
+    """`sessions`, each with `event_pk`: the event gathering it when the user may open that
+    event (as the school's staff, or as a family of its audience), else None. No query of its
+    own: the sessions' query carries it."""
+    events = events_for_staff(user) if as_staff else events_for_family(user)
+    gathering = events.filter(academy_session=OuterRef("pk")).values("pk")[:1]
+    return sessions.annotate(event_pk=Subquery(gathering))
+
+
+def group_of_event_for(user, event: Event) -> Group | None:
+    """The academy group of the session `event` gathers, when the user may open that group."""
+    if event.academy_session_id is None:
+        return None
+    return voice_access.groups_for(user).filter(sessions=event.academy_session_id).first()
 
 
 def _get_or_404(queryset, pk):

@@ -4,6 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from homeroom.languages import language_name
@@ -114,6 +115,31 @@ class CoOrganiserForm(forms.Form):
         self.fields["guardian"].choices = [
             (str(g.pk), f"{g.given_name} {g.family_name}") for g in guardians
         ]
+
+
+class SessionChoiceField(forms.ModelChoiceField):
+    zone = ZoneInfo("UTC")
+
+    def label_from_instance(self, session):
+        start = timezone.localtime(session.starts_at, self.zone)
+        return f"{session.group.name}: {session.title} ({start:%a %d %b %Y, %H:%M})"
+
+
+class AcademySessionForm(forms.Form):
+    """A coming session of the school's parent academy for the event to gather: one of
+    `gatherings.access.sessions_to_link`, so any other id is not a valid choice."""
+
+    session = SessionChoiceField(
+        label=_("A session of the parent academy"),
+        queryset=None,
+        empty_label=None,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, sessions, time_zone="UTC", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = sessions
+        self.fields["session"].zone = ZoneInfo(time_zone)
 
 
 class TimesForm(forms.Form):

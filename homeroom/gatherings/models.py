@@ -1,5 +1,6 @@
 """Gatherings: events planned with families, the times put to them, invitations, RSVPs and
-the needs they carry (the barriers board). Rides and sign-up slots will live here too."""
+the needs they carry (the barriers board), and the parent-academy session an event is for.
+Rides and sign-up slots will live here too."""
 
 from django.db import models
 from django.utils import timezone
@@ -48,6 +49,15 @@ class Event(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # The parent-academy session this event gathers the RSVPs of: its members answer here
+    # and the organisers see their needs on the barriers board.
+    academy_session = models.OneToOneField(
+        "voice.AcademySession",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="event",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,7 +1,7 @@
 """Events: creating one with co-organising families, the candidate times put to the
 audience, fixing a time, the invitation through the outbox, RSVPs with needs and a waitlist,
-and the barriers board. Who sees an event is `gatherings.access`; whom staff may invite is
-`messaging.audiences.check_audience`."""
+the barriers board, and the parent-academy session an event gathers. Who sees an event is
+`gatherings.access`; whom staff may invite is `messaging.audiences.check_audience`."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +19,7 @@ from homeroom.messaging import audiences
 from homeroom.messaging.audiences import Audience
 from homeroom.messaging.services import send_announcement, start_conversation
 from homeroom.people.models import Guardian, StaffMember
+from homeroom.voice.models import AcademySession
 
 from .models import (
     MAX_CANDIDATES,
@@ -123,6 +124,36 @@ def update_event(event: Event, *, title: str, description: str, place: str) -> E
     """What organisers (staff or a co-organiser family) may change in the words."""
     event.title, event.description, event.place = title, description, place
     event.save(update_fields=["title", "description", "place"])
+    return event
+
+
+def link_academy_session(
+    event: Event, session: AcademySession, now: datetime | None = None
+) -> Event:
+    """Let the event gather a parent-academy session's RSVPs: a coming session of the event's
+    school, not gathered by another event. Which sessions an organiser may pick is
+    `gatherings.access.sessions_to_link`."""
+    now = now or timezone.now()
+    if session.group.school_id != event.school_id or not session.group.is_academy:
+        raise EventRefused(_("Choose a session of this school's parent academy."))
+    if session.starts_at <= now:
+        raise EventRefused(_("That session has already taken place."))
+    taken = _("That session is already linked to another event.")
+    if Event.objects.filter(academy_session=session).exclude(pk=event.pk).exists():
+        raise EventRefused(taken)
+    try:
+        # The one-to-one column is unique: two organisers linking it at once get it once.
+        with transaction.atomic():
+            Event.objects.filter(pk=event.pk).update(academy_session=session)
+    except IntegrityError:
+        raise EventRefused(taken) from None
+    event.academy_session = session
+    return event
+
+
+def unlink_academy_session(event: Event) -> Event:
+    Event.objects.filter(pk=event.pk).update(academy_session=None)
+    event.academy_session = None
     return event
 
 

@@ -15,10 +15,20 @@ from django.utils.translation import gettext as _
 from homeroom.languages import language_name
 from homeroom.messaging import audiences
 from homeroom.people import access
+from homeroom.voice.models import AcademySession
 
 from . import access as gatherings_access
 from . import services
-from .forms import CoOrganiserForm, EditForm, EventForm, FixForm, MetForm, RsvpForm, TimesForm
+from .forms import (
+    AcademySessionForm,
+    CoOrganiserForm,
+    EditForm,
+    EventForm,
+    FixForm,
+    MetForm,
+    RsvpForm,
+    TimesForm,
+)
 
 
 def _staff_or_404(request):
@@ -126,6 +136,13 @@ def event_organise(request, pk):
         candidates=candidates,
         label_of=label,
     )
+    session_form = AcademySessionForm(
+        request.POST if request.POST.get("action") == "link" else None,
+        sessions=gatherings_access.sessions_to_link(request.user, event)
+        if is_staff
+        else AcademySession.objects.none(),
+        time_zone=event.school.time_zone,
+    )
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
@@ -160,6 +177,16 @@ def event_organise(request, pk):
                 services.invite(event, viewer.staff)
                 messages.success(request, _("The families have been invited."))
                 return redirect("gatherings:organise", event.pk)
+            if action == "link" and session_form.is_valid():
+                services.link_academy_session(event, session_form.cleaned_data["session"])
+                messages.success(
+                    request, _("The session is linked: its members answer on this event's page.")
+                )
+                return redirect("gatherings:organise", event.pk)
+            if action == "unlink":
+                services.unlink_academy_session(event)
+                messages.success(request, _("The session is no longer linked to this event."))
+                return redirect("gatherings:organise", event.pk)
         except services.EventRefused as refusal:
             messages.error(request, str(refusal))
             return redirect("gatherings:organise", event.pk)
@@ -188,6 +215,8 @@ def event_organise(request, pk):
             "smallest_group": services.SMALLEST_GROUP,
             "counts": services.counts(event),
             "when": _when(event),
+            "session_form": session_form,
+            "academy_group": gatherings_access.group_of_event_for(request.user, event),
         },
         status=status,
     )
@@ -327,6 +356,7 @@ def event_family(request, pk):
             "rsvp": rsvp,
             "open_for_rsvp": event.is_fixed and event.invited_at is not None,
             "co_organises": event.co_organisers.filter(pk=guardian.pk).exists(),
+            "academy_group": gatherings_access.group_of_event_for(request.user, event),
         },
         status=status,
     )

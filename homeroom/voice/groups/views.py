@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from homeroom.forms import page_number
+from homeroom.gatherings import access as gatherings_access
 from homeroom.languages import STAFF_LANGUAGE, base_language, language_name, reading_language
 from homeroom.people import access
 
@@ -174,7 +175,13 @@ def _render_detail(request, group, status=200, **forms):
             post.original_language = language_name(post.language)
             posts.append(post)
         if group.is_academy:
-            sessions = list(services.upcoming_sessions(group).select_related("topic")[:20])
+            sessions = list(
+                gatherings_access.with_events_for(
+                    request.user,
+                    services.upcoming_sessions(group).select_related("topic"),
+                    as_staff=roles["is_staff"],
+                )[:20]
+            )
             topics = list(services.topics_by_votes(group)[:TOPICS_SHOWN])
     return render(
         request,
