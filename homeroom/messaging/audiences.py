@@ -3,7 +3,9 @@
 - a teacher: the families of the classes they teach now (`people.access.sections_taught_by`:
   the assignment, the class and its school active);
 - a school's admins: the whole school, one of its grades, or any of its classes;
-- a district's admins: the whole district, or any school, grade or class of it.
+- a district's admins: the whole district, or any school, grade or class of it;
+- anyone on a school's staff: a list of the families they may write to there
+  (`people.access.contactable_links_for`), chosen one by one.
 
 `audience_choices` is what the announce page offers: a teacher's classes, the district, and
 each school an admin runs with its grades. It does not list every class of an admin's schools
@@ -22,6 +24,7 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from homeroom.people import access
@@ -31,12 +34,14 @@ from homeroom.people.models import Enrollment, Guardianship, School, Section, St
 
 @dataclass(frozen=True)
 class Audience:
-    """Who an announcement goes to: one section, a school, a grade of a school, the district."""
+    """Who an announcement goes to: one section, a school, a grade of a school, the district,
+    or a list of a school's families (its guardians' ids)."""
 
-    kind: Literal["section", "school", "grade", "district"]
+    kind: Literal["section", "school", "grade", "district", "families"]
     section_id: int | None = None
     school_id: int | None = None
     grade: str = ""
+    guardian_ids: tuple[int, ...] = ()
 
     @classmethod
     def section(cls, section: Section | int) -> "Audience":
@@ -53,6 +58,11 @@ class Audience:
     @classmethod
     def district(cls) -> "Audience":
         return cls("district")
+
+    @classmethod
+    def families(cls, school: School | int, guardians) -> "Audience":
+        ids = tuple(sorted({getattr(guardian, "pk", guardian) for guardian in guardians}))
+        return cls("families", school_id=getattr(school, "pk", school), guardian_ids=ids)
 
 
 @dataclass
@@ -200,6 +210,21 @@ def check_audience(
             _whole_district(district_id),
             {"kind": "district", "district": district_id},
         )
+    if audience.kind == "families":
+        school = access.get_school_for(user, audience.school_id)
+        if not audience.guardian_ids:
+            raise ValueError("a list of families needs at least one guardian")
+        reachable = set(
+            access.contactable_links_for(user)
+            .filter(student__school=school, guardian_id__in=audience.guardian_ids)
+            .values_list("guardian_id", flat=True)
+        )
+        if reachable != set(audience.guardian_ids):
+            # A guardian the sender may not write to at this school: as an unknown id.
+            raise Http404
+        ids = sorted(reachable)
+        scope = Q(student__school=school, guardian_id__in=ids)
+        return school, None, scope, {"kind": "families", "school": school.pk, "guardians": ids}
     raise ValueError(f"unknown audience {audience.kind!r}")
 
 
@@ -217,6 +242,11 @@ def audience_filter(description: dict, school_id: int | None) -> Q:
         return Q(student__school_id=description.get("school"))
     if kind == "district":
         return Q(student__school__district_id=description.get("district"))
+    if kind == "families":
+        return Q(
+            student__school_id=description.get("school"),
+            guardian_id__in=description.get("guardians") or [],
+        )
     return Q(student__school_id=school_id)
 
 

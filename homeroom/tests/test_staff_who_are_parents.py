@@ -48,7 +48,11 @@ def test_north_staff_lists_are_closed_to_a_south_teacher_who_is_a_north_parent(
 ):
     later = timezone.now() + timedelta(days=7)
     survey = Survey.objects.create(
-        school=world.north, created_by=world.rivera, title="Draft", closes_at=later
+        district=world.district,
+        school=world.north,
+        created_by=world.rivera,
+        title="Draft",
+        closes_at=later,
     )
     decision = Decision.objects.create(
         school=world.north, created_by=world.rivera, question="Which day?", closes_at=later

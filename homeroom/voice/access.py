@@ -1,9 +1,11 @@
 """Who sees which survey, built on `people.access` only.
 
-Staff see the surveys of their schools (`schools_for`). A family sees a survey once it is
-sent when one of its own children's links (`own_children_links`: records allowed) through
-which the school may write (`contactable_links`) is in the survey's audience: the class,
-the grade or the school. Anything else is a 404.
+Staff see the surveys of their schools (`schools_worked_at`), and a district's admins its
+surveys of the whole district. A family sees a survey once it is sent when one of its own
+children's links (`own_children_links`: records allowed) through which the school may write
+(`contactable_links`) is in the survey's audience: the class, the grade, the school, the
+district, or — for a list of families — a link at the survey's school of a guardian on the
+list. Anything else is a 404.
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -19,11 +21,16 @@ def surveys_for_staff(user) -> QuerySet[Survey]:
     viewer = access.viewer_for(user)
     if not viewer.is_staff_member:
         return Survey.objects.none()
-    return Survey.objects.filter(school__in=access.schools_worked_at(user))
+    mine = Q(school__in=access.schools_worked_at(user))
+    if viewer.is_district_admin:
+        mine |= Q(school__isnull=True, district_id=viewer.staff.district_id)
+    return Survey.objects.filter(mine)
 
 
 def get_survey_for_staff(user, pk) -> Survey:
-    return _get_or_404(surveys_for_staff(user).select_related("school", "created_by"), pk)
+    return _get_or_404(
+        surveys_for_staff(user).select_related("school", "district", "created_by"), pk
+    )
 
 
 def family_links(user):
@@ -33,9 +40,10 @@ def family_links(user):
 
 def surveys_for_family(user) -> QuerySet[Survey]:
     """The sent surveys whose audience holds one of this guardian's children."""
-    if not access.viewer_for(user).is_guardian:
+    viewer = access.viewer_for(user)
+    if not viewer.is_guardian:
         return Survey.objects.none()
-    return _surveys_through(family_links(user))
+    return _surveys_through(family_links(user), viewer.guardian)
 
 
 def surveys_for_guardian(guardian) -> QuerySet[Survey]:
@@ -44,23 +52,79 @@ def surveys_for_guardian(guardian) -> QuerySet[Survey]:
     through."""
     if guardian is None or not guardian.is_active:
         return Survey.objects.none()
-    return _surveys_through(access.records_links_of(guardian) & access.contactable_links())
+    return _surveys_through(
+        access.records_links_of(guardian) & access.contactable_links(), guardian
+    )
 
 
-def _surveys_through(links) -> QuerySet[Survey]:
+def _surveys_through(links, guardian: Guardian) -> QuerySet[Survey]:
     sections = Enrollment.objects.filter(
         is_active=True, student__in=links.values("student")
     ).values("section")
     in_grade = links.filter(student__school=OuterRef("school"), student__grade=OuterRef("grade"))
-    return Survey.objects.filter(sent_at__isnull=False, school__is_active=True).filter(
-        Q(audience__kind="school", school__in=links.values("student__school"))
-        | Q(audience__kind="section", section__in=sections)
-        | Q(Exists(in_grade), audience__kind="grade")
+    on_list = Survey.families.through.objects.filter(survey=OuterRef("pk"), guardian=guardian)
+    active_schools = links.filter(student__school__is_active=True)
+    return (
+        Survey.objects.filter(sent_at__isnull=False)
+        .filter(Q(school__is_active=True) | Q(school__isnull=True))
+        .filter(
+            Q(audience__kind="school", school__in=links.values("student__school"))
+            | Q(audience__kind="section", section__in=sections)
+            | Q(Exists(in_grade), audience__kind="grade")
+            | Q(
+                audience__kind="district",
+                district__in=active_schools.values("student__school__district"),
+            )
+            | Q(
+                Exists(on_list),
+                audience__kind="families",
+                school__in=links.values("student__school"),
+            )
+        )
     )
 
 
+def families_to_list(user, schools) -> dict[int, list[tuple[int, str]]]:
+    """The families a staff member may put on a survey's list, per school: the guardians they
+    may write to there (`contactable_links_for`), each with their children at the school —
+    "Rosa Garcia (Ana Garcia)" — in one query. A district's admin lists families only at the
+    schools they also hold a role at: a list of the district's every family is a district
+    survey."""
+    viewer = access.viewer_for(user)
+    if viewer.is_district_admin:
+        schools = [school for school in schools if school in viewer.roles_by_school]
+    links = (
+        access.contactable_links_for(user)
+        .filter(student__school__in=schools)
+        .values_list(
+            "student__school_id",
+            "guardian_id",
+            "guardian__given_name",
+            "guardian__family_name",
+            "student__given_name",
+            "student__family_name",
+        )
+        .order_by("guardian__family_name", "guardian__given_name", "guardian_id", "student_id")
+    )
+    found: dict[int, dict[int, tuple[str, list[str]]]] = {}
+    for school_id, guardian_id, given, family, child_given, child_family in links:
+        _name, children = found.setdefault(school_id, {}).setdefault(
+            guardian_id, (f"{given} {family}".strip(), [])
+        )
+        child = f"{child_given} {child_family}".strip()
+        if child not in children:
+            children.append(child)
+    return {
+        school_id: [
+            (guardian_id, f"{name} ({', '.join(children)})")
+            for guardian_id, (name, children) in guardians.items()
+        ]
+        for school_id, guardians in found.items()
+    }
+
+
 def get_survey_for_family(user, pk) -> Survey:
-    return _get_or_404(surveys_for_family(user).select_related("school"), pk)
+    return _get_or_404(surveys_for_family(user).select_related("school", "district"), pk)
 
 
 def open_unanswered_for_family(user, now) -> list[Survey]:
@@ -73,7 +137,7 @@ def open_unanswered_for_family(user, now) -> list[Survey]:
     surveys = list(
         surveys_for_family(user)
         .filter(closes_at__gt=now)
-        .select_related("school")
+        .select_related("school", "district")
         .order_by("closes_at", "pk")
     )
     if not surveys:
@@ -107,6 +171,13 @@ def audience_links(survey: Survey) -> QuerySet[Guardianship]:
         )
     if kind == "grade":
         return links.filter(student__school=survey.school_id, student__grade=survey.grade)
+    if kind == "district":
+        return links.filter(
+            student__school__district=survey.district_id, student__school__is_active=True
+        )
+    if kind == "families":
+        on_list = Survey.families.through.objects.filter(survey=survey).values("guardian")
+        return links.filter(student__school=survey.school_id, guardian__in=on_list)
     return links.filter(student__school=survey.school_id)
 
 

@@ -1,11 +1,14 @@
 """Every value a survey page reads goes through one of these forms."""
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, time
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from homeroom.messaging.audiences import Audience
 
 from .models import (
     INTRO_MAX_CHARS,
@@ -17,6 +20,21 @@ from .models import (
     Question,
 )
 from .services import QuestionDraft
+
+
+@dataclass(frozen=True)
+class FamilyList:
+    """A list of a school's families a survey may ask: its key in the audience field, its
+    label, and the (guardian id, label) of each family the person may put on it."""
+
+    school_id: int
+    label: str
+    families: list[tuple[int, str]]
+
+    @property
+    def key(self) -> str:
+        return f"families:{self.school_id}"
+
 
 # Characters that reorder what is shown after them (U+202A–U+202E, U+2066–U+2069): a text
 # carrying them could show families something other than what it holds.
@@ -53,11 +71,50 @@ class SurveyForm(forms.Form):
     anonymous = forms.BooleanField(
         label=_("Anonymous: answers are not linked to the family"), required=False
     )
+    families = forms.TypedMultipleChoiceField(
+        label=_("The families on the list"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
-    def __init__(self, *args, choices=(), **kwargs):
+    def __init__(self, *args, choices=(), lists=(), **kwargs):
+        """`choices`: the audiences the person may ask (`messaging.audiences`); `lists`: per
+        school, the families they may put on a list (`access.families_to_list`)."""
         super().__init__(*args, **kwargs)
         self.choices = {choice.key: choice for choice in choices}
-        self.fields["audience"].choices = [(c.key, c.label) for c in choices]
+        self.lists = {family_list.key: family_list for family_list in lists}
+        self.fields["audience"].choices = [(c.key, c.label) for c in choices] + [
+            (family_list.key, family_list.label) for family_list in lists
+        ]
+        listed = {}
+        for family_list in lists:
+            for guardian_id, label in family_list.families:
+                listed.setdefault(guardian_id, label)
+        if listed:
+            self.fields["families"].choices = list(listed.items())
+        else:
+            del self.fields["families"]
+
+    def clean(self):
+        cleaned = super().clean()
+        family_list = self.lists.get(cleaned.get("audience"))
+        if family_list is None:
+            cleaned["families"] = []
+            return cleaned
+        chosen = cleaned.get("families") or []
+        if not chosen:
+            self.add_error("families", _("Choose at least one family for the list."))
+        elif not set(chosen) <= {guardian_id for guardian_id, _label in family_list.families}:
+            self.add_error("families", _("Choose families of the school you ask for."))
+        return cleaned
+
+    @property
+    def chosen_audience(self) -> Audience:
+        key = self.cleaned_data["audience"]
+        if key in self.lists:
+            return Audience.families(self.lists[key].school_id, self.cleaned_data["families"])
+        return self.choices[key].audience
 
     def clean_closes_on(self):
         day = self.cleaned_data["closes_on"]

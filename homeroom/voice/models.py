@@ -18,15 +18,24 @@ MAX_OPTIONS = 12
 
 
 class Survey(models.Model):
-    school = models.ForeignKey("people.School", on_delete=models.CASCADE, related_name="surveys")
+    district = models.ForeignKey(
+        "people.District", on_delete=models.CASCADE, related_name="surveys"
+    )
+    # Empty for a survey of the whole district: filed under no school, as its announcement is.
+    school = models.ForeignKey(
+        "people.School", null=True, blank=True, on_delete=models.CASCADE, related_name="surveys"
+    )
     created_by = models.ForeignKey(
         "people.StaffMember", on_delete=models.RESTRICT, related_name="surveys"
     )
     title = models.CharField(max_length=TITLE_MAX_CHARS)
     intro = models.TextField(blank=True, max_length=INTRO_MAX_CHARS)
     # Who is asked, as `messaging.audiences.check_audience` describes it:
-    # {"kind": "section", "section": 3, "school": 1} or {"kind": "school", "school": 1}.
+    # {"kind": "section", "section": 3, "school": 1}, {"kind": "school", "school": 1},
+    # {"kind": "district", "district": 1} or {"kind": "families", "school": 1, "guardians": […]}.
     audience = models.JSONField(default=dict)
+    # A list of families: the guardians chosen, so a family's surveys are found in one query.
+    families = models.ManyToManyField("people.Guardian", blank=True, related_name="+")
     # The same audience as columns, so a family's surveys are found in one query.
     section = models.ForeignKey(
         "people.Section", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -61,6 +70,18 @@ class Survey(models.Model):
     @property
     def is_sent(self) -> bool:
         return self.sent_at is not None
+
+    @property
+    def sender_name(self) -> str:
+        """Who asks: the school, or the district for a survey of the whole district."""
+        return self.school.name if self.school_id else self.district.name
+
+    @property
+    def time_zone(self) -> str:
+        if self.school_id:
+            return self.school.time_zone
+        first = self.district.schools.order_by("pk").first()
+        return first.time_zone if first else "America/Chicago"
 
     def is_open(self, now=None) -> bool:
         return self.is_sent and (now or timezone.now()) < self.closes_at

@@ -71,6 +71,10 @@ def audience_of(survey: Survey) -> Audience:
         return Audience.section(description["section"])
     if kind == "grade":
         return Audience.of_grade(description["school"], description["grade"])
+    if kind == "district":
+        return Audience.district()
+    if kind == "families":
+        return Audience.families(description["school"], description.get("guardians") or ())
     return Audience.school(description["school"])
 
 
@@ -129,10 +133,11 @@ def create_survey(
         raise SurveyRefused(_("Choose a closing date in the future."))
     check_questions(questions)
     school, section, _scope, description = audiences.check_audience(staff, audience)
-    if school is None:
+    if school is None and description.get("kind") != "district":
         raise SurveyRefused(_("Choose a class, a grade or a school."))
     with transaction.atomic():
         survey = Survey.objects.create(
+            district_id=staff.district_id,
             school=school,
             created_by=staff,
             title=title,
@@ -155,6 +160,8 @@ def create_survey(
                 Option(question=question, position=index, text=text)
                 for index, text in enumerate(draft.options, start=1)
             )
+        if description.get("kind") == "families":
+            survey.families.set(description["guardians"])
     return survey
 
 
@@ -183,8 +190,9 @@ def language_groups(survey: Survey) -> list[previews.LanguageGroup]:
     choice = audiences.AudienceChoice(
         key="", label="", audience=audience_of(survey), school=survey.school, scope=scope
     )
+    district = getattr(survey, "district_id", None) or survey.school.district_id
     return previews.language_groups(
-        previews.audience_count(choice), school=survey.school, district=survey.school.district_id
+        previews.audience_count(choice), school=survey.school, district=district
     )
 
 
@@ -202,7 +210,8 @@ def draft_translations(
         if not group.is_source and group.available and group.language not in stored
     }
     protect = [survey.created_by.given_name, survey.created_by.family_name]
-    rendered = previews.preview_translations(wanted, survey.school, protect)
+    district = getattr(survey, "district_id", None) or survey.school.district_id
+    rendered = previews.preview_translations(wanted, survey.school, protect, district=district)
     result: dict[str, dict[str, str] | None] = {}
     for group in groups:
         if group.is_source:
@@ -306,7 +315,7 @@ def announcement_text(
     link, and for a survey answered by text its question with the options numbered."""
     texts, _translated = texts_in(survey, language)
     values = {
-        "school": survey.school.name,
+        "school": survey.sender_name,
         "title": texts.get("title") or survey.title,
         "link": survey_link(survey),
     }
@@ -399,7 +408,9 @@ def translate_answers(response_id: int) -> int:
     original). Returns how many answers were done; safe to run twice."""
     answers = list(
         Answer.objects.filter(response_id=response_id, translation_pending=True).select_related(
-            "response__guardian", "response__survey__school", "response__survey__created_by"
+            "response__guardian",
+            "response__survey__school",
+            "response__survey__created_by",
         )
     )
     done = 0
@@ -414,7 +425,9 @@ def translate_answers(response_id: int) -> int:
             if same_language(reader, source):
                 continue
             try:
-                (translation,) = translate([answer.text], source, reader, school=survey.school)
+                (translation,) = translate(
+                    [answer.text], source, reader, school=survey.school, district=survey.district_id
+                )
             except TranslationUnavailable:
                 continue
             copies.append(

@@ -132,7 +132,7 @@ class _Reply:
         self.title = texts.get("title") or survey.title
 
     def say(self, msgid: str, **values: str) -> str:
-        zone = ZoneInfo(self.guardian.time_zone or self.survey.school.time_zone)
+        zone = ZoneInfo(self.guardian.time_zone or self.survey.time_zone)
         closes = timezone.localtime(self.survey.closes_at, zone)
 
         def filled() -> dict[str, str]:
@@ -147,5 +147,5 @@ class _Reply:
             msgid,
             filled,
             school=self.survey.school,
-            protect=[self.survey.school.name],
+            protect=[self.survey.sender_name],
         ).text

@@ -22,6 +22,7 @@ from .engagement import services as engagement
 from .engagement import views as engagement_views
 from .forms import (
     AnswerForm,
+    FamilyList,
     SurveyForm,
     TranslationsForm,
     initial_answers,
@@ -40,8 +41,28 @@ def _staff_or_404(request):
 
 
 def _survey_choices(user):
-    # Surveys go to a class, a grade or a school: one school's families.
-    return [c for c in audiences.audience_choices(user) if c.audience.kind != "district"]
+    # Surveys go where announcements may: a class, a grade, a school, the district.
+    return audiences.audience_choices(user)
+
+
+def _family_lists(user, choices) -> list[FamilyList]:
+    """A list of families at each school the person may ask a class or more of (a district's
+    admins: the schools they also work at)."""
+    schools = {
+        choice.school.pk: choice.school
+        for choice in choices
+        if choice.school is not None and choice.audience.kind != "district"
+    }
+    families = voice_access.families_to_list(user, list(schools))
+    return [
+        FamilyList(
+            school_id=pk,
+            label=_("Families I choose, %(school)s") % {"school": school.name},
+            families=families[pk],
+        )
+        for pk, school in schools.items()
+        if families.get(pk)
+    ]
 
 
 @login_required
@@ -49,7 +70,7 @@ def survey_list(request):
     _staff_or_404(request)
     surveys = list(
         voice_access.surveys_for_staff(request.user)
-        .select_related("school", "created_by")
+        .select_related("school", "district", "created_by")
         .annotate(answered=Count("responses", distinct=True))
         .order_by("-created_at", "-pk")[:100]
     )
@@ -73,7 +94,7 @@ def survey_new(request):
     if not choices:
         raise PermissionDenied(_("You have no families to ask."))
     data = request.POST if request.method == "POST" else None
-    form = SurveyForm(data, choices=choices)
+    form = SurveyForm(data, choices=choices, lists=_family_lists(request.user, choices))
     questions = question_forms(data)
     status = 200
     if request.method == "POST":
@@ -88,7 +109,7 @@ def survey_new(request):
                     intro=form.cleaned_data["intro"].strip(),
                     closes_at=form.closes_at,
                     anonymous=form.cleaned_data["anonymous"],
-                    audience=form.choices[form.cleaned_data["audience"]].audience,
+                    audience=form.chosen_audience,
                     questions=drafts,
                 )
             except services.SurveyRefused as refusal:

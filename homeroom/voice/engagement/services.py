@@ -93,6 +93,7 @@ def start_engagement_survey(
         english = _texts_by_key()
     with transaction.atomic():
         survey = Survey.objects.create(
+            district_id=school.district_id,
             school=school,
             created_by=staff,
             title=english["title"],
