@@ -207,6 +207,7 @@ def url_args(world, conversation) -> dict:
         "goals:student": [world.ana.pk],
         "goals:propose": [world.ana.pk],
         "goals:note_photo": [goal.notes.first().pk],
+        "voice:group_new": [academy.pk],
         "voice:preview": [survey.pk],
         "voice:results": [survey.pk],
         "voice:csv": [survey.pk],

@@ -61,6 +61,7 @@ REACH = {
     "routines:invite_stories": NORTH_STAFF,
     # A survey Ms Rivera sent Math 6's families: North's staff see its results; the families
     # of the class answer it (not Ray, who may not be contacted).
+    "voice:group_new": {"rosa"},
     "voice:preview": NORTH_STAFF | {"chen"},
     "voice:results": NORTH_STAFF | {"chen"},
     "voice:csv": NORTH_STAFF | {"chen"},

@@ -63,6 +63,7 @@ def _surveys_through(links, guardian: Guardian) -> QuerySet[Survey]:
     ).values("section")
     in_grade = links.filter(student__school=OuterRef("school"), student__grade=OuterRef("grade"))
     on_list = Survey.families.through.objects.filter(survey=OuterRef("pk"), guardian=guardian)
+    member_of = GroupMember.objects.filter(guardian=guardian, group__is_active=True)
     active_schools = links.filter(student__school__is_active=True)
     return (
         Survey.objects.filter(sent_at__isnull=False)
@@ -78,6 +79,11 @@ def _surveys_through(links, guardian: Guardian) -> QuerySet[Survey]:
             | Q(
                 Exists(on_list),
                 audience__kind="families",
+                school__in=links.values("student__school"),
+            )
+            | Q(
+                audience__kind="group",
+                group__in=member_of.values("group"),
                 school__in=links.values("student__school"),
             )
         )
@@ -178,6 +184,9 @@ def audience_links(survey: Survey) -> QuerySet[Guardianship]:
     if kind == "families":
         on_list = Survey.families.through.objects.filter(survey=survey).values("guardian")
         return links.filter(student__school=survey.school_id, guardian__in=on_list)
+    if kind == "group":
+        members = GroupMember.objects.filter(group=survey.group_id).values("guardian")
+        return links.filter(student__school=survey.school_id, guardian__in=members)
     return links.filter(student__school=survey.school_id)
 
 
@@ -273,6 +282,18 @@ def groups_led_by(user) -> QuerySet[Group]:
 
 def is_parent_leader(user, group: Group) -> bool:
     return groups_led_by(user).filter(pk=group.pk).exists()
+
+
+def surveys_led_by(user) -> QuerySet[Survey]:
+    """The surveys of the groups this guardian leads now, whichever of its leaders wrote
+    them: a leader who stops leading stops seeing them."""
+    return Survey.objects.filter(group__in=groups_led_by(user))
+
+
+def get_survey_for_leader(user, pk) -> Survey:
+    return _get_or_404(
+        surveys_led_by(user).select_related("school", "district", "group", "created_by"), pk
+    )
 
 
 def is_member(user, group: Group) -> bool:

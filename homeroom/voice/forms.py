@@ -129,6 +129,14 @@ class SurveyForm(forms.Form):
         return self.cleaned_data["closes_at"]
 
 
+class GroupSurveyForm(SurveyForm):
+    """A parent leader's survey: asked of the group's members, so no audience to choose."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["audience"]
+
+
 class QuestionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of answer"), choices=Question.Kind.choices)
     text = _text(_("Question"), QUESTION_MAX_CHARS, required=False)

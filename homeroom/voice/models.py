@@ -36,6 +36,14 @@ class Survey(models.Model):
     audience = models.JSONField(default=dict)
     # A list of families: the guardians chosen, so a family's surveys are found in one query.
     families = models.ManyToManyField("people.Guardian", blank=True, related_name="+")
+    # A parent-led group's survey: asked of its members by one of its parent leaders, filed
+    # under the staff member who made the group (`created_by`), as the group's posts are.
+    group = models.ForeignKey(
+        "voice.Group", null=True, blank=True, on_delete=models.CASCADE, related_name="surveys"
+    )
+    leader = models.ForeignKey(
+        "people.Guardian", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The same audience as columns, so a family's surveys are found in one query.
     section = models.ForeignKey(
         "people.Section", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -73,7 +81,10 @@ class Survey(models.Model):
 
     @property
     def sender_name(self) -> str:
-        """Who asks: the school, or the district for a survey of the whole district."""
+        """Who asks: a parent-led group, the school, or the district for a survey of the
+        whole district."""
+        if self.group_id:
+            return self.group.name
         return self.school.name if self.school_id else self.district.name
 
     @property

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from homeroom.translation.detection import detect_language
 from homeroom.translation.services import TranslationUnavailable, translate
 
 from . import access
+from .groups import services as group_services
 from .models import (
     MAX_OPTIONS,
     SCALE_MIN_OPTIONS,
@@ -75,6 +77,8 @@ def audience_of(survey: Survey) -> Audience:
         return Audience.district()
     if kind == "families":
         return Audience.families(description["school"], description.get("guardians") or ())
+    if kind == "group":
+        raise ValueError("a parent-led group's survey goes to its members, not an audience")
     return Audience.school(description["school"])
 
 
@@ -135,19 +139,58 @@ def create_survey(
     school, section, _scope, description = audiences.check_audience(staff, audience)
     if school is None and description.get("kind") != "district":
         raise SurveyRefused(_("Choose a class, a grade or a school."))
+    return _stored(
+        questions,
+        district_id=staff.district_id,
+        school=school,
+        created_by=staff,
+        title=title,
+        intro=intro,
+        audience=description,
+        section=section,
+        grade=description.get("grade", ""),
+        closes_at=closes_at,
+        anonymous=anonymous,
+    )
+
+
+def create_group_survey(
+    leader: Guardian,
+    group,
+    *,
+    title: str,
+    intro: str,
+    closes_at: datetime,
+    anonymous: bool,
+    questions: list[QuestionDraft],
+    now: datetime | None = None,
+) -> Survey:
+    """A parent leader's draft survey for the members of their group: filed under the staff
+    member who made the group, as the group's posts are. Only a leader of the group now."""
+    now = now or timezone.now()
+    if not access.is_parent_leader(leader.user, group):
+        raise Http404
+    if closes_at <= now:
+        raise SurveyRefused(_("Choose a closing date in the future."))
+    check_questions(questions)
+    return _stored(
+        questions,
+        district_id=group.school.district_id,
+        school=group.school,
+        created_by=group_services.sender_of(group),
+        group=group,
+        leader=leader,
+        title=title,
+        intro=intro,
+        audience={"kind": "group", "group": group.pk, "school": group.school_id},
+        closes_at=closes_at,
+        anonymous=anonymous,
+    )
+
+
+def _stored(questions: list[QuestionDraft], **fields) -> Survey:
     with transaction.atomic():
-        survey = Survey.objects.create(
-            district_id=staff.district_id,
-            school=school,
-            created_by=staff,
-            title=title,
-            intro=intro,
-            audience=description,
-            section=section,
-            grade=description.get("grade", ""),
-            closes_at=closes_at,
-            anonymous=anonymous,
-        )
+        survey = Survey.objects.create(**fields)
         for position, draft in enumerate(questions, start=1):
             question = Question.objects.create(
                 survey=survey,
@@ -160,8 +203,8 @@ def create_survey(
                 Option(question=question, position=index, text=text)
                 for index, text in enumerate(draft.options, start=1)
             )
-        if description.get("kind") == "families":
-            survey.families.set(description["guardians"])
+        if fields["audience"].get("kind") == "families":
+            survey.families.set(fields["audience"]["guardians"])
     return survey
 
 
@@ -184,11 +227,15 @@ def source_texts(survey: Survey, questions: list[Question]) -> dict[str, str]:
 
 def language_groups(survey: Survey) -> list[previews.LanguageGroup]:
     """The languages of the families the survey reaches, with how many read each."""
-    _school, _section, scope, _description = audiences.check_audience(
-        survey.created_by, audience_of(survey)
-    )
+    if survey.audience.get("kind") == "group":
+        members = access.members_of(survey.group).values("guardian_id")
+        scope = Q(student__school=survey.school_id, guardian__in=members)
+    else:
+        _school, _section, scope, _description = audiences.check_audience(
+            survey.created_by, audience_of(survey)
+        )
     choice = audiences.AudienceChoice(
-        key="", label="", audience=audience_of(survey), school=survey.school, scope=scope
+        key="", label="", audience=None, school=survey.school, scope=scope
     )
     district = getattr(survey, "district_id", None) or survey.school.district_id
     return previews.language_groups(
@@ -279,6 +326,35 @@ def send_survey(survey: Survey, staff: StaffMember, now: datetime | None = None)
     survey.save(update_fields=["sent_at", "announcement", "reached"])
 
 
+def send_group_survey(survey: Survey, leader: Guardian, now: datetime | None = None) -> None:
+    """A parent leader sends their group's survey: a post to the group with the link, which
+    reaches each member (the leader excluded) on their channel, in their language."""
+    now = now or timezone.now()
+    if survey.group_id is None or not access.is_parent_leader(leader.user, survey.group):
+        raise Http404
+    if survey.is_sent:
+        raise SurveyRefused(_("This survey has been sent already."))
+    if survey.closes_at <= now:
+        raise SurveyRefused(_("Choose a closing date in the future."))
+    questions = questions_of(survey)
+    language = base_language(leader.language) or STAFF_LANGUAGE
+    prepared = announcement_versions(survey, questions)
+    prepared[STAFF_LANGUAGE] = announcement_text(survey, questions)
+    text = prepared.get(language) or prepared[STAFF_LANGUAGE]
+    try:
+        post = group_services.post_to_group(survey.group, leader, text, prepared=prepared)
+    except group_services.GroupRefused as refusal:
+        raise SurveyRefused(str(refusal)) from None
+    survey.sent_at = now
+    survey.announcement = post.conversation
+    survey.reached = (
+        post.conversation.participants.filter(guardian__isnull=False).count()
+        if post.conversation
+        else 0
+    )
+    survey.save(update_fields=["sent_at", "announcement", "reached"])
+
+
 # ---- the announcement, and answers by text --------------------------------------------------
 
 ASK = gettext_noop("%(school)s asks for your opinion: %(title)s. Answer here: %(link)s")
@@ -294,6 +370,8 @@ def sms_question(survey: Survey, questions: list[Question]) -> Question | None:
     with one choice, in a survey that is not anonymous (a text reaches the school with the
     number that sent it, and the SMS provider keeps both)."""
     if survey.anonymous or len(questions) != 1 or questions[0].kind not in TEXT_ANSWER_KINDS:
+        return None
+    if survey.group_id:  # a group's survey is posted to the group, answered on its page
         return None
     return questions[0]
 
@@ -411,6 +489,7 @@ def translate_answers(response_id: int) -> int:
             "response__guardian",
             "response__survey__school",
             "response__survey__created_by",
+            "response__survey__leader",
         )
     )
     done = 0
@@ -421,7 +500,10 @@ def translate_answers(response_id: int) -> int:
         detected = detect_language(answer.text, prior=prior)
         source = base_language(detected.language if detected.confident or not prior else prior)
         copies = []
-        for reader in staff_readers([survey.created_by]):
+        readers = staff_readers([survey.created_by])
+        if survey.leader is not None:  # a group's survey: its leader reads the answers too
+            readers = sorted({*readers, base_language(survey.leader.language) or STAFF_LANGUAGE})
+        for reader in readers:
             if same_language(reader, source):
                 continue
             try:

@@ -23,6 +23,7 @@ from .engagement import views as engagement_views
 from .forms import (
     AnswerForm,
     FamilyList,
+    GroupSurveyForm,
     SurveyForm,
     TranslationsForm,
     initial_answers,
@@ -120,10 +121,63 @@ def survey_new(request):
     return render(request, "voice/new.html", {"form": form, "questions": questions}, status=status)
 
 
+def _for_author(request, pk):
+    """The survey and who reads it as its author's side: a staff member of its school
+    (`staff`), or a parent leader of its group (`leader`); anyone else gets a 404."""
+    viewer = access.viewer_for(request.user)
+    if viewer.is_staff_member:
+        try:
+            return voice_access.get_survey_for_staff(request.user, pk), viewer.staff, None
+        except Http404:
+            if viewer.guardian is None:
+                raise
+    if viewer.guardian is None:
+        raise Http404
+    return voice_access.get_survey_for_leader(request.user, pk), None, viewer.guardian
+
+
+@login_required
+def group_survey_new(request, group_pk):
+    """A parent leader builds a survey for the members of their group."""
+    group = voice_access.get_group_for(request.user, group_pk)
+    leader = access.viewer_for(request.user).guardian
+    if leader is None or not voice_access.is_parent_leader(request.user, group):
+        raise Http404
+    data = request.POST if request.method == "POST" else None
+    form = GroupSurveyForm(data)
+    questions = question_forms(data)
+    status = 200
+    if request.method == "POST":
+        valid = form.is_valid()
+        valid = all([q.is_valid() for q in questions]) and valid
+        if valid:
+            drafts = [draft for q in questions if (draft := q.draft()) is not None]
+            try:
+                survey = services.create_group_survey(
+                    leader,
+                    group,
+                    title=form.cleaned_data["title"].strip(),
+                    intro=form.cleaned_data["intro"].strip(),
+                    closes_at=form.closes_at,
+                    anonymous=form.cleaned_data["anonymous"],
+                    questions=drafts,
+                )
+            except services.SurveyRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                return redirect("voice:preview", survey.pk)
+        status = 400
+    return render(
+        request,
+        "voice/new.html",
+        {"form": form, "questions": questions, "group": group},
+        status=status,
+    )
+
+
 @login_required
 def survey_preview(request, pk):
-    staff = _staff_or_404(request)
-    survey = voice_access.get_survey_for_staff(request.user, pk)
+    survey, staff, leader = _for_author(request, pk)
     if survey.is_sent:
         return redirect("voice:results", survey.pk)
     questions = services.questions_of(survey)
@@ -140,12 +194,20 @@ def survey_preview(request, pk):
     )
     status = 200
     if request.method == "POST":
-        # Only someone who may ask these families sends (or changes) the survey.
-        audiences.check_audience(staff, services.audience_of(survey))
+        # Only someone who may ask these families sends (or changes) the survey: a group's
+        # survey, only a leader of the group.
+        if survey.group_id is not None:
+            if leader is None:
+                raise PermissionDenied(_("Only the group's parent leaders send its surveys."))
+        else:
+            audiences.check_audience(staff, services.audience_of(survey))
         if form.is_valid():
             services.save_translations(survey, form.checked())
             try:
-                services.send_survey(survey, staff)
+                if leader is not None:
+                    services.send_group_survey(survey, leader)
+                else:
+                    services.send_survey(survey, staff)
             except services.SurveyRefused as refusal:
                 form.add_error(None, str(refusal))
             else:
@@ -177,6 +239,7 @@ def survey_preview(request, pk):
             "families": sum(group.families for group in groups),
             "survey_languages": languages,
             "form": form,
+            "for_staff": staff is not None,
         },
         status=status,
     )
@@ -184,10 +247,10 @@ def survey_preview(request, pk):
 
 @login_required
 def survey_results(request, pk):
-    staff = _staff_or_404(request)
-    survey = voice_access.get_survey_for_staff(request.user, pk)
+    survey, staff, leader = _for_author(request, pk)
     questions = services.questions_of(survey)
-    responses, results = services.results(survey, questions, reading_language(staff))
+    reader = reading_language(staff) if staff else base_language(leader.language)
+    responses, results = services.results(survey, questions, reader or STAFF_LANGUAGE)
     breakdown = services.by_language(survey)
     if breakdown and breakdown.languages:
         for result in results:
@@ -219,6 +282,7 @@ def survey_results(request, pk):
             else [],
             "group_breakdowns": group_breakdowns,
             "smallest_group": services.SMALLEST_GROUP,
+            "for_staff": staff is not None,
         },
     )
 

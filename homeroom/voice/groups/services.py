@@ -229,7 +229,7 @@ def post_in(post: GroupPost, language: str) -> PostVersion:
     return PostVersion(post.text, False)
 
 
-def _sender(group: Group) -> StaffMember:
+def sender_of(group: Group) -> StaffMember:
     """Whom the announcement is filed under at the school (replies reach them): the staff
     member who made the group, else the school office."""
     if group.created_by.is_active:
@@ -263,11 +263,14 @@ def _framed(group: Group, leader: Guardian, text: str, language: str) -> str:
         }
 
 
-def post_to_group(group: Group, leader: Guardian, text: str) -> GroupPost:
+def post_to_group(
+    group: Group, leader: Guardian, text: str, *, prepared: dict[str, str] | None = None
+) -> GroupPost:
     """Refused, storing nothing, when it names a child of the school. Otherwise one
     announcement to the members (the leader excluded), each on their channel and in their
     language, with the leader named; the post keeps each language's version for the group
-    page."""
+    page. `prepared`: the text already written in some languages (a survey's invitation,
+    from the catalogue and the survey's own texts), used instead of a machine's."""
     named = named_children(text, group.school)
     if named:
         raise GroupRefused(
@@ -284,10 +287,23 @@ def post_to_group(group: Group, leader: Guardian, text: str) -> GroupPost:
         .only(*MEMBER_FIELDS)
         .order_by("pk")
     )
-    sender = _sender(group)
+    sender = sender_of(group)
     protect = [leader.given_name, leader.family_name, group.name, group.school.name]
     languages = {m.language for m in members} | {STAFF_LANGUAGE}
     versions = _versions(text, source, languages, group.school, protect)
+    for language, written in (prepared or {}).items():
+        language = base_language(language)
+        if language != base_language(source) and language in {
+            base_language(code) for code in languages
+        }:
+            versions[language] = Translation(
+                text=written,
+                source=source,
+                target=language,
+                provider="prepared",
+                human_checked=False,
+                machine=True,
+            )
     prepared = {
         language: Translation(
             text=_framed(group, leader, version.text, language),

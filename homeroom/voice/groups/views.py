@@ -199,6 +199,14 @@ def _render_detail(request, group, status=200, **forms):
             "posts": posts,
             "sessions": sessions,
             "topics": topics,
+            # A leader's surveys of the group, newest first (one query, for leaders only).
+            "group_surveys": list(
+                voice_access.surveys_led_by(request.user)
+                .filter(group=group)
+                .order_by("-created_at", "-pk")[:20]
+            )
+            if roles["is_leader"]
+            else [],
             "post_form": forms.get("post_form") or (PostForm() if roles["is_leader"] else None),
             "topic_form": forms.get("topic_form")
             or (TopicForm() if roles["is_member"] and group.is_academy else None),
