@@ -4,6 +4,7 @@ Rides and sign-up slots will live here too."""
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 TITLE_MAX_CHARS = 200
 DESCRIPTION_MAX_CHARS = 2000
@@ -59,6 +60,16 @@ class Event(models.Model):
         on_delete=models.SET_NULL,
         related_name="event",
     )
+    # A parent-led group's event: its members are invited, by one of its parent leaders;
+    # filed under the staff member who made the group (`created_by`), as its posts are.
+    group = models.ForeignKey(
+        "voice.Group", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    leader = models.ForeignKey(
+        "people.Guardian", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # When "how was it?" was asked of the families who came.
+    followup_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -115,6 +126,16 @@ class Availability(models.Model):
         return f"availability {self.pk} for event {self.event_id}"
 
 
+class FeedbackRating(models.IntegerChoices):
+    """The answers to "how was it?", labelled from one end to the other."""
+
+    NOT_GOOD = 1, _("It did not work for us")
+    OKAY = 2, _("It was okay")
+    GOOD = 3, _("It was good")
+    VERY_GOOD = 4, _("It was very good")
+    GREAT = 5, _("It was great: we would come again")
+
+
 class Rsvp(models.Model):
     class Status(models.TextChoices):
         GOING = "going"
@@ -145,6 +166,18 @@ class Rsvp(models.Model):
     # The waitlist's order: when the family last asked to come.
     asked_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # The reminder the day before, once sent (a run never reminds twice).
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    # -- after the event --
+    # A light attendance record an organiser keeps: None until marked. One fact among others:
+    # insights does not read it as the measure of an event's success.
+    attended = models.BooleanField(null=True, blank=True)
+    # "How was it?", asked of those who came: a labelled answer and a few words.
+    feedback_rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=FeedbackRating.choices
+    )
+    feedback_comment = models.CharField(max_length=NOTE_MAX_CHARS, blank=True)
+    feedback_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["asked_at", "pk"]
