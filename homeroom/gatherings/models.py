@@ -1,6 +1,7 @@
 """Gatherings: events planned with families, the times put to them, invitations, RSVPs and
-the needs they carry (the barriers board), and the parent-academy session an event is for.
-Rides and sign-up slots will live here too."""
+the needs they carry (the barriers board), the parent-academy session an event is for, and
+the ride network (offers, requests and the matches proposed between them). Sign-up slots will
+live here too."""
 
 from django.db import models
 from django.utils import timezone
@@ -196,3 +197,156 @@ class Rsvp(models.Model):
     @property
     def people(self) -> int:
         return self.adults + self.children
+
+
+# -- Rides --------------------------------------------------------------------------------
+# Families who drive offer seats for an event; families who need a ride ask for one; the
+# matcher (`rides.propose_matches`) proposes each driver the riders nearest to them. Neither
+# side sees the other's name or number until both accept.
+
+RIDE_AREA_NAME_MAX_CHARS = 60
+MAX_RIDE_SEATS = 8
+# The school's grid, in kilometres from a point the school picks (its own door, say).
+MAX_RIDE_COORDINATE_KM = 1000
+
+
+class RideSettings(models.Model):
+    """A school's rides policy, edited by its admins on an event's rides page."""
+
+    school = models.OneToOneField(
+        "people.School", on_delete=models.CASCADE, related_name="ride_settings"
+    )
+    drivers_need_approval = models.BooleanField(
+        _("drivers are approved by staff before they are matched"), default=False
+    )
+
+    def __str__(self):
+        return f"ride settings of school {self.school_id}"
+
+
+class RideArea(models.Model):
+    """A neighbourhood or postal-code area the school defines, placed on the school's own
+    grid (kilometres east and north of a point it picks): staff type it on the rides page or
+    paste lines of `area,x,y`. Distances between areas are straight lines on that grid; no
+    geocoding service is asked."""
+
+    school = models.ForeignKey("people.School", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=RIDE_AREA_NAME_MAX_CHARS)
+    x_km = models.DecimalField(max_digits=7, decimal_places=2)
+    y_km = models.DecimalField(max_digits=7, decimal_places=2)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="gatherings_ride_area_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class RideOffer(models.Model):
+    """A family who drives: seats for the event from an area."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="ride_offers")
+    guardian = models.ForeignKey(
+        "people.Guardian", on_delete=models.CASCADE, related_name="ride_offers"
+    )
+    area = models.ForeignKey(RideArea, on_delete=models.PROTECT, related_name="offers")
+    seats = models.PositiveSmallIntegerField()
+    # Set by staff when the school requires drivers to be approved.
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        "people.StaffMember", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "guardian"], name="gatherings_one_offer"),
+            models.CheckConstraint(
+                condition=models.Q(seats__gte=1, seats__lte=MAX_RIDE_SEATS),
+                name="gatherings_offer_seats",
+            ),
+        ]
+
+    def __str__(self):
+        return f"ride offer {self.pk} for event {self.event_id}"
+
+
+class RideRequest(models.Model):
+    """A family who needs a ride: its adults and children riding, from an area. Children
+    ride only when the requesting guardian consented for them (`children_consent`)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="ride_requests")
+    guardian = models.ForeignKey(
+        "people.Guardian", on_delete=models.CASCADE, related_name="ride_requests"
+    )
+    area = models.ForeignKey(RideArea, on_delete=models.PROTECT, related_name="requests")
+    adults = models.PositiveSmallIntegerField(default=1)
+    children = models.PositiveSmallIntegerField(default=0)
+    children_consent = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "guardian"], name="gatherings_one_request"),
+            models.CheckConstraint(
+                condition=models.Q(children=0) | models.Q(children_consent=True),
+                name="gatherings_request_children_consent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(adults__gte=0, children__gte=0)
+                & ~models.Q(adults=0, children=0),
+                name="gatherings_request_someone_rides",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(adults__lte=MAX_RIDE_SEATS - models.F("children")),
+                name="gatherings_request_fits_a_car",
+            ),
+        ]
+
+    def __str__(self):
+        return f"ride request {self.pk} for event {self.event_id}"
+
+    @property
+    def seats(self) -> int:
+        return self.adults + self.children
+
+
+class RideMatch(models.Model):
+    """A proposed ride: one request placed whole in one offer's seats. Both sides accept
+    before either sees the other's name or number."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED_BY_DRIVER = "accepted_by_driver", _("Accepted by the driver")
+        ACCEPTED_BY_RIDER = "accepted_by_rider", _("Accepted by the riders")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    offer = models.ForeignKey(RideOffer, on_delete=models.CASCADE, related_name="matches")
+    request = models.ForeignKey(RideRequest, on_delete=models.CASCADE, related_name="matches")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    # Between the two areas, on the school's grid.
+    distance_m = models.PositiveIntegerField()
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_by_driver = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["proposed_at", "pk"]
+        constraints = [
+            # A request is in one live match at a time; a declined pair is not proposed again.
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=~models.Q(status="declined"),
+                name="gatherings_one_live_match",
+            ),
+            models.UniqueConstraint(fields=["offer", "request"], name="gatherings_match_pair"),
+        ]
+
+    def __str__(self):
+        return f"ride match {self.pk}"
