@@ -350,3 +350,143 @@ class RideMatch(models.Model):
 
     def __str__(self):
         return f"ride match {self.pk}"
+
+
+# ---- sign-up slots: conferences and volunteer shifts ------------------------------------------
+
+MIN_SLOT_MINUTES = 5
+MAX_SLOT_MINUTES = 60
+MAX_BUFFER_MINUTES = 30
+
+
+class SlotBlock(models.Model):
+    """One teacher's conference hours on one day at one school, cut into slots of the same
+    length with a buffer between meetings."""
+
+    teacher = models.ForeignKey(
+        "people.StaffMember", on_delete=models.CASCADE, related_name="slot_blocks"
+    )
+    school = models.ForeignKey(
+        "people.School", on_delete=models.CASCADE, related_name="slot_blocks"
+    )
+    # In the school's time zone.
+    date = models.DateField()
+    starts = models.TimeField()
+    ends = models.TimeField()
+    slot_minutes = models.PositiveSmallIntegerField()
+    buffer_minutes = models.PositiveSmallIntegerField(default=0)
+    place = models.CharField(max_length=PLACE_MAX_CHARS, blank=True)
+    # When the whole day was last moved (a snow day); the booked families were told.
+    moved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "starts", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    slot_minutes__gte=MIN_SLOT_MINUTES,
+                    slot_minutes__lte=MAX_SLOT_MINUTES,
+                    buffer_minutes__lte=MAX_BUFFER_MINUTES,
+                ),
+                name="gatherings_block_lengths",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends__gt=models.F("starts")), name="gatherings_block_ends_after"
+            ),
+        ]
+
+    def __str__(self):
+        return f"slot block {self.pk} on {self.date}"
+
+
+class ConferenceSlot(models.Model):
+    block = models.ForeignKey(SlotBlock, on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["block", "starts_at"], name="gatherings_slot_start")]
+
+    def __str__(self):
+        return f"slot {self.pk} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Booking(models.Model):
+    """A family's meeting with one teacher about one child. The slot is one-to-one: two
+    families cannot hold the same slot, whatever the code above does."""
+
+    slot = models.OneToOneField(ConferenceSlot, on_delete=models.CASCADE, related_name="booking")
+    guardian = models.ForeignKey(
+        "people.Guardian", on_delete=models.CASCADE, related_name="conference_bookings"
+    )
+    student = models.ForeignKey(
+        "people.Student", on_delete=models.CASCADE, related_name="conference_bookings"
+    )
+    # The language the family asked an interpreter for; empty: none needed.
+    interpreter_language = models.CharField(max_length=16, blank=True)
+    # A staff member who booked for a family who called; None: the family booked.
+    booked_by_staff = models.ForeignKey(
+        "people.StaffMember", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slot__starts_at", "pk"]
+
+    def __str__(self):
+        return f"booking {self.pk} of slot {self.slot_id}"
+
+
+class VolunteerShift(models.Model):
+    """A job families can sign up for at an event, for a number of people."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="shifts")
+    title = models.CharField(max_length=TITLE_MAX_CHARS)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    headcount = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(headcount__gte=1), name="gatherings_shift_headcount"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="gatherings_shift_ends_after",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class VolunteerSignup(models.Model):
+    class Status(models.TextChoices):
+        GOING = "going"
+        WAITLISTED = "waitlisted"
+
+    shift = models.ForeignKey(VolunteerShift, on_delete=models.CASCADE, related_name="signups")
+    guardian = models.ForeignKey(
+        "people.Guardian", on_delete=models.CASCADE, related_name="volunteer_signups"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices)
+    # The waitlist's order.
+    asked_at = models.DateTimeField(default=timezone.now)
+    # The reminder the day before, once sent (a run never reminds twice).
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift", "guardian"], name="gatherings_one_signup_per_shift"
+            )
+        ]
+
+    def __str__(self):
+        return f"signup {self.pk} to shift {self.shift_id}"
