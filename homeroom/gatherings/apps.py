@@ -11,6 +11,7 @@ class GatheringsConfig(AppConfig):
     def ready(self):
         from homeroom.messaging.inbound import answerers
 
-        from .sms import answer_times_by_text
+        from .sms import answer_rsvp_by_text, answer_times_by_text
 
         answerers.register("gatherings-times", answer_times_by_text)
+        answerers.register("gatherings-rsvp", answer_rsvp_by_text)

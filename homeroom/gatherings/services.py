@@ -326,7 +326,8 @@ def invite(event: Event, staff: StaffMember, now: datetime | None = None) -> Non
     with override(STAFF_LANGUAGE):
         text = _(
             "%(school)s invites you to %(title)s on %(when)s at %(place)s. "
-            "Tell us if you can come, and what would help you come: %(link)s"
+            "Reply YES and how many of you are coming (YES 3), or NO. "
+            "Tell us what would help you come: %(link)s"
         ) % {
             "school": event.school.name,
             "title": event.title,
@@ -377,6 +378,11 @@ class Needs:
 
 def rsvp_of(event: Event, guardian: Guardian) -> Rsvp | None:
     return Rsvp.objects.filter(event=event, guardian=guardian).first()
+
+
+def needs_of(rsvp: Rsvp) -> Needs:
+    """The needs an RSVP carries (kept when a family changes its count by text)."""
+    return Needs(**{name: getattr(rsvp, name) for name in Needs.__dataclass_fields__})
 
 
 def _going_people(event: Event, exclude: int | None = None) -> int:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import followup_views, views
 
 app_name = "gatherings"
 
@@ -10,5 +10,7 @@ urlpatterns = [
     path("<int:pk>/organise/", views.event_organise, name="organise"),
     path("<int:pk>/board/", views.event_board, name="board"),
     path("<int:pk>/event.ics", views.event_ics, name="ics"),
+    path("<int:pk>/attendance/", followup_views.attendance, name="attendance"),
+    path("<int:pk>/how-was-it/", followup_views.how_was_it, name="how_was_it"),
     path("<int:pk>/", views.event_family, name="family"),
 ]

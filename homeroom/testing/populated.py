@@ -123,6 +123,22 @@ def populate(world):
         when=gatherings.Slot(starts, starts + timedelta(hours=2)),
     )
     gatherings.invite(event, world.rivera)
+    # A picnic that took place yesterday: Rosa came (attendance, "how was it?").
+    picnic = gatherings.create_event(
+        world.rivera,
+        title="Picnic",
+        description="",
+        place="Park",
+        audience=voice.Audience.section(world.math),
+        capacity=None,
+        when=gatherings.Slot(starts, starts + timedelta(hours=2)),
+    )
+    gatherings.invite(picnic, world.rivera)
+    gatherings.respond(picnic, world.rosa, coming=True)
+    yesterday = timezone.now() - timedelta(days=1)
+    type(picnic).objects.filter(pk=picnic.pk).update(
+        starts_at=yesterday, ends_at=yesterday + timedelta(hours=2)
+    )
     # ---- shared goals: one agreed between Rosa and Ms Rivera, with a photo note ----------
     goal = goals.propose_goal(
         world.ana,
@@ -158,7 +174,8 @@ def url_args(world, conversation) -> dict:
     post = academy.posts.first()
     topic = academy.topics.first()
     suggestion = academy.school.suggestions.first()
-    event = Event.objects.first()
+    event = Event.objects.get(title="Math night")
+    picnic = Event.objects.get(title="Picnic")
     goal = Goal.objects.first()
     return {
         # ---- family voice ----
@@ -190,6 +207,8 @@ def url_args(world, conversation) -> dict:
         "suggestions:said_and_done": [world.north.pk],
         # ---- gatherings ----
         **{f"gatherings:{name}": [event.pk] for name in ("organise", "board", "ics", "family")},
+        "gatherings:attendance": [picnic.pk],
+        "gatherings:how_was_it": [picnic.pk],
         # ---- shared goals ----
         **{
             f"goals:{name}": [goal.pk]

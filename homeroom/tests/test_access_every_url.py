@@ -117,6 +117,9 @@ REACH = {
     "gatherings:board": NORTH_STAFF | {"chen"},
     "gatherings:family": {"rosa", "marco", "gina"},
     "gatherings:ics": NORTH_STAFF | {"chen", "rosa", "marco", "gina"},
+    # Ms Rivera's picnic yesterday, which Rosa came to.
+    "gatherings:attendance": NORTH_STAFF | {"chen"},
+    "gatherings:how_was_it": {"rosa"},
     # Only the teacher of Math 6 opens it on her home; seeing it school-wide is not enough.
     "staff_home_roster": {"rivera"},
     # insights: a school's figures, for its admins and the district admin
