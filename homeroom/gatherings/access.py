@@ -59,16 +59,17 @@ def events_for_family(user) -> QuerySet[Event]:
     )
 
 
-def reachable_guardians(event: Event, guardians) -> list[int]:
-    """Of `guardians` (ids, or a subquery of them), those the school may still write to about
-    this event, as its invitation: an active link in its audience, contact allowed."""
+def reachable_guardians(event: Event, guardians=None) -> list[int]:
+    """Of `guardians` (ids, or a subquery of them; None: every one), those the school may
+    still write to about this event, as its invitation: an active link in its audience,
+    contact allowed."""
     from homeroom.messaging.audiences import audience_filter
 
     links = access.contactable_links().filter(
-        audience_filter(event.audience, event.school_id),
-        guardian__in=guardians,
-        guardian__is_active=True,
+        audience_filter(event.audience, event.school_id), guardian__is_active=True
     )
+    if guardians is not None:
+        links = links.filter(guardian__in=guardians)
     return sorted(set(links.values_list("guardian_id", flat=True)))
 
 

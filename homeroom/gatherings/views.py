@@ -18,7 +18,7 @@ from homeroom.people import access
 from homeroom.voice.models import AcademySession
 
 from . import access as gatherings_access
-from . import services
+from . import preferences, services
 from .forms import (
     AcademySessionForm,
     CoOrganiserForm,
@@ -192,9 +192,11 @@ def event_organise(request, pk):
             return redirect("gatherings:organise", event.pk)
         status = 400
     tally = services.time_counts(event) if candidates else None
+    suits = preferences.suiting(event, candidates) if tally and is_staff else None
     if tally:
         for row in tally.times:
             row.label = label(row.candidate)
+            row.suits = suits.by_candidate.get(row.candidate.pk, 0) if suits else None
             row.languages = [
                 (language_name(lang), row.by_language.get(lang, 0)) for lang, _n in tally.languages
             ]
@@ -213,6 +215,7 @@ def event_organise(request, pk):
             if tally
             else [],
             "smallest_group": services.SMALLEST_GROUP,
+            "suits": suits,
             "counts": services.counts(event),
             "when": _when(event),
             "session_form": session_form,
