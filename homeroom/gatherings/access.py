@@ -21,11 +21,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from homeroom.people import access
-from homeroom.people.models import Enrollment
+from homeroom.people.models import Enrollment, Guardianship, Role, School, StaffMember, Student
 from homeroom.voice import access as voice_access
 from homeroom.voice.models import AcademySession, Group
 
-from .models import Event
+from .models import Booking, ConferenceSlot, Event, SlotBlock, VolunteerShift, VolunteerSignup
 
 
 def events_for_staff(user) -> QuerySet[Event]:
@@ -133,3 +133,148 @@ def _get_or_404(queryset, pk):
         return queryset.get(pk=pk)
     except (Event.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# ---- sign-up slots: conferences and volunteer shifts ------------------------------------------
+#
+# - A teacher publishes conference hours for herself at a school where she teaches.
+# - Staff see a block's schedule when it is theirs, or at a school where they hold a
+#   school-wide role or which they run (the office books for a family who called, the
+#   interpreters see who needs them); only the teacher and the school's admins move or
+#   delete it.
+# - A family books for its own children through links that allow records and contact, with
+#   the teachers who teach that child now, at the child's school. Ray (a court order) books
+#   nothing and sees no slot.
+# - Volunteer shifts hang on an event: its organisers see who signed up, the families who see
+#   the event sign up.
+
+
+def schools_to_publish_at(user) -> QuerySet[School]:
+    """The schools where this staff member teaches: where she publishes conference hours."""
+    viewer = access.viewer_for(user)
+    if not viewer.is_staff_member:
+        return School.objects.none()
+    return School.objects.filter(pk__in=viewer.school_ids_with(Role.TEACHER), is_active=True)
+
+
+def blocks_for_staff(user) -> QuerySet[SlotBlock]:
+    viewer = access.viewer_for(user)
+    if not viewer.is_staff_member:
+        return SlotBlock.objects.none()
+    return SlotBlock.objects.filter(
+        Q(teacher=viewer.staff)
+        | Q(school__in=access.school_wide_schools_for(user))
+        | Q(school__in=access.schools_managed_by(viewer)),
+        school__in=access.schools_worked_at(user),
+    )
+
+
+def get_block_for_staff(user, pk) -> SlotBlock:
+    try:
+        return blocks_for_staff(user).select_related("school", "teacher").get(pk=pk)
+    except (SlotBlock.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def may_change_block(user, block: SlotBlock) -> bool:
+    """Moving a day or taking it down: the teacher herself, or an admin of the school."""
+    viewer = access.viewer_for(user)
+    return (viewer.staff is not None and block.teacher_id == viewer.staff.pk) or (
+        access.can_manage_school(user, block.school)
+    )
+
+
+def _taught_by(teacher) -> Q:
+    return Q(Exists(access.teachers_of_student(OuterRef("pk")).filter(staff=teacher)))
+
+
+def families_to_book_for(user, block: SlotBlock) -> QuerySet[Guardianship]:
+    """The family links staff may book one of `block`'s slots for: a child the block's teacher
+    teaches now at its school, whom the staff member sees, through a link the school may write
+    through about the child."""
+    taught = Student.objects.filter(_taught_by(block.teacher), school=block.school_id)
+    return (
+        access.contactable_links_for(user, about_the_child=True)
+        .filter(guardian__is_active=True, student__in=taught)
+        .select_related("guardian", "student")
+        .order_by("student__family_name", "student__given_name", "guardian__family_name", "pk")
+    )
+
+
+def booking_links_for_family(user) -> QuerySet[Guardianship]:
+    """A guardian's links to the children they book conferences for: records and contact
+    allowed."""
+    return access.own_children_links(user) & access.contactable_links(about_the_child=True)
+
+
+def children_to_book_for(user) -> QuerySet[Student]:
+    return Student.objects.filter(
+        pk__in=booking_links_for_family(user).values("student"), is_active=True
+    ).select_related("school")
+
+
+def get_child_to_book_for(user, pk) -> Student:
+    try:
+        return children_to_book_for(user).get(pk=pk)
+    except (Student.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def teachers_of(student: Student) -> QuerySet[StaffMember]:
+    """The staff who teach this child now (one row each)."""
+    return StaffMember.objects.filter(
+        pk__in=access.teachers_of_student(student).values("staff")
+    ).order_by("family_name", "given_name", "pk")
+
+
+def slots_open_to(student: Student) -> QuerySet[ConferenceSlot]:
+    """Every slot of the conference hours of the teachers of this child, at the child's
+    school (booked or not, past or not: the service decides what may still be booked)."""
+    return ConferenceSlot.objects.filter(
+        block__teacher__in=access.teachers_of_student(student).values("staff"),
+        block__school=student.school_id,
+        block__school__is_active=True,
+    )
+
+
+def bookings_for_family(user) -> QuerySet[Booking]:
+    """The bookings about this guardian's children (whoever of the family made them)."""
+    return Booking.objects.filter(student__in=booking_links_for_family(user).values("student"))
+
+
+def shifts_for_staff(user, event: Event) -> QuerySet[VolunteerShift]:
+    """An event's shifts; `event` comes from `get_event_for_staff`."""
+    return VolunteerShift.objects.filter(event=event)
+
+
+def signups_of_guardian(guardian) -> QuerySet[VolunteerSignup]:
+    return VolunteerSignup.objects.filter(guardian=guardian)
+
+
+def may_book_for(guardian, student: Student) -> bool:
+    """A conference about this child may be booked for this guardian (by them or by staff):
+    the school may write to them about the child."""
+    return (
+        access.contactable_links(about_the_child=True)
+        .filter(guardian=guardian, student=student)
+        .exists()
+    )
+
+
+def teaches_now(teacher, student: Student) -> bool:
+    return access.teachers_of_student(student).filter(staff=teacher).exists()
+
+
+def child_to_tell(event: Event, guardian) -> Student | None:
+    """A child of this guardian in the event's audience the school may write about: what a
+    private message about a volunteer shift is filed under."""
+    from homeroom.messaging.audiences import audience_filter
+
+    link = (
+        access.contactable_links(about_the_child=True)
+        .filter(audience_filter(event.audience, event.school_id), guardian=guardian)
+        .select_related("student")
+        .order_by("-is_primary", "pk")
+        .first()
+    )
+    return link.student if link else None

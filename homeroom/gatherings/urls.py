@@ -1,12 +1,18 @@
 from django.urls import path
 
 from . import followup_views, views
+from .slot_views import conference_block, conferences, conferences_book, shifts, volunteer
 
 app_name = "gatherings"
 
 urlpatterns = [
     path("", views.event_list, name="list"),
     path("new/", views.event_new, name="new"),
+    path("conferences/", conferences, name="slots"),
+    path("conferences/book/", conferences_book, name="slots_book"),
+    path("conferences/<int:pk>/", conference_block, name="slots_block"),
+    path("<int:pk>/volunteers/", shifts, name="shifts"),
+    path("<int:pk>/volunteer/", volunteer, name="volunteer"),
     path("<int:pk>/organise/", views.event_organise, name="organise"),
     path("<int:pk>/board/", views.event_board, name="board"),
     path("<int:pk>/event.ics", views.event_ics, name="ics"),

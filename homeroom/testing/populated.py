@@ -3,7 +3,7 @@
 Shared by the checks that walk every page: bad input everywhere (web) and who reaches which
 object (the access matrix)."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -11,7 +11,8 @@ from django.utils import timezone
 from homeroom.behavior import recording as behavior
 from homeroom.behavior.models import Category
 from homeroom.gatherings import services as gatherings
-from homeroom.gatherings.models import Event
+from homeroom.gatherings import slots
+from homeroom.gatherings.models import Event, SlotBlock
 from homeroom.goals import services as goals
 from homeroom.goals.models import Goal
 from homeroom.messaging import interpreters
@@ -123,6 +124,19 @@ def populate(world):
         when=gatherings.Slot(starts, starts + timedelta(hours=2)),
     )
     gatherings.invite(event, world.rivera)
+    # ---- sign-up slots: Ms Rivera's conference hours, Rosa's booking about Ana, a shift ----
+    day = common.local_today(world.north) + timedelta(days=10)
+    block = slots.publish_block(
+        world.rivera, world.north, day=day, starts=time(15), ends=time(17), slot_minutes=15
+    )
+    slots.book(block.slots.first(), world.rosa, world.ana, interpreter_language="es")
+    slots.add_shift(
+        event,
+        title="Set up the tables",
+        starts_at=starts - timedelta(hours=1),
+        ends_at=starts,
+        headcount=2,
+    )
     # A picnic that took place yesterday: Rosa came (attendance, "how was it?").
     picnic = gatherings.create_event(
         world.rivera,
@@ -207,6 +221,9 @@ def url_args(world, conversation) -> dict:
         "suggestions:said_and_done": [world.north.pk],
         # ---- gatherings ----
         **{f"gatherings:{name}": [event.pk] for name in ("organise", "board", "ics", "family")},
+        "gatherings:slots_block": [SlotBlock.objects.first().pk],
+        "gatherings:shifts": [event.pk],
+        "gatherings:volunteer": [event.pk],
         "gatherings:attendance": [picnic.pk],
         "gatherings:how_was_it": [picnic.pk],
         # ---- shared goals ----

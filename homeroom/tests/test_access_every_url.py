@@ -117,6 +117,11 @@ REACH = {
     "gatherings:board": NORTH_STAFF | {"chen"},
     "gatherings:family": {"rosa", "marco", "gina"},
     "gatherings:ics": NORTH_STAFF | {"chen", "rosa", "marco", "gina"},
+    # Ms Rivera's conference hours: hers, and North's office and admins see them (Mr Chen,
+    # another teacher, does not); the event's volunteer shifts, as the event itself.
+    "gatherings:slots_block": NORTH_STAFF,
+    "gatherings:shifts": NORTH_STAFF | {"chen"},
+    "gatherings:volunteer": {"rosa", "marco", "gina"},
     # Ms Rivera's picnic yesterday, which Rosa came to.
     "gatherings:attendance": NORTH_STAFF | {"chen"},
     "gatherings:how_was_it": {"rosa"},

@@ -23,6 +23,7 @@ SCHEDULE = [
     ("homeroom.routines", "homeroom.routines.weekly.send_weekly_reminders", 3600),
     ("homeroom.routines", "homeroom.routines.checkins.replan_rotations", 3600),
     ("homeroom.goals", "homeroom.goals.services.remind_goals_task", 3600),
+    ("homeroom.gatherings", "homeroom.gatherings.slots.remind_volunteers_task", 3600),
     # gatherings: the day-before reminder, and "how was it?" after an event
     ("homeroom.gatherings", "homeroom.gatherings.followups.follow_up_task", 3600),
     # insights: yesterday's roll-up, recomputed each hour (idempotent)
