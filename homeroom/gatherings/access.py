@@ -23,7 +23,7 @@ from django.utils import timezone
 from homeroom.people import access
 from homeroom.people.models import Enrollment, Guardianship, Role, School, StaffMember, Student
 from homeroom.voice import access as voice_access
-from homeroom.voice.models import AcademySession, Group
+from homeroom.voice.models import AcademySession, Group, GroupMember
 
 from .models import Booking, ConferenceSlot, Event, SlotBlock, VolunteerShift, VolunteerSignup
 
@@ -52,22 +52,38 @@ def events_for_family(user) -> QuerySet[Event]:
     ).values("section")
     in_grade = links.filter(student__school=OuterRef("school"), student__grade=OuterRef("grade"))
     put = Q(times_asked_at__isnull=False) | Q(invited_at__isnull=False)
+    member_of = GroupMember.objects.filter(
+        guardian=access.viewer_for(user).guardian, group__is_active=True
+    )
     return Event.objects.filter(put, school__is_active=True).filter(
         Q(audience__kind="school", school__in=links.values("student__school"))
         | Q(audience__kind="section", section__in=sections)
         | Q(Exists(in_grade), audience__kind="grade")
+        | Q(
+            audience__kind="group",
+            group__in=member_of.values("group"),
+            school__in=links.values("student__school"),
+        )
     )
+
+
+def audience_links(event: Event) -> QuerySet:
+    """The links the event's messages reach, as its invitation: an active link in its
+    audience (the class, grade or school; for a parent-led group's event, its members'
+    links at the school), contact allowed, the guardian active."""
+    from homeroom.messaging.audiences import audience_filter
+
+    links = access.contactable_links().filter(guardian__is_active=True)
+    if event.audience.get("kind") == "group":
+        members = voice_access.members_of(event.group).values("guardian_id")
+        return links.filter(student__school=event.school_id, guardian__in=members)
+    return links.filter(audience_filter(event.audience, event.school_id))
 
 
 def reachable_guardians(event: Event, guardians=None) -> list[int]:
     """Of `guardians` (ids, or a subquery of them; None: every one), those the school may
-    still write to about this event, as its invitation: an active link in its audience,
-    contact allowed."""
-    from homeroom.messaging.audiences import audience_filter
-
-    links = access.contactable_links().filter(
-        audience_filter(event.audience, event.school_id), guardian__is_active=True
-    )
+    still write to about this event, as its invitation (`audience_links`)."""
+    links = audience_links(event)
     if guardians is not None:
         links = links.filter(guardian__in=guardians)
     return sorted(set(links.values_list("guardian_id", flat=True)))
@@ -88,6 +104,11 @@ def events_co_organised_by(user) -> QuerySet[Event]:
         school__is_active=True,
         school__in=family_links(user).values("student__school"),
     )
+
+
+def leads_event(user, event: Event) -> bool:
+    """A parent leader of the group a group's event is for, while leading it."""
+    return event.group_id is not None and voice_access.is_parent_leader(user, event.group)
 
 
 def get_event_to_edit(user, pk) -> Event:

@@ -101,6 +101,14 @@ class EventForm(forms.Form):
         return [(n, self[f"c{n}_starts"], self[f"c{n}_ends"]) for n in range(1, MAX_CANDIDATES + 1)]
 
 
+class GroupEventForm(EventForm):
+    """A parent leader's event: for the group's members, so no audience to choose."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["audience"]
+
+
 class EditForm(forms.Form):
     title = _text(_("Title"), TITLE_MAX_CHARS)
     description = _text(_("What it is"), DESCRIPTION_MAX_CHARS, required=False, textarea=True)

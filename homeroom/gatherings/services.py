@@ -9,6 +9,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from homeroom.messaging.services import send_announcement, start_conversation
 from homeroom.people.models import Guardian, StaffMember
 from homeroom.voice.models import AcademySession
 
+from . import access as gatherings_access
 from .models import (
     MAX_CANDIDATES,
     MAX_CHILDREN,
@@ -54,6 +56,8 @@ def audience_of(event: Event) -> Audience:
         return Audience.section(description["section"])
     if kind == "grade":
         return Audience.of_grade(description["school"], description["grade"])
+    if kind == "group":
+        raise ValueError("a parent-led group's event goes to its members, not an audience")
     return Audience.school(description["school"])
 
 
@@ -80,6 +84,69 @@ def create_event(
     the families before fixing one. Nothing is sent until `ask_for_times` or `invite`."""
     now = now or timezone.now()
     candidates = list(candidates)
+    _check_times(capacity, when, candidates, now)
+    school, section, _scope, described = audiences.check_audience(staff, audience)
+    if school is None:
+        raise EventRefused(_("Choose a class, a grade or a school."))
+    return _stored(
+        candidates,
+        school=school,
+        created_by=staff,
+        title=title,
+        description=description,
+        place=place,
+        audience=described,
+        section=section,
+        grade=described.get("grade", ""),
+        capacity=capacity,
+        starts_at=when.starts_at if when else None,
+        ends_at=when.ends_at if when else None,
+    )
+
+
+def create_group_event(
+    leader: Guardian,
+    group,
+    *,
+    title: str,
+    description: str,
+    place: str,
+    capacity: int | None,
+    when: Slot | None = None,
+    candidates: list[Slot] = (),
+    now: datetime | None = None,
+) -> Event:
+    """A parent leader's event for the members of their group: co-planned by a family from
+    the start (the leader organises it), filed under the staff member who made the group, as
+    its posts are. Only a leader of the group now."""
+    from homeroom.voice import access as voice_access
+    from homeroom.voice.groups import services as group_services
+
+    now = now or timezone.now()
+    if not voice_access.is_parent_leader(leader.user, group):
+        raise Http404
+    candidates = list(candidates)
+    _check_times(capacity, when, candidates, now)
+    event = _stored(
+        candidates,
+        school=group.school,
+        created_by=group_services.sender_of(group),
+        group=group,
+        leader=leader,
+        title=title,
+        description=description,
+        place=place,
+        audience={"kind": "group", "group": group.pk, "school": group.school_id},
+        capacity=capacity,
+        starts_at=when.starts_at if when else None,
+        ends_at=when.ends_at if when else None,
+        co_planned=True,
+    )
+    event.co_organisers.add(leader)
+    return event
+
+
+def _check_times(capacity, when, candidates, now) -> None:
     if capacity is not None and capacity < 1:
         raise EventRefused(_("A capacity is at least one person; leave it empty for no limit."))
     if candidates:
@@ -96,23 +163,11 @@ def create_event(
         raise EventRefused(_("Choose when the event is, or put candidate times to families."))
     else:
         _check_slot(when, now)
-    school, section, _scope, described = audiences.check_audience(staff, audience)
-    if school is None:
-        raise EventRefused(_("Choose a class, a grade or a school."))
+
+
+def _stored(candidates: list[Slot], **fields) -> Event:
     with transaction.atomic():
-        event = Event.objects.create(
-            school=school,
-            created_by=staff,
-            title=title,
-            description=description,
-            place=place,
-            audience=described,
-            section=section,
-            grade=described.get("grade", ""),
-            capacity=capacity,
-            starts_at=when.starts_at if when else None,
-            ends_at=when.ends_at if when else None,
-        )
+        event = Event.objects.create(**fields)
         CandidateTime.objects.bulk_create(
             CandidateTime(event=event, position=i, starts_at=s.starts_at, ends_at=s.ends_at)
             for i, s in enumerate(sorted(candidates, key=lambda s: s.starts_at), start=1)
@@ -159,8 +214,7 @@ def unlink_academy_session(event: Event) -> Event:
 
 def audience_families(event: Event):
     """The guardians the event's invitation reaches (the school may write to them)."""
-    _school, _section, scope, _d = audiences.check_audience(event.created_by, audience_of(event))
-    links = audiences.recipient_links(scope)
+    links = gatherings_access.audience_links(event)
     return Guardian.objects.filter(pk__in=links.values("guardian")).order_by(
         "family_name", "given_name", "pk"
     )
@@ -175,6 +229,11 @@ def add_co_organiser(event: Event, guardian: Guardian) -> None:
         if not event.co_planned:
             event.co_planned = True
             event.save(update_fields=["co_planned"])
+
+
+def host_name(event: Event) -> str:
+    """Who invites: a parent-led group, or the school."""
+    return event.group.name if event.group_id else event.school.name
 
 
 def event_link(event: Event) -> str:
@@ -199,7 +258,7 @@ def candidates_message(event: Event, candidates: list[CandidateTime]) -> str:
             "%(school)s is planning %(title)s. Which of these times can you make? %(times)s. "
             "Reply with the numbers (for example 1 3) or answer here: %(link)s"
         ) % {
-            "school": event.school.name,
+            "school": host_name(event),
             "title": event.title,
             "times": times,
             "link": event_link(event),
@@ -214,12 +273,7 @@ def ask_for_times(event: Event, staff: StaffMember, now: datetime | None = None)
         raise EventRefused(_("This event has no candidate times to put to families."))
     if event.times_asked_at is not None:
         raise EventRefused(_("The times have been put to families already."))
-    conversation = send_announcement(
-        by_staff=staff,
-        audience=audience_of(event),
-        text=candidates_message(event, candidates),
-        subject=event.title,
-    )
+    conversation = _announce(event, candidates_message(event, candidates), staff)
     event.times_asked_at = now
     event.times_announcement = conversation
     event.save(update_fields=["times_asked_at", "times_announcement"])
@@ -329,15 +383,39 @@ def invite(event: Event, staff: StaffMember, now: datetime | None = None) -> Non
             "Reply YES and how many of you are coming (YES 3), or NO. "
             "Tell us what would help you come: %(link)s"
         ) % {
-            "school": event.school.name,
+            "school": host_name(event),
             "title": event.title,
             "when": _local(event.starts_at, event),
             "place": event.place or event.school.name,
             "link": event_link(event),
         }
-    send_announcement(by_staff=staff, audience=audience_of(event), text=text, subject=event.title)
+    _announce(event, text, staff)
     event.invited_at = now
     event.save(update_fields=["invited_at"])
+
+
+def _announce(event: Event, text: str, sender):
+    """To the event's audience through the outbox: a staff member's announcement or, for a
+    parent-led group's event, its leader's post to the members (`sender` a guardian leading
+    the group now). Returns the conversation that carried it."""
+    if event.group_id is None:
+        if not isinstance(sender, StaffMember):
+            raise Http404
+        return send_announcement(
+            by_staff=sender, audience=audience_of(event), text=text, subject=event.title
+        )
+    from homeroom.voice import access as voice_access
+    from homeroom.voice.groups import services as group_services
+
+    if not isinstance(sender, Guardian) or not voice_access.is_parent_leader(
+        sender.user, event.group
+    ):
+        raise EventRefused(_("Only the group's parent leaders send its event's messages."))
+    try:
+        post = group_services.post_to_group(event.group, sender, text)
+    except group_services.GroupRefused as refusal:
+        raise EventRefused(str(refusal)) from None
+    return post.conversation
 
 
 def calendar_file(event: Event) -> bytes:
@@ -516,9 +594,8 @@ def tell_promoted(rsvp_pk: int) -> None:
 
 
 def _child_in_audience(event: Event, guardian: Guardian):
-    _school, _section, scope, _d = audiences.check_audience(event.created_by, audience_of(event))
     link = (
-        audiences.recipient_links(scope)
+        gatherings_access.audience_links(event)
         .filter(guardian=guardian)
         .select_related("student")
         .order_by("pk")

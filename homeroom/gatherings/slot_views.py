@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from homeroom.languages import language_name
@@ -50,13 +50,13 @@ def _slot_label(zone: ZoneInfo):
     def label(slot):
         start = timezone.localtime(slot.starts_at, zone)
         end = timezone.localtime(slot.ends_at, zone)
-        return f"{start:%a %d %b, %H:%M}–{end:%H:%M}"
+        return f"{dateformat.format(start, 'D j M, H:i')}–{end:%H:%M}"
 
     return label
 
 
 def _block_label(block: SlotBlock) -> str:
-    return f"{block.date:%a %d %b %Y}, {block.starts:%H:%M}–{block.ends:%H:%M}"
+    return f"{dateformat.format(block.date, 'D j M Y')}, {block.starts:%H:%M}–{block.ends:%H:%M}"
 
 
 # ---- staff: conference hours ----------------------------------------------------------------
@@ -186,7 +186,8 @@ def conference_block(request, pk):
         request,
         "gatherings/slots_block.html",
         {
-            "block": block,
+            # Not "block": inside {% block %} that name is the template's own.
+            "hours": block,
             "when": _block_label(block),
             "schedule": schedule,
             "interpreters": sorted({row["interpreter"] for row in schedule if row["interpreter"]}),

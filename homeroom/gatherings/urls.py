@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.event_list, name="list"),
     path("new/", views.event_new, name="new"),
     path("conferences/", conferences, name="slots"),
+    path("groups/<int:group_pk>/new/", views.group_event_new, name="group_new"),
     path("conferences/book/", conferences_book, name="slots_book"),
     path("conferences/<int:pk>/", conference_block, name="slots_block"),
     path("<int:pk>/volunteers/", shifts, name="shifts"),

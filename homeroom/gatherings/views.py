@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from homeroom.languages import language_name
 from homeroom.messaging import audiences
 from homeroom.people import access
+from homeroom.voice import access as voice_access
 from homeroom.voice.models import AcademySession
 
 from . import access as gatherings_access
@@ -25,6 +26,7 @@ from .forms import (
     EditForm,
     EventForm,
     FixForm,
+    GroupEventForm,
     MetForm,
     RsvpForm,
     TimesForm,
@@ -116,6 +118,42 @@ def event_new(request):
 
 
 @login_required
+def group_event_new(request, group_pk):
+    """A parent leader plans an event with the members of their group."""
+    group = voice_access.get_group_for(request.user, group_pk)
+    leader = access.viewer_for(request.user).guardian
+    if leader is None or not voice_access.is_parent_leader(request.user, group):
+        raise Http404
+    form = GroupEventForm(
+        request.POST if request.method == "POST" else None, time_zone=group.school.time_zone
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                event = services.create_group_event(
+                    leader,
+                    group,
+                    title=data["title"].strip(),
+                    description=data["description"].strip(),
+                    place=data["place"].strip(),
+                    capacity=data["capacity"],
+                    when=data["when"],
+                    candidates=data["candidates"],
+                )
+            except services.EventRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                return redirect("gatherings:organise", event.pk)
+        status = 400
+    return render(request, "gatherings/new.html", {"form": form, "group": group}, status=status)
+
+
+RUN_ACTIONS = ("ask", "fix", "invite")
+
+
+@login_required
 def event_organise(request, pk):
     """The organisers' page: staff of the school, or a co-organiser family (words only)."""
     event = gatherings_access.get_event_to_edit(request.user, pk)
@@ -143,10 +181,15 @@ def event_organise(request, pk):
         else AcademySession.objects.none(),
         time_zone=event.school.time_zone,
     )
+    # Who puts the times, fixes one and invites: the school's staff, or — for a parent-led
+    # group's event — a leader of the group (its messages are the group's posts).
+    leads = gatherings_access.leads_event(request.user, event)
+    runs = leads if event.group_id else is_staff
+    sender = viewer.guardian if event.group_id else viewer.staff
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
-        if action != "edit" and not is_staff:
+        if action != "edit" and not is_staff and not (leads and action in RUN_ACTIONS):
             raise Http404
         try:
             if action == "edit" and edit.is_valid():
@@ -166,7 +209,7 @@ def event_organise(request, pk):
                 messages.success(request, _("They can now edit the event with you."))
                 return redirect("gatherings:organise", event.pk)
             if action == "ask":
-                services.ask_for_times(event, viewer.staff)
+                services.ask_for_times(event, sender)
                 messages.success(request, _("The times have been put to the families."))
                 return redirect("gatherings:organise", event.pk)
             if action == "fix" and fix_form.is_valid():
@@ -174,7 +217,7 @@ def event_organise(request, pk):
                 messages.success(request, _("The time is fixed."))
                 return redirect("gatherings:organise", event.pk)
             if action == "invite":
-                services.invite(event, viewer.staff)
+                services.invite(event, sender)
                 messages.success(request, _("The families have been invited."))
                 return redirect("gatherings:organise", event.pk)
             if action == "link" and session_form.is_valid():
@@ -206,6 +249,7 @@ def event_organise(request, pk):
         {
             "event": event,
             "is_staff": is_staff,
+            "runs": runs,
             "edit": edit,
             "co_form": co_form,
             "co_organisers": list(event.co_organisers.all()) if is_staff else [],

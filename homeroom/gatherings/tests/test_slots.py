@@ -154,6 +154,7 @@ def test_a_family_books_a_time_with_an_interpreter_and_the_teacher_sees_it(world
 
     schedule = login(world.rivera).get(reverse("gatherings:slots_block", args=[block.pk]))
     text = text_of(schedule)
+    assert "Maria Rivera" in text and "Room 12" in text
     assert "Ana Lopez — Marco Lopez" in text
     assert reverse("routines:visits", args=[world.ana.pk]) in schedule.content.decode()
     assert "Interpreters needed:" in text and "Spanish" in text

@@ -207,6 +207,14 @@ def _render_detail(request, group, status=200, **forms):
             )
             if roles["is_leader"]
             else [],
+            # The group's events its leader organises (one query, for leaders only).
+            "group_events": list(
+                gatherings_access.events_co_organised_by(request.user)
+                .filter(group=group)
+                .order_by("-created_at", "-pk")[:20]
+            )
+            if roles["is_leader"]
+            else [],
             "post_form": forms.get("post_form") or (PostForm() if roles["is_leader"] else None),
             "topic_form": forms.get("topic_form")
             or (TopicForm() if roles["is_member"] and group.is_academy else None),
