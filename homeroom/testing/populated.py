@@ -244,6 +244,7 @@ def url_args(world, conversation) -> dict:
         "goals:propose": [world.ana.pk],
         "goals:note_photo": [goal.notes.first().pk],
         "voice:group_new": [academy.pk],
+        "gatherings:group_new": [academy.pk],
         "voice:preview": [survey.pk],
         "voice:results": [survey.pk],
         "voice:csv": [survey.pk],

@@ -62,6 +62,7 @@ REACH = {
     # A survey Ms Rivera sent Math 6's families: North's staff see its results; the families
     # of the class answer it (not Ray, who may not be contacted).
     "voice:group_new": {"rosa"},
+    "gatherings:group_new": {"rosa"},
     "voice:preview": NORTH_STAFF | {"chen"},
     "voice:results": NORTH_STAFF | {"chen"},
     "voice:csv": NORTH_STAFF | {"chen"},
