@@ -607,6 +607,39 @@ def _child_in_audience(event: Event, guardian: Guardian):
 # ---- the barriers board ---------------------------------------------------------------------
 
 NEEDS = ("childcare", "interpreter", "ride", "meal", "accessibility")
+# How many families each need lists while it is open (by name); the rest are counted, so a
+# board of 5,000 answers stays a page an organiser works down.
+OPEN_LISTED = 50
+# What the board reads of an answer: its counts, its needs and the family's name.
+_BOARD_FIELDS = (
+    "id",
+    "guardian_id",
+    "status",
+    "adults",
+    "children",
+    "childcare",
+    "childcare_ages",
+    "childcare_met",
+    "interpreter_language",
+    "interpreter_met",
+    "ride",
+    "ride_met",
+    "meal",
+    "dietary_note",
+    "meal_met",
+    "accessibility",
+    "accessibility_note",
+    "accessibility_met",
+)
+
+
+class OpenNeed(list):
+    """The first families (by name) whose need is still open, at most OPEN_LISTED of them,
+    and how many more wait behind them (`more`)."""
+
+    def __init__(self, rsvps=(), more: int = 0):
+        super().__init__(rsvps)
+        self.more = more
 
 
 @dataclass
@@ -620,7 +653,7 @@ class Board:
     rides: int
     meals: list[tuple[str, int]]  # (dietary note, families)
     accessibility: int
-    open_needs: dict[str, list[Rsvp]]
+    open_needs: dict[str, OpenNeed]
     met: dict[str, int]
     total: dict[str, int]
 
@@ -631,42 +664,64 @@ def _ages(text: str) -> list[int]:
     return [int(n) for n in re.findall(r"\d+", text) if int(n) <= 21]
 
 
+def _from_values(model, values: dict, db: str):
+    """A row read as values, as an instance of `model` (its other fields load on access)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(db, names, [values[name] for name in names])
+
+
+def _listed(event: Event, row: dict, db: str) -> Rsvp:
+    rsvp = _from_values(Rsvp, {**row, "event_id": event.pk}, db)
+    rsvp.guardian = _from_values(
+        Guardian,
+        {
+            "id": row["guardian_id"],
+            "given_name": row["guardian__given_name"],
+            "family_name": row["guardian__family_name"],
+        },
+        db,
+    )
+    return rsvp
+
+
 def barriers(event: Event) -> Board:
     """The needs of the families coming (or waiting), summed, with each need's met or open
-    state and the families whose need is still open (one query)."""
-    rsvps = list(
+    state and the first OPEN_LISTED families whose need is still open, by name (one query:
+    the answers are read as plain values, and only the families listed become objects, so
+    thousands of answers stay cheap)."""
+    query = (
         event.rsvps.exclude(status=Rsvp.Status.NOT_GOING)
-        .select_related("guardian")
         .order_by("guardian__family_name", "guardian__given_name", "pk")
+        .values(*_BOARD_FIELDS, "guardian__given_name", "guardian__family_name")
     )
-    going = [r for r in rsvps if r.status == Rsvp.Status.GOING]
-    ages = [age for r in rsvps if r.childcare for age in _ages(r.childcare_ages)]
+    rows = list(query)
+    going = [r for r in rows if r["status"] == Rsvp.Status.GOING]
+    ages = [age for r in rows if r["childcare"] for age in _ages(r["childcare_ages"])]
     interpreters: dict[str, int] = {}
     meals: dict[str, int] = {}
-    for r in rsvps:
-        if r.interpreter_language:
-            interpreters[r.interpreter_language] = interpreters.get(r.interpreter_language, 0) + 1
-        if r.meal:
-            note = r.dietary_note.strip().casefold() or _("no dietary note")
+    for r in rows:
+        if r["interpreter_language"]:
+            language = r["interpreter_language"]
+            interpreters[language] = interpreters.get(language, 0) + 1
+        if r["meal"]:
+            note = r["dietary_note"].strip().casefold() or _("no dietary note")
             meals[note] = meals.get(note, 0) + 1
-    wanted = {
-        "childcare": lambda r: r.childcare,
-        "interpreter": lambda r: bool(r.interpreter_language),
-        "ride": lambda r: r.ride,
-        "meal": lambda r: r.meal,
-        "accessibility": lambda r: r.accessibility,
-    }
     open_needs, met, total = {}, {}, {}
-    for need, has in wanted.items():
-        with_need = [r for r in rsvps if has(r)]
+    for need in NEEDS:
+        has = "interpreter_language" if need == "interpreter" else need
+        with_need = [r for r in rows if r[has]]
+        still_open = [r for r in with_need if not r[f"{need}_met"]]
         total[need] = len(with_need)
-        met[need] = sum(1 for r in with_need if getattr(r, f"{need}_met"))
-        open_needs[need] = [r for r in with_need if not getattr(r, f"{need}_met")]
+        met[need] = total[need] - len(still_open)
+        open_needs[need] = OpenNeed(
+            [_listed(event, r, query.db) for r in still_open[:OPEN_LISTED]],
+            more=max(0, len(still_open) - OPEN_LISTED),
+        )
     return Board(
         going=len(going),
-        people=sum(r.people for r in going),
-        waitlisted=sum(1 for r in rsvps if r.status == Rsvp.Status.WAITLISTED),
-        childcare_children=sum(r.children for r in rsvps if r.childcare),
+        people=sum(r["adults"] + r["children"] for r in going),
+        waitlisted=sum(1 for r in rows if r["status"] == Rsvp.Status.WAITLISTED),
+        childcare_children=sum(r["children"] for r in rows if r["childcare"]),
         childcare_ages=(min(ages), max(ages)) if ages else None,
         interpreters=sorted(interpreters.items(), key=lambda p: (-p[1], p[0])),
         rides=total["ride"],
