@@ -84,6 +84,7 @@ MODULE_BENCHES = (
     "survey",
     "goals",
     "insights",
+    "rides",
     "gatherings",
 )
 

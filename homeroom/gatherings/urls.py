@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import followup_views, views
+from .ride_views import event_ride, event_rides
 from .slot_views import conference_block, conferences, conferences_book, shifts, volunteer
 
 app_name = "gatherings"
@@ -16,6 +17,8 @@ urlpatterns = [
     path("<int:pk>/volunteer/", volunteer, name="volunteer"),
     path("<int:pk>/organise/", views.event_organise, name="organise"),
     path("<int:pk>/board/", views.event_board, name="board"),
+    path("<int:pk>/rides/", event_rides, name="rides"),
+    path("<int:pk>/ride/", event_ride, name="ride"),
     path("<int:pk>/event.ics", views.event_ics, name="ics"),
     path("<int:pk>/attendance/", followup_views.attendance, name="attendance"),
     path("<int:pk>/how-was-it/", followup_views.how_was_it, name="how_was_it"),

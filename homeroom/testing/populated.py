@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from homeroom.behavior import recording as behavior
 from homeroom.behavior.models import Category
+from homeroom.gatherings import rides as ride_network
 from homeroom.gatherings import services as gatherings
 from homeroom.gatherings import slots
 from homeroom.gatherings.models import Event, SlotBlock
@@ -124,6 +125,10 @@ def populate(world):
         when=gatherings.Slot(starts, starts + timedelta(hours=2)),
     )
     gatherings.invite(event, world.rivera)
+    # ---- rides: North's areas; Gina drives Math night's families from Eastside ----------
+    areas = ride_network.save_areas(world.north, [("Eastside", "5", "0"), ("55104", "0", "3")])
+    gatherings.respond(event, world.gina, coming=True)
+    ride_network.offer_seats(event, world.gina, area_id=areas[0].pk, seats=3)
     # ---- sign-up slots: Ms Rivera's conference hours, Rosa's booking about Ana, a shift ----
     day = common.local_today(world.north) + timedelta(days=10)
     block = slots.publish_block(
@@ -221,6 +226,8 @@ def url_args(world, conversation) -> dict:
         "suggestions:said_and_done": [world.north.pk],
         # ---- gatherings ----
         **{f"gatherings:{name}": [event.pk] for name in ("organise", "board", "ics", "family")},
+        "gatherings:rides": [event.pk],
+        "gatherings:ride": [event.pk],
         "gatherings:slots_block": [SlotBlock.objects.first().pk],
         "gatherings:shifts": [event.pk],
         "gatherings:volunteer": [event.pk],

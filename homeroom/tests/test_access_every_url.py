@@ -118,6 +118,9 @@ REACH = {
     "gatherings:board": NORTH_STAFF | {"chen"},
     "gatherings:family": {"rosa", "marco", "gina"},
     "gatherings:ics": NORTH_STAFF | {"chen", "rosa", "marco", "gina"},
+    # Math night's rides: its organisers (North's staff) and the families it is for.
+    "gatherings:rides": NORTH_STAFF | {"chen"},
+    "gatherings:ride": {"rosa", "marco", "gina"},
     # Ms Rivera's conference hours: hers, and North's office and admins see them (Mr Chen,
     # another teacher, does not); the event's volunteer shifts, as the event itself.
     "gatherings:slots_block": NORTH_STAFF,
