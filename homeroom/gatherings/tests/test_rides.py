@@ -341,6 +341,10 @@ def test_contact_details_are_hidden_until_both_sides_accept(evening, login):
         return ride_page(world, login, world.gina)
 
     def hidden():
+        for guardian in (world.marco, world.gina):
+            rsvp = services.rsvp_of(world.event, guardian)
+            (ride,) = rides.family_rides(world.event, guardian, rsvp).rides
+            assert (ride.other.name, ride.other.phone) == ("", "")
         page = marco_sees()
         assert "A family driving from <bdi>Eastside</bdi>, with 3 seats." in page
         assert "Gina" not in page and "Nguyen" not in page
