@@ -115,14 +115,29 @@ class EditForm(forms.Form):
     place = _text(_("Where"), PLACE_MAX_CHARS, required=False)
 
 
-class CoOrganiserForm(forms.Form):
-    guardian = forms.ChoiceField(label=_("A family to plan it with"))
+class GuardianChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, guardian):
+        return f"{guardian.given_name} {guardian.family_name}"
 
-    def __init__(self, *args, guardians=(), **kwargs):
+
+class CoOrganiserForm(forms.Form):
+    """A family of the audience to plan the event with: `guardians` is every family the
+    invitation reaches (an id outside it is not a valid choice); `shown`, the few offered."""
+
+    guardian = GuardianChoiceField(
+        label=_("A family to plan it with"), queryset=None, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, guardians=None, shown=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["guardian"].choices = [
-            (str(g.pk), f"{g.given_name} {g.family_name}") for g in guardians
-        ]
+        field = self.fields["guardian"]
+        field.queryset = guardians
+        # Only the families found are drawn; the full queryset checks what is posted.
+        field.widget.choices = [(g.pk, field.label_from_instance(g)) for g in shown]
+
+
+class FamilySearchForm(forms.Form):
+    family = _text(_("Find a family by name"), 100, required=False)
 
 
 class SessionChoiceField(forms.ModelChoiceField):

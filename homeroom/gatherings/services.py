@@ -220,6 +220,25 @@ def audience_families(event: Event):
     )
 
 
+# A small audience's families are all offered as co-organisers; a larger one's, by name.
+FAMILIES_LISTED = 30
+FAMILIES_FOUND = 20
+
+
+def families_to_offer(families, wanted: str = "") -> list[Guardian]:
+    """The audience's families to offer as co-organisers: all of them when there are few,
+    else those whose name holds `wanted` (two letters at least), at most FAMILIES_FOUND."""
+    few = list(families[: FAMILIES_LISTED + 1])
+    if len(few) <= FAMILIES_LISTED:
+        return few
+    words = wanted.split()
+    if len(wanted) < 2 or not words:
+        return []
+    for word in words:
+        families = families.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+    return list(families[:FAMILIES_FOUND])
+
+
 def add_co_organiser(event: Event, guardian: Guardian) -> None:
     """Only a family of the event's audience co-organises it."""
     if not audience_families(event).filter(pk=guardian.pk).exists():

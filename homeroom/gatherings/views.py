@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from homeroom.languages import language_name
 from homeroom.messaging import audiences
 from homeroom.people import access
+from homeroom.people.models import Guardian
 from homeroom.voice import access as voice_access
 from homeroom.voice.models import AcademySession
 
@@ -25,6 +26,7 @@ from .forms import (
     CoOrganiserForm,
     EditForm,
     EventForm,
+    FamilySearchForm,
     FixForm,
     GroupEventForm,
     MetForm,
@@ -165,9 +167,14 @@ def event_organise(request, pk):
         request.POST if request.POST.get("action") == "edit" else None,
         initial={"title": event.title, "description": event.description, "place": event.place},
     )
-    families = list(services.audience_families(event)) if is_staff else []
+    families = services.audience_families(event) if is_staff else Guardian.objects.none()
+    search = FamilySearchForm(request.GET)
+    wanted = search.cleaned_data["family"].strip() if search.is_valid() else ""
+    shown = services.families_to_offer(families, wanted) if is_staff else []
     co_form = CoOrganiserForm(
-        request.POST if request.POST.get("action") == "co" else None, guardians=families
+        request.POST if request.POST.get("action") == "co" else None,
+        guardians=families,
+        shown=shown,
     )
     fix_form = FixForm(
         request.POST if request.POST.get("action") == "fix" else None,
@@ -202,10 +209,7 @@ def event_organise(request, pk):
                 messages.success(request, _("Saved."))
                 return redirect("gatherings:organise", event.pk)
             if action == "co" and co_form.is_valid():
-                guardian = next(
-                    g for g in families if str(g.pk) == co_form.cleaned_data["guardian"]
-                )
-                services.add_co_organiser(event, guardian)
+                services.add_co_organiser(event, co_form.cleaned_data["guardian"])
                 messages.success(request, _("They can now edit the event with you."))
                 return redirect("gatherings:organise", event.pk)
             if action == "ask":
@@ -252,6 +256,8 @@ def event_organise(request, pk):
             "runs": runs,
             "edit": edit,
             "co_form": co_form,
+            "search": search,
+            "searched": wanted,
             "co_organisers": list(event.co_organisers.all()) if is_staff else [],
             "fix_form": fix_form,
             "tally": tally,
