@@ -64,6 +64,12 @@ def events_for_family(user) -> QuerySet[Event]:
             group__in=member_of.values("group"),
             school__in=links.values("student__school"),
         )
+        | Q(
+            audience__kind="district",
+            school__district__in=links.filter(student__school__is_active=True).values(
+                "student__school__district"
+            ),
+        )
     )
 
 
@@ -104,6 +110,25 @@ def events_co_organised_by(user) -> QuerySet[Event]:
         school__is_active=True,
         school__in=family_links(user).values("student__school"),
     )
+
+
+def schools_to_host(user) -> QuerySet[School]:
+    """Where a district's admin may hold an event of the whole district: its active schools."""
+    viewer = access.viewer_for(user)
+    if not viewer.is_district_admin:
+        return School.objects.none()
+    return access.schools_of_district(viewer.staff.district_id).order_by("name", "pk")
+
+
+def runs_event(user, event: Event) -> bool:
+    """Who puts the times, fixes one and invites: a parent leader of a group's event, the
+    district's admins for an event of the district, the school's staff for the others."""
+    if event.group_id is not None:
+        return leads_event(user, event)
+    viewer = access.viewer_for(user)
+    if event.audience.get("kind") == "district":
+        return viewer.is_district_admin and viewer.staff.district_id == event.school.district_id
+    return viewer.is_staff_member
 
 
 def leads_event(user, event: Event) -> bool:

@@ -61,11 +61,19 @@ class EventForm(forms.Form):
     starts = _when(_("Starts"))
     ends = _when(_("Ends"))
 
-    def __init__(self, *args, choices=(), time_zone="UTC", **kwargs):
+    def __init__(self, *args, choices=(), time_zone="UTC", hosts=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.zone = ZoneInfo(time_zone)
         self.choices = {choice.key: choice for choice in choices}
         self.fields["audience"].choices = [(c.key, c.label) for c in choices]
+        # An event for the whole district is held at one of its schools (`hosts`: those the
+        # person may organise at); its staff host it with the district's admins.
+        if hosts is not None and any(c.audience.kind == "district" for c in choices):
+            self.fields["host"] = forms.ModelChoiceField(
+                label=_("Held at (for an event of the whole district)"),
+                queryset=hosts,
+                required=False,
+            )
         for n in range(1, MAX_CANDIDATES + 1):
             self.fields[f"c{n}_starts"] = _when(_("Candidate time %(n)s starts") % {"n": n})
             self.fields[f"c{n}_ends"] = _when(_("Candidate time %(n)s ends") % {"n": n})
@@ -86,6 +94,9 @@ class EventForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        choice = self.choices.get(data.get("audience"))
+        if choice is not None and choice.audience.kind == "district" and not data.get("host"):
+            self.add_error("host", _("Choose the school where the district's event is held."))
         try:
             data["when"] = self._slot("starts", "ends")
             data["candidates"] = [

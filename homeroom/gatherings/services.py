@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.http import Http404
@@ -58,6 +59,8 @@ def audience_of(event: Event) -> Audience:
         return Audience.of_grade(description["school"], description["grade"])
     if kind == "group":
         raise ValueError("a parent-led group's event goes to its members, not an audience")
+    if kind == "district":
+        return Audience.district()
     return Audience.school(description["school"])
 
 
@@ -78,14 +81,24 @@ def create_event(
     capacity: int | None,
     when: Slot | None = None,
     candidates: list[Slot] = (),
+    host=None,
     now: datetime | None = None,
 ) -> Event:
     """An event with its time fixed (`when`), or with two to five candidate times to put to
-    the families before fixing one. Nothing is sent until `ask_for_times` or `invite`."""
+    the families before fixing one. Nothing is sent until `ask_for_times` or `invite`. An
+    event for the whole district is held at `host`, one of the district's schools the
+    district admin may organise at: its staff host it."""
     now = now or timezone.now()
     candidates = list(candidates)
     _check_times(capacity, when, candidates, now)
     school, section, _scope, described = audiences.check_audience(staff, audience)
+    if described.get("kind") == "district":
+        if (
+            host is None
+            or not gatherings_access.schools_to_host(staff.user).filter(pk=host.pk).exists()
+        ):
+            raise EventRefused(_("Choose the school where the district's event is held."))
+        school = host
     if school is None:
         raise EventRefused(_("Choose a class, a grade or a school."))
     return _stored(
@@ -251,8 +264,13 @@ def add_co_organiser(event: Event, guardian: Guardian) -> None:
 
 
 def host_name(event: Event) -> str:
-    """Who invites: a parent-led group, or the school."""
-    return event.group.name if event.group_id else event.school.name
+    """Who invites: a parent-led group, the district for an event of the whole district, or
+    the school."""
+    if event.group_id:
+        return event.group.name
+    if event.audience.get("kind") == "district":
+        return event.school.district.name
+    return event.school.name
 
 
 def event_link(event: Event) -> str:
@@ -420,9 +438,14 @@ def _announce(event: Event, text: str, sender):
     if event.group_id is None:
         if not isinstance(sender, StaffMember):
             raise Http404
-        return send_announcement(
-            by_staff=sender, audience=audience_of(event), text=text, subject=event.title
-        )
+        try:
+            return send_announcement(
+                by_staff=sender, audience=audience_of(event), text=text, subject=event.title
+            )
+        except PermissionDenied:
+            raise EventRefused(
+                _("Only the district's admins send the messages of an event of the district.")
+            ) from None
     from homeroom.voice import access as voice_access
     from homeroom.voice.groups import services as group_services
 

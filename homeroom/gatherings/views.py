@@ -50,8 +50,8 @@ def _guardian_or_404(request):
 
 
 def _choices(user):
-    # An event is for one school's families: a class, a grade or the school.
-    return [c for c in audiences.audience_choices(user) if c.audience.kind != "district"]
+    # A class, a grade, a school, or — for a district's admins — the whole district.
+    return audiences.audience_choices(user)
 
 
 def _label_of(event):
@@ -95,7 +95,12 @@ def event_new(request):
         raise PermissionDenied(_("You have no families to invite."))
     school = access.first_school_of(staff)
     zone = school.time_zone if school else "UTC"
-    form = EventForm(request.POST or None, choices=choices, time_zone=zone)
+    form = EventForm(
+        request.POST or None,
+        choices=choices,
+        time_zone=zone,
+        hosts=gatherings_access.schools_to_host(request.user),
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -110,6 +115,7 @@ def event_new(request):
                     capacity=data["capacity"],
                     when=data["when"],
                     candidates=data["candidates"],
+                    host=data.get("host"),
                 )
             except services.EventRefused as refusal:
                 form.add_error(None, str(refusal))
@@ -191,7 +197,7 @@ def event_organise(request, pk):
     # Who puts the times, fixes one and invites: the school's staff, or — for a parent-led
     # group's event — a leader of the group (its messages are the group's posts).
     leads = gatherings_access.leads_event(request.user, event)
-    runs = leads if event.group_id else is_staff
+    runs = gatherings_access.runs_event(request.user, event)
     sender = viewer.guardian if event.group_id else viewer.staff
     status = 200
     if request.method == "POST":
