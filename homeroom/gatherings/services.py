@@ -278,9 +278,13 @@ def event_link(event: Event) -> str:
 
 
 def _local(moment: datetime, event: Event) -> str:
+    """A time in an event's messages, written out ("Friday, December 11, 18:00"): the shape the
+    translation keeps whole and renders for the reader ("viernes 11 de diciembre, 18:00").
+    Abbreviated, "Fri 11 Dec 18:00" reached Spanish families as "Fri 11 18 de diciembre:00"."""
     from zoneinfo import ZoneInfo
 
-    return timezone.localtime(moment, ZoneInfo(event.school.time_zone)).strftime("%a %d %b %H:%M")
+    local = timezone.localtime(moment, ZoneInfo(event.school.time_zone))
+    return f"{local:%A, %B} {local.day}, {local:%H:%M}"
 
 
 # ---- candidate times ------------------------------------------------------------------------
