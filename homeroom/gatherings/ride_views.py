@@ -146,9 +146,15 @@ def event_ride(request, pk):
         }
     else:
         request_initial = {"adults": rsvp.adults, "children": rsvp.children} if rsvp else {}
-    offer_form = OfferForm(_posted(request, action, "offer"), areas=areas, initial=offer_initial)
+    # Both forms have an area: their own ids keep each label on its own form's choice.
+    offer_form = OfferForm(
+        _posted(request, action, "offer"), areas=areas, initial=offer_initial, auto_id="offer_%s"
+    )
     request_form = RequestForm(
-        _posted(request, action, "request"), areas=areas, initial=request_initial
+        _posted(request, action, "request"),
+        areas=areas,
+        initial=request_initial,
+        auto_id="request_%s",
     )
     match_form = MatchForm(request.POST if action in ("accept", "decline") else None)
     refusal = ""
