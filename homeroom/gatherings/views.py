@@ -176,7 +176,8 @@ def event_organise(request, pk):
     families = services.audience_families(event) if is_staff else Guardian.objects.none()
     search = FamilySearchForm(request.GET)
     wanted = search.cleaned_data["family"].strip() if search.is_valid() else ""
-    shown = services.families_to_offer(families, wanted) if is_staff else []
+    offered = families.exclude(pk__in=event.co_organisers.values("pk"))
+    shown = services.families_to_offer(offered, wanted) if is_staff else []
     co_form = CoOrganiserForm(
         request.POST if request.POST.get("action") == "co" else None,
         guardians=families,

@@ -20,10 +20,14 @@ def crowd(world, n):
         Guardianship.objects.create(guardian=guardian, student=world.ana)
 
 
-def test_a_small_audience_offers_every_family(awake, login):
+def test_a_small_audience_offers_every_family_not_yet_planning_it(awake, login):
     event = make_event(awake)
     page = login(awake.rivera).get(reverse("gatherings:organise", args=[event.pk])).content
     assert "Rosa Lopez" in page.decode() and "Gina Nguyen" in page.decode()
+    services.add_co_organiser(event, awake.rosa)
+    page = login(awake.rivera).get(reverse("gatherings:organise", args=[event.pk])).content
+    assert f'value="{awake.rosa.pk}"' not in page.decode()
+    assert f'value="{awake.gina.pk}"' in page.decode()
 
 
 def test_a_large_audience_is_searched_by_name_and_the_page_does_not_grow(
