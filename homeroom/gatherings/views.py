@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from homeroom.languages import language_name
@@ -60,7 +60,7 @@ def _label_of(event):
     def label(candidate):
         start = timezone.localtime(candidate.starts_at, zone)
         end = timezone.localtime(candidate.ends_at, zone)
-        return f"{start:%a %d %b, %H:%M}–{end:%H:%M}"
+        return f"{formats.date_format(start, 'SHORT_DATETIME_FORMAT')}–{formats.time_format(end)}"
 
     return label
 
@@ -285,10 +285,12 @@ def event_organise(request, pk):
 def _when(event):
     if not event.is_fixed:
         return ""
+    # In the reader's language and its way of writing dates ("miércoles 16 de diciembre de
+    # 2026, 6:00 p.m.–7:30 p.m."), in the school's time zone.
     zone = ZoneInfo(event.school.time_zone)
     start = timezone.localtime(event.starts_at, zone)
     end = timezone.localtime(event.ends_at, zone)
-    return f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M}"
+    return f"{formats.date_format(start, 'DATETIME_FORMAT')}–{formats.time_format(end)}"
 
 
 @login_required
