@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from homeroom.messaging.audiences import audience_filter
 from homeroom.people import access
 from homeroom.people.models import Enrollment, Guardianship, Role, School, StaffMember, Student
 from homeroom.voice import access as voice_access
@@ -77,8 +78,6 @@ def audience_links(event: Event) -> QuerySet:
     """The links the event's messages reach, as its invitation: an active link in its
     audience (the class, grade or school; for a parent-led group's event, its members'
     links at the school), contact allowed, the guardian active."""
-    from homeroom.messaging.audiences import audience_filter
-
     links = access.contactable_links().filter(guardian__is_active=True)
     if event.audience.get("kind") == "group":
         members = voice_access.members_of(event.group).values("guardian_id")
@@ -313,12 +312,11 @@ def teaches_now(teacher, student: Student) -> bool:
 
 def child_to_tell(event: Event, guardian) -> Student | None:
     """A child of this guardian in the event's audience the school may write about: what a
-    private message about a volunteer shift is filed under."""
-    from homeroom.messaging.audiences import audience_filter
-
+    private message about the event to one family (a place opened, a ride, a volunteer
+    shift) is filed under."""
     link = (
-        access.contactable_links(about_the_child=True)
-        .filter(audience_filter(event.audience, event.school_id), guardian=guardian)
+        (audience_links(event) & access.contactable_links(about_the_child=True))
+        .filter(guardian=guardian)
         .select_related("student")
         .order_by("-is_primary", "pk")
         .first()

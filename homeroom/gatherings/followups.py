@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 from django_tasks import task
 
-from homeroom.languages import STAFF_LANGUAGE, base_language
+from homeroom.languages import STAFF_LANGUAGE
 from homeroom.messaging.models import Conversation
-from homeroom.messaging.services import with_opt_out
+from homeroom.messaging.services import catalogue_versions, with_opt_out
 from homeroom.messaging.writing import open_conversation
 from homeroom.people.models import Guardian
 
@@ -55,16 +55,6 @@ def _values(event: Event) -> dict[str, str]:
     }
 
 
-def _versions(msgid: str, values: dict[str, str], guardians) -> dict[str, str]:
-    """The message in each reader language whose catalogue has its wording."""
-    versions = {}
-    for language in {base_language(g.language) for g in guardians} - {None, ""}:
-        with override(language):
-            if _(msgid) != msgid or language == STAFF_LANGUAGE:
-                versions[language] = _(msgid) % values
-    return versions
-
-
 def _send(event: Event, guardian_ids: list[int], msgid: str) -> Conversation | None:
     guardians = list(
         with_opt_out(Guardian.objects.filter(pk__in=guardian_ids, is_active=True)).order_by("pk")
@@ -72,8 +62,12 @@ def _send(event: Event, guardian_ids: list[int], msgid: str) -> Conversation | N
     if not guardians:
         return None
     values = _values(event)
+
+    def render() -> str:
+        return _(msgid) % values
+
     with override(STAFF_LANGUAGE):
-        text = _(msgid) % values
+        text = render()
     conversation = Conversation(
         kind=Conversation.Kind.ANNOUNCEMENT,
         district_id=event.school.district_id,
@@ -90,7 +84,7 @@ def _send(event: Event, guardian_ids: list[int], msgid: str) -> Conversation | N
         by_staff=event.created_by,
         channel="app",
         protect=[event.title, event.school.name, event.place],
-        prepared=_versions(msgid, values, guardians),
+        prepared=catalogue_versions(render),
     )
 
 

@@ -28,6 +28,7 @@ from homeroom.languages import STAFF_LANGUAGE
 from homeroom.messaging.services import catalogue_versions, start_conversation
 from homeroom.people.models import Guardian, School, StaffMember
 
+from . import access as gatherings_access
 from .models import (
     MAX_RIDE_COORDINATE_KM,
     MAX_RIDE_SEATS,
@@ -40,7 +41,7 @@ from .models import (
     RideSettings,
     Rsvp,
 )
-from .services import EventRefused, _child_in_audience
+from .services import EventRefused
 
 # ---- the matcher --------------------------------------------------------------------------
 
@@ -559,7 +560,7 @@ def _tell(event_pk: int, guardian_pk: int, render, match: RideMatch | None = Non
     catalogue in each language (the outbox sends it on the family's channel)."""
     event = Event.objects.select_related("school", "created_by").get(pk=event_pk)
     guardian = Guardian.objects.get(pk=guardian_pk)
-    student = _child_in_audience(event, guardian)
+    student = gatherings_access.child_to_tell(event, guardian)
     if student is None:
         return
 

@@ -21,6 +21,8 @@ from homeroom.messaging import audiences
 from homeroom.messaging.audiences import Audience
 from homeroom.messaging.services import send_announcement, start_conversation
 from homeroom.people.models import Guardian, StaffMember
+from homeroom.voice import access as voice_access
+from homeroom.voice.groups import services as group_services
 from homeroom.voice.models import AcademySession
 
 from . import access as gatherings_access
@@ -132,9 +134,6 @@ def create_group_event(
     """A parent leader's event for the members of their group: co-planned by a family from
     the start (the leader organises it), filed under the staff member who made the group, as
     its posts are. Only a leader of the group now."""
-    from homeroom.voice import access as voice_access
-    from homeroom.voice.groups import services as group_services
-
     now = now or timezone.now()
     if not voice_access.is_parent_leader(leader.user, group):
         raise Http404
@@ -450,9 +449,6 @@ def _announce(event: Event, text: str, sender):
             raise EventRefused(
                 _("Only the district's admins send the messages of an event of the district.")
             ) from None
-    from homeroom.voice import access as voice_access
-    from homeroom.voice.groups import services as group_services
-
     if not isinstance(sender, Guardian) or not voice_access.is_parent_leader(
         sender.user, event.group
     ):
@@ -624,7 +620,7 @@ def tell_promoted(rsvp_pk: int) -> None:
         pk=rsvp_pk
     )
     event = rsvp.event
-    student = _child_in_audience(event, rsvp.guardian)
+    student = gatherings_access.child_to_tell(event, rsvp.guardian)
     if student is None:
         return
     with override(STAFF_LANGUAGE):
@@ -637,17 +633,6 @@ def tell_promoted(rsvp_pk: int) -> None:
             "link": event_link(event),
         }
     start_conversation(student=student, by_staff=event.created_by, text=text, subject=event.title)
-
-
-def _child_in_audience(event: Event, guardian: Guardian):
-    link = (
-        gatherings_access.audience_links(event)
-        .filter(guardian=guardian)
-        .select_related("student")
-        .order_by("pk")
-        .first()
-    )
-    return link.student if link else None
 
 
 # ---- the barriers board ---------------------------------------------------------------------

@@ -109,17 +109,17 @@ def answer_rsvp_by_text(text: InboundText) -> Answered | None:
     with override(guardian.language or "en"):
         if word in NO_WORDS:
             if numbers:
-                return _say(_("Reply NO alone if you can't come."), "gatherings:rsvp_refused")
+                return Answered(_("Reply NO alone if you can't come."), "gatherings:rsvp_refused")
             try:
                 services.respond(event, guardian, coming=False)
             except services.EventRefused as refusal:
-                return _say(str(refusal), "gatherings:rsvp_refused")
-            return _say(
+                return Answered(str(refusal), "gatherings:rsvp_refused")
+            return Answered(
                 _("Thank you for telling us. We hope to see you soon."), "gatherings:rsvp_no"
             )
         adults, children = (numbers + [1, 0][len(numbers) :])[:2]
         if not (1 <= adults <= MAX_ADULTS and 0 <= children <= MAX_CHILDREN):
-            return _say(
+            return Answered(
                 _(
                     "Please reply YES with how many adults and children are coming, "
                     "for example YES 2 1 (from 1 to %(adults)s adults, 0 to %(children)s "
@@ -139,17 +139,17 @@ def answer_rsvp_by_text(text: InboundText) -> Answered | None:
                 needs=services.needs_of(rsvp) if rsvp else None,
             )
         except services.EventRefused as refusal:
-            return _say(str(refusal), "gatherings:rsvp_refused")
+            return Answered(str(refusal), "gatherings:rsvp_refused")
         link = services.event_link(event)
         if done.status == done.Status.WAITLISTED:
-            return _say(
+            return Answered(
                 _(
                     "The event is full: you are on the waiting list, and we will tell you if "
                     "a place opens."
                 ),
                 "gatherings:rsvp_waitlisted",
             )
-        return _say(
+        return Answered(
             _(
                 "Thank you: %(adults)s adults and %(children)s children are coming to "
                 "%(title)s. Tell us what would help you come: %(link)s"
@@ -157,7 +157,3 @@ def answer_rsvp_by_text(text: InboundText) -> Answered | None:
             % {"adults": adults, "children": children, "title": event.title, "link": link},
             "gatherings:rsvp_yes",
         )
-
-
-def _say(reply: str, outcome: str) -> Answered:
-    return Answered(reply, outcome)
