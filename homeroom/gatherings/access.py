@@ -2,7 +2,8 @@
 
 - Staff see the events of their schools (`schools_for`) and organise them.
 - A co-organiser family (a guardian staff added) edits the event's words with them, and sees
-  the counts; never other families' names, needs or contact details.
+  the counts and, once two families agreed a ride, who rides with whom (organisers see every
+  agreed ride); never other families' needs or contact details.
 - A family sees an event once its times were asked or it was invited, when one of its own
   children's links (`own_children_links`) through which the school may write
   (`contactable_links`) is in the audience: the class, the grade or the school.
@@ -26,7 +27,7 @@ from homeroom.people.models import Enrollment, Guardianship, Role, School, Staff
 from homeroom.voice import access as voice_access
 from homeroom.voice.models import AcademySession, Group, GroupMember
 
-from .models import Booking, ConferenceSlot, Event, SlotBlock, VolunteerShift, VolunteerSignup
+from .models import Booking, ConferenceSlot, Event, SlotBlock
 
 
 def events_for_staff(user) -> QuerySet[Event]:
@@ -285,15 +286,6 @@ def slots_open_to(student: Student) -> QuerySet[ConferenceSlot]:
 def bookings_for_family(user) -> QuerySet[Booking]:
     """The bookings about this guardian's children (whoever of the family made them)."""
     return Booking.objects.filter(student__in=booking_links_for_family(user).values("student"))
-
-
-def shifts_for_staff(user, event: Event) -> QuerySet[VolunteerShift]:
-    """An event's shifts; `event` comes from `get_event_for_staff`."""
-    return VolunteerShift.objects.filter(event=event)
-
-
-def signups_of_guardian(guardian) -> QuerySet[VolunteerSignup]:
-    return VolunteerSignup.objects.filter(guardian=guardian)
 
 
 def may_book_for(guardian, student: Student) -> bool:

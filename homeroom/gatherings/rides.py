@@ -260,6 +260,13 @@ def _live(matches):
     return matches.exclude(status=RideMatch.Status.DECLINED)
 
 
+def _lock(event: Event) -> None:
+    """Hold the event's row, as `propose_matches` does while it reads the seats and the
+    families riding: a change to an offer or a request waits for a proposal run, and the
+    other way round, so no car is filled past what its driver offers."""
+    Event.objects.select_for_update().filter(pk=event.pk).first()
+
+
 def offer_seats(
     event: Event, guardian: Guardian, *, area_id: int, seats: int, now: datetime | None = None
 ) -> RideOffer:
@@ -269,9 +276,10 @@ def offer_seats(
     if not 1 <= seats <= MAX_RIDE_SEATS:
         raise EventRefused(_("Offer between 1 and %(count)s seats.") % {"count": MAX_RIDE_SEATS})
     area = _area_of(event, area_id)
-    if RideRequest.objects.filter(event=event, guardian=guardian).exists():
-        raise EventRefused(_("You asked for a ride: withdraw that before offering seats."))
     with transaction.atomic():
+        _lock(event)
+        if RideRequest.objects.filter(event=event, guardian=guardian).exists():
+            raise EventRefused(_("You asked for a ride: withdraw that before offering seats."))
         offer = RideOffer.objects.select_for_update().filter(event=event, guardian=guardian).first()
         if offer is not None and _live(offer.matches.all()).exists():
             raise EventRefused(
@@ -312,9 +320,10 @@ def ask_for_ride(
             _("Tick that your children may ride with the family driving, or count only adults.")
         )
     area = _area_of(event, area_id)
-    if RideOffer.objects.filter(event=event, guardian=guardian).exists():
-        raise EventRefused(_("You offered seats: withdraw that before asking for a ride."))
     with transaction.atomic():
+        _lock(event)
+        if RideOffer.objects.filter(event=event, guardian=guardian).exists():
+            raise EventRefused(_("You offered seats: withdraw that before asking for a ride."))
         request = (
             RideRequest.objects.select_for_update().filter(event=event, guardian=guardian).first()
         )
@@ -336,6 +345,7 @@ def ask_for_ride(
 def withdraw_offer(event: Event, guardian: Guardian) -> None:
     """The seats are no longer offered; riders whose ride was accepted are told."""
     with transaction.atomic():
+        _lock(event)
         offer = RideOffer.objects.select_for_update().filter(event=event, guardian=guardian).first()
         if offer is None:
             return
@@ -349,6 +359,7 @@ def withdraw_offer(event: Event, guardian: Guardian) -> None:
 
 def withdraw_request(event: Event, guardian: Guardian) -> None:
     with transaction.atomic():
+        _lock(event)
         request = (
             RideRequest.objects.select_for_update().filter(event=event, guardian=guardian).first()
         )

@@ -591,6 +591,12 @@ def cancel(event: Event, guardian: Guardian, now: datetime | None = None) -> Rsv
         rsvp.save(update_fields=["status", "updated_at"])
         if freed:
             _promote(event)
+            # A family not coming neither drives nor rides: its seats or its place in a car
+            # are freed, and the family on the other side of an agreed ride is told.
+            from . import rides  # rides builds on this module
+
+            rides.withdraw_offer(event, guardian)
+            rides.withdraw_request(event, guardian)
     return rsvp
 
 

@@ -447,6 +447,28 @@ def test_when_an_agreed_ride_is_called_off_the_other_family_is_told_and_the_need
     assert "is off" in told.body and told.deliveries.filter(guardian=world.rosa).exists()
 
 
+def test_a_driver_who_cannot_come_after_all_frees_the_ride_and_the_rider_is_told(
+    evening, django_capture_on_commit_callbacks
+):
+    world = evening
+    gina_drives(world)
+    rosa_asks(world)
+    (match,) = rides.propose_matches(world.event)
+    rides.accept(world.event, world.gina, match.pk)
+    rides.accept(world.event, world.rosa, match.pk)
+    Message.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(world.event, world.gina)
+    assert not RideOffer.objects.filter(guardian=world.gina).exists()
+    assert not RideMatch.objects.exists()
+    assert not Rsvp.objects.get(event=world.event, guardian=world.rosa).ride_met
+    assert Message.objects.filter(deliveries__guardian=world.rosa, body__contains="is off").exists()
+    # A rider who cannot come frees the seats too.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(world.event, world.rosa)
+    assert not RideRequest.objects.filter(guardian=world.rosa).exists()
+
+
 def test_a_driver_fills_seats_with_the_nearest_families_and_the_rest_stay_open(evening, login):
     world = evening
     gina_drives(world, seats=2, area="Eastside")
